@@ -1,0 +1,54 @@
+"""The registry: one declaration per connector (UCS's connectors.rs).
+
+Each entry maps a connector name to `module:Class`. Loading is lazy, so a connector that
+fails to import is reported as `error` on its own while the others are still certified.
+`certify new NAME` appends its line here.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+from harness.domain.errors import HarnessError
+
+if TYPE_CHECKING:
+    from harness.integration.connector import ConnectorV2
+
+REGISTRY: dict[str, str] = {
+    "stripe": "connectors.stripe.connector:Stripe",
+}
+
+
+class ConnectorLoadError(HarnessError):
+    """A registered connector could not be imported or is not a ConnectorV2."""
+
+
+def names() -> list[str]:
+    return sorted(REGISTRY)
+
+
+def load(name: str) -> type[ConnectorV2]:
+    from harness.integration.connector import ConnectorV2
+
+    target = REGISTRY.get(name)
+    if target is None:
+        known = ", ".join(names()) or "none"
+        raise ConnectorLoadError(
+            f"unknown connector {name!r}; registered: {known}", path="connectors/__init__.py"
+        )
+    module_name, _, class_name = target.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+        cls = getattr(module, class_name)
+    except HarnessError:
+        raise
+    except Exception as error:  # a broken connector must not take the others down
+        raise ConnectorLoadError(
+            f"connector {name!r} failed to load: {type(error).__name__}: {str(error)[:200]}",
+            path=module_name.replace(".", "/") + ".py",
+            hint="fix the import error; run `certify list` to see the others",
+        ) from error
+    if not (isinstance(cls, type) and issubclass(cls, ConnectorV2)):
+        raise ConnectorLoadError(f"{target} is not a ConnectorV2 subclass", path="connectors/__init__.py")
+    return cls

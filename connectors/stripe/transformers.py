@@ -1,0 +1,385 @@
+"""Stripe wire models and the pure transforms between them and the router data.
+
+Facts from Stripe's public API reference (PaymentIntents, Refunds, Errors) and its currency
+guide (https://docs.stripe.com/currencies): form-encoded bodies with bracket keys, lowercase
+currency codes, amounts in Stripe's minor unit.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from harness.domain import (
+    AttemptStatus,
+    CaptureMethod,
+    Currency,
+    CurrencyRule,
+    ErrorResponse,
+    Flow,
+    MinorUnitConverter,
+    PaymentsResponseData,
+    RefundsResponseData,
+    RefundStatus,
+    ResponseHandlingError,
+    Secret,
+    table_for,
+)
+from harness.domain.router_data import (
+    AuthorizeRouterData,
+    CaptureRouterData,
+    PSyncRouterData,
+    RefundRouterData,
+    RSyncRouterData,
+    VoidRouterData,
+)
+from harness.integration import RequestContext, ResponseContext, ensure_not_above, status_from_table
+from harness.integration.http import HttpResponse
+
+# ------------------------------------------------------------------ money
+
+ZERO_DECIMAL = (
+    Currency.BIF, Currency.CLP, Currency.DJF, Currency.GNF, Currency.JPY, Currency.KMF, Currency.KRW,
+    Currency.MGA, Currency.PYG, Currency.RWF, Currency.UGX, Currency.VND, Currency.VUV, Currency.XAF,
+    Currency.XOF, Currency.XPF,
+)  # fmt: skip
+THREE_DECIMAL = (Currency.BHD, Currency.JOD, Currency.KWD, Currency.OMR, Currency.TND)
+
+STRIPE_CURRENCIES = table_for(
+    # Stripe's zero-decimal list. All are zero-decimal in ISO 4217 too, except MGA (ISO: 2).
+    (ZERO_DECIMAL, CurrencyRule(exponent=0, note="zero-decimal at Stripe")),
+    # Three-decimal currencies: the least significant digit must be 0.
+    (THREE_DECIMAL, CurrencyRule(multiple_of=10, note="three-decimal; last digit must be 0")),
+    # ISK: zero-decimal in ISO 4217, but Stripe keeps two decimals and requires multiples of 100.
+    (
+        [Currency.ISK],
+        CurrencyRule(exponent=2, multiple_of=100, note="two-decimal at Stripe, whole kronur only"),
+    ),
+    # HUF and TWD are two-decimal for charges (their special rules concern payouts only).
+    ([Currency.HUF, Currency.TWD], CurrencyRule(note="two-decimal for charges; payouts in whole units")),
+    default=CurrencyRule(maximum=99_999_999, note="amount value supports up to eight digits"),
+    source="https://docs.stripe.com/currencies",
+)
+
+STRIPE_AMOUNTS = MinorUnitConverter(STRIPE_CURRENCIES)
+
+# ------------------------------------------------------------------ wire models: requests
+
+
+class WireModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class StripeCard(WireModel):
+    number: Secret[str]
+    exp_month: Secret[str]
+    exp_year: Secret[str]
+    cvc: Secret[str]
+
+
+class StripeBillingDetails(WireModel):
+    name: Secret[str] | None = None
+    email: Secret[str] | None = None
+
+
+class StripePaymentMethodData(WireModel):
+    type: str = "card"
+    card: StripeCard
+    billing_details: StripeBillingDetails | None = None
+
+
+class StripePaymentIntentRequest(WireModel):
+    amount: int
+    currency: str  # lowercase ISO code
+    confirm: bool = True
+    capture_method: str
+    payment_method_types: list[str] = Field(default_factory=lambda: ["card"])
+    payment_method_data: StripePaymentMethodData
+    description: str | None = None
+    statement_descriptor_suffix: str | None = None
+    metadata: dict[str, str]
+
+
+class StripeCaptureRequest(WireModel):
+    amount_to_capture: int
+
+
+class StripeCancelRequest(WireModel):
+    cancellation_reason: str | None = None
+
+
+class StripeRefundRequest(WireModel):
+    payment_intent: str
+    amount: int
+    reason: str | None = None
+    metadata: dict[str, str]
+
+
+class StripeEmptyRequest(WireModel):
+    pass
+
+
+# ------------------------------------------------------------------ wire models: responses
+
+
+class StripeObject(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class StripeLastPaymentError(StripeObject):
+    type: str | None = None
+    code: str | None = None
+    decline_code: str | None = None
+    message: str | None = None
+
+
+class StripePaymentIntent(StripeObject):
+    id: str
+    object: str = "payment_intent"
+    amount: int
+    amount_capturable: int | None = None
+    amount_received: int | None = None
+    currency: str
+    status: str
+    capture_method: str | None = None
+    latest_charge: str | dict[str, Any] | None = None
+    last_payment_error: StripeLastPaymentError | None = None
+    metadata: dict[str, str] = Field(default_factory=dict)
+    cancellation_reason: str | None = None
+
+
+class StripeRefund(StripeObject):
+    id: str
+    object: str = "refund"
+    amount: int
+    currency: str
+    status: str
+    payment_intent: str | None = None
+    charge: str | None = None
+    failure_reason: str | None = None
+    metadata: dict[str, str] = Field(default_factory=dict)
+
+
+class StripeErrorBody(StripeObject):
+    type: str
+    code: str | None = None
+    decline_code: str | None = None
+    message: str | None = None
+    param: str | None = None
+    network_decline_code: str | None = None
+    payment_intent: dict[str, Any] | None = None
+
+
+class StripeErrorResponse(StripeObject):
+    error: StripeErrorBody
+
+
+# ------------------------------------------------------------------ status tables
+
+PAYMENT_INTENT_STATUS: dict[str, AttemptStatus] = {
+    "requires_payment_method": AttemptStatus.PAYMENT_METHOD_AWAITED,
+    "requires_confirmation": AttemptStatus.CONFIRMATION_AWAITED,
+    "requires_action": AttemptStatus.AUTHENTICATION_PENDING,
+    "processing": AttemptStatus.AUTHORIZING,
+    "requires_capture": AttemptStatus.AUTHORIZED,
+    "canceled": AttemptStatus.VOIDED,
+    "succeeded": AttemptStatus.CHARGED,
+}
+
+REFUND_STATUS: dict[str, RefundStatus] = {
+    "pending": RefundStatus.PENDING,
+    "requires_action": RefundStatus.PENDING,
+    "succeeded": RefundStatus.SUCCESS,
+    "failed": RefundStatus.FAILURE,
+    "canceled": RefundStatus.FAILURE,
+}
+
+
+def attempt_status(intent: StripePaymentIntent) -> AttemptStatus:
+    status = status_from_table(intent.status, PAYMENT_INTENT_STATUS, unknown=AttemptStatus.PENDING)
+    if status is AttemptStatus.PAYMENT_METHOD_AWAITED and intent.last_payment_error is not None:
+        return AttemptStatus.FAILURE  # a confirmation was attempted and declined
+    received = intent.amount_received
+    partially_captured = received is not None and received < intent.amount and not intent.amount_capturable
+    if status is AttemptStatus.CHARGED and partially_captured:
+        return AttemptStatus.PARTIAL_CHARGED  # Stripe released the uncaptured remainder
+    return status
+
+
+def currency_of(code: str) -> Currency:
+    return Currency.parse(code, field="currency")
+
+
+# ------------------------------------------------------------------ request transforms
+
+
+def authorize_request(rd: AuthorizeRouterData, ctx: RequestContext) -> StripePaymentIntentRequest:
+    request = rd.request
+    card = request.payment_method_data
+    billing = None
+    if card.card_holder_name is not None or request.email is not None:
+        billing = StripeBillingDetails(name=card.card_holder_name, email=request.email)
+    return StripePaymentIntentRequest(
+        amount=ctx.amount(request.amount, request.currency),
+        currency=request.currency.value.lower(),
+        capture_method="manual" if request.capture_method is CaptureMethod.MANUAL else "automatic",
+        payment_method_data=StripePaymentMethodData(
+            card=StripeCard(
+                number=card.card_number,
+                exp_month=card.card_exp_month,
+                exp_year=card.card_exp_year,
+                cvc=card.card_cvc,
+            ),
+            billing_details=billing,
+        ),
+        description=request.description,
+        statement_descriptor_suffix=request.statement_descriptor,
+        metadata={"order_id": rd.resource_common_data.connector_request_reference_id},
+    )
+
+
+def capture_request(rd: CaptureRouterData, ctx: RequestContext) -> StripeCaptureRequest:
+    request = rd.request
+    amount = ensure_not_above(
+        request.amount_to_capture,
+        request.payment_amount,
+        field="amount_to_capture",
+        limit_name="authorized amount",
+    )
+    return StripeCaptureRequest(
+        amount_to_capture=ctx.amount(amount, request.currency, field="amount_to_capture")
+    )
+
+
+CANCELLATION_REASONS = {"duplicate", "fraudulent", "requested_by_customer", "abandoned"}
+
+
+def void_request(rd: VoidRouterData, ctx: RequestContext) -> StripeCancelRequest:
+    reason = rd.request.cancellation_reason
+    return StripeCancelRequest(cancellation_reason=reason if reason in CANCELLATION_REASONS else None)
+
+
+REFUND_REASONS = {"duplicate", "fraudulent", "requested_by_customer"}
+
+
+def refund_request(rd: RefundRouterData, ctx: RequestContext) -> StripeRefundRequest:
+    request = rd.request
+    amount = ensure_not_above(
+        request.refund_amount, request.payment_amount, field="refund_amount", limit_name="captured amount"
+    )
+    return StripeRefundRequest(
+        payment_intent=request.connector_transaction_id,
+        amount=ctx.amount(amount, request.currency, field="refund_amount"),
+        reason=request.reason if request.reason in REFUND_REASONS else None,
+        metadata={"order_id": rd.resource_common_data.connector_request_reference_id},
+    )
+
+
+# ------------------------------------------------------------------ response transforms
+
+
+def payment_response(
+    intent: StripePaymentIntent, ctx: ResponseContext, *, amount_field: str
+) -> PaymentsResponseData:
+    currency = currency_of(intent.currency)
+    raw_amount = intent.amount_received if amount_field == "amount_received" else intent.amount
+    return PaymentsResponseData(
+        status=attempt_status(intent),
+        connector_transaction_id=intent.id,
+        connector_response_reference_id=intent.metadata.get("order_id"),
+        amount=ctx.amount_back(raw_amount, currency, field=amount_field) if raw_amount is not None else None,
+        currency=currency,
+        amount_captured=ctx.amount_back(intent.amount_received, currency, field="amount_received")
+        if intent.amount_received is not None
+        else None,
+        amount_capturable=ctx.amount_back(intent.amount_capturable, currency, field="amount_capturable")
+        if intent.amount_capturable is not None
+        else None,
+        raw_status=intent.status,
+        status_code=ctx.status_code,
+    )
+
+
+def authorize_response(intent: StripePaymentIntent, rd: AuthorizeRouterData, ctx: ResponseContext) -> Any:
+    result = payment_response(intent, ctx, amount_field="amount")
+    if result.status is AttemptStatus.FAILURE and intent.last_payment_error is not None:
+        return decline_from(intent.last_payment_error, intent.id, ctx.status_code)
+    return result
+
+
+def capture_response(intent: StripePaymentIntent, rd: CaptureRouterData, ctx: ResponseContext) -> Any:
+    return payment_response(intent, ctx, amount_field="amount_received")
+
+
+def void_response(intent: StripePaymentIntent, rd: VoidRouterData, ctx: ResponseContext) -> Any:
+    result = payment_response(intent, ctx, amount_field="amount")
+    return result.model_copy(update={"amount": None})  # a cancel states no amount of its own
+
+
+def psync_response(intent: StripePaymentIntent, rd: PSyncRouterData, ctx: ResponseContext) -> Any:
+    return payment_response(intent, ctx, amount_field="amount")
+
+
+def refund_response(
+    refund: StripeRefund, rd: RefundRouterData | RSyncRouterData, ctx: ResponseContext
+) -> Any:
+    currency = currency_of(refund.currency)
+    if refund.payment_intent is not None and refund.payment_intent != rd.request.connector_transaction_id:
+        raise ResponseHandlingError("refund belongs to another payment intent", field="payment_intent")
+    return RefundsResponseData(
+        connector_refund_id=refund.id,
+        refund_status=status_from_table(refund.status, REFUND_STATUS, unknown=RefundStatus.PENDING),
+        amount=ctx.amount_back(refund.amount, currency),
+        currency=currency,
+        raw_status=refund.status,
+        status_code=ctx.status_code,
+    )
+
+
+# ------------------------------------------------------------------ errors
+
+FAILED_ATTEMPT_BY_FLOW: dict[Flow, AttemptStatus] = {
+    Flow.AUTHORIZE: AttemptStatus.AUTHORIZATION_FAILED,
+    Flow.CAPTURE: AttemptStatus.CAPTURE_FAILED,
+    Flow.VOID: AttemptStatus.VOID_FAILED,
+}
+
+
+def decline_from(error: StripeLastPaymentError, intent_id: str | None, status_code: int) -> ErrorResponse:
+    return ErrorResponse(
+        code=error.code or error.type or "card_declined",
+        message=error.message or "declined",
+        reason=error.decline_code or error.code,
+        status_code=status_code,
+        attempt_status=AttemptStatus.AUTHORIZATION_FAILED,
+        connector_transaction_id=intent_id,
+        network_decline_code=None,
+    )
+
+
+def error_response(response: HttpResponse, ctx: ResponseContext) -> ErrorResponse:
+    """Stripe's error object (`type`, `code`, `decline_code`, `message`) as an ErrorResponse."""
+    try:
+        body = StripeErrorResponse.model_validate(response.decoded()).error
+    except ValueError:
+        return ErrorResponse(
+            code=f"HTTP_{response.status_code}",
+            message="Stripe returned an error without an error object",
+            status_code=response.status_code,
+        )
+    attempt = None
+    if response.status_code < 500:
+        attempt = FAILED_ATTEMPT_BY_FLOW.get(ctx.flow)
+        if ctx.flow is Flow.AUTHORIZE and body.type != "card_error":
+            attempt = AttemptStatus.FAILURE
+    intent_id = body.payment_intent.get("id") if body.payment_intent else None
+    return ErrorResponse(
+        code=body.code or body.type,
+        message=body.message or body.type,
+        reason=body.decline_code or body.param,
+        status_code=response.status_code,
+        attempt_status=attempt,
+        connector_transaction_id=intent_id if isinstance(intent_id, str) else None,
+        network_decline_code=body.network_decline_code,
+    )

@@ -1,0 +1,1 @@
+"""The conformance suite: scenarios, properties, contracts, cassettes, verdict, pytest plugin."""

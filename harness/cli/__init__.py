@@ -1,0 +1,65 @@
+"""The `certify` command."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+import typer
+
+from harness.domain.errors import HarnessError
+
+app = typer.Typer(
+    name="certify",
+    help="Certify payment connectors: replayed scenarios, property-based money, contracts and lint.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    """Print one line to stderr and return the Exit to raise."""
+    typer.echo(f"certify: {' '.join(message.split())}", err=True)
+    return typer.Exit(code)
+
+
+def _register() -> None:
+    from harness.cli import author  # noqa: F401  (registers list, probe, parse)
+
+
+def _is_click_error(error: Exception) -> bool:
+    # typer may vendor its own click: recognise its exceptions by shape, not by import
+    return hasattr(error, "format_message") and hasattr(error, "exit_code")
+
+
+def main(argv: list[str] | None = None) -> int:
+    _register()
+    try:
+        # with standalone_mode=False click returns the code of a raised Exit instead of exiting
+        code = app(args=argv, standalone_mode=False)
+    except (typer.Exit, click.exceptions.Exit) as exit_:
+        return int(exit_.exit_code or 0)
+    except (typer.Abort, click.Abort):
+        typer.echo("certify: aborted", err=True)
+        return 130
+    except HarnessError as error:
+        typer.echo(f"certify: {error.one_line()}", err=True)
+        return 2
+    except Exception as error:
+        if not _is_click_error(error):
+            raise
+        if type(error).__name__ == "NoArgsIsHelpError":
+            typer.echo(error.format_message())  # type: ignore[attr-defined]  # checked by _is_click_error
+            return 0
+        ctx = getattr(error, "ctx", None)
+        command = ctx.command_path if ctx is not None else "certify"
+        message = " ".join(error.format_message().split())  # type: ignore[attr-defined]  # checked above
+        typer.echo(f"certify: {message} (see `{command} --help`)", err=True)
+        return int(error.exit_code)  # type: ignore[attr-defined]  # checked above
+    return int(code) if isinstance(code, int) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,299 @@
+"""The connector author's tools: `certify list`, `certify probe`, `certify parse`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+import connectors
+from harness.cli import app, fail
+from harness.domain import (
+    FLOW_ORDER,
+    AccessTokenResponseData,
+    AttemptStatus,
+    CaptureMethod,
+    ConnectorError,
+    Currency,
+    ErrorResponse,
+    Flow,
+    HarnessError,
+    InvalidDataError,
+    MinorUnit,
+    PaymentsResponseData,
+    RefundsResponseData,
+    Secret,
+)
+from harness.execution.config import load_env, resolve_placeholders
+from harness.execution.executor import build_http_request, handle_http_response
+from harness.execution.factory import make_router_data, placeholder_auth
+from harness.integration.connector import ConnectorV2
+from harness.integration.http import HttpResponse
+
+ConfigDir = Annotated[
+    Path, typer.Option("--config-dir", help="Folder holding development/sandbox/production.toml.")
+]
+
+
+@app.command("list", epilog="Example: certify list --format json")
+def list_connectors(
+    fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+) -> None:
+    """Connectors x flows: which flows each registered connector implements."""
+    rows: list[dict[str, Any]] = []
+    problems: list[str] = []
+    for name in connectors.names():
+        try:
+            cls = connectors.load(name)
+        except HarnessError as error:
+            problems.append(error.one_line())
+            rows.append({"connector": name, "error": error.message, "flows": {}})
+            continue
+        flows = {
+            flow.value: "yes" if flow in cls.flows else ("not supported" if flow in cls.unsupported else "no")
+            for flow in FLOW_ORDER
+        }
+        rows.append(
+            {
+                "connector": name,
+                "auth_type": cls.auth.type.auth_type,
+                "amount_converter": cls.amount_converter.kind,
+                "flows": flows,
+            }
+        )
+    if fmt == "json":
+        typer.echo(json.dumps(rows, indent=2))
+    elif fmt == "table":
+        table = Table(title="Connectors x flows", show_lines=False)
+        table.add_column("connector")
+        for flow in FLOW_ORDER:
+            table.add_column(flow.value, justify="center")
+        marks = {"yes": "✓", "not supported": "—", "no": "·"}
+        for row in rows:
+            if "error" in row:
+                table.add_row(row["connector"], f"error: {row['error'][:60]}", *[""] * (len(FLOW_ORDER) - 1))
+            else:
+                table.add_row(row["connector"], *[marks[row["flows"][f.value]] for f in FLOW_ORDER])
+        Console(width=140).print(table)
+        typer.echo("✓ implemented   — not supported (the provider has no such operation)   · not implemented")
+    else:
+        raise fail(f"--format must be table or json, not {fmt!r}")
+    if problems:
+        for problem in problems:
+            typer.echo(f"certify: {problem}", err=True)
+        raise typer.Exit(2)
+
+
+def _connector(name: str) -> ConnectorV2:
+    return connectors.load(name)()
+
+
+def _flow(name: str) -> Flow:
+    try:
+        return Flow.parse(name)
+    except ValueError as error:
+        raise fail(str(error)) from None
+
+
+def _currency(code: str) -> Currency:
+    try:
+        return Currency.parse(code, field="--currency")
+    except InvalidDataError as error:
+        raise fail(error.message) from None
+
+
+def _capture(value: str) -> CaptureMethod:
+    try:
+        return CaptureMethod(value.lower())
+    except ValueError:
+        raise fail(f"--capture-method must be manual or automatic, not {value!r}") from None
+
+
+def _amount(value: int) -> MinorUnit:
+    try:
+        return MinorUnit(value, field="--amount")
+    except InvalidDataError as error:
+        raise fail(error.message) from None
+
+
+def _meta(pairs: list[str] | None) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for pair in pairs or []:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise fail(f"--meta takes key=value, not {pair!r}")
+        out[key] = value
+    return out
+
+
+def _router_data(connector: ConnectorV2, flow: Flow, **options: Any) -> Any:
+    token = None
+    spec = connector.flows.get(flow)
+    if spec is not None and spec.needs_access_token:
+        token = AccessTokenResponseData(access_token=Secret("probe_access_token"), expires_in=3600)
+    return make_router_data(flow, auth=placeholder_auth(connector.auth.type), access_token=token, **options)
+
+
+@app.command(
+    "probe",
+    epilog="Example: certify probe stripe Authorize --amount 1000 --currency JPY --capture-method manual",
+)
+def probe(
+    name: Annotated[str, typer.Argument(help="Connector name, as in `certify list`.")],
+    flow_name: Annotated[
+        str, typer.Argument(metavar="FLOW", help="Authorize, Capture, Void, Refund, PSync, RSync...")
+    ],
+    amount: Annotated[int, typer.Option(help="Amount in ISO 4217 minor units.")] = 1000,
+    currency: Annotated[str, typer.Option(help="ISO 4217 code.")] = "USD",
+    capture_method: Annotated[str, typer.Option(help="manual or automatic.")] = "automatic",
+    reference: Annotated[str, typer.Option(help="connector_request_reference_id.")] = "certify_probe_ref",
+    connector_transaction_id: Annotated[
+        str, typer.Option(help="For flows on an existing payment.")
+    ] = "txn_probe",
+    connector_refund_id: Annotated[str, typer.Option(help="For RSync.")] = "refund_probe",
+    payment_amount: Annotated[
+        int | None, typer.Option(help="Authorized/captured amount (defaults to --amount).")
+    ] = None,
+    env: Annotated[str, typer.Option(help="sandbox, production or development.")] = "sandbox",
+    meta: Annotated[
+        list[str] | None, typer.Option(help="Per-merchant setting key=value (URL placeholders).")
+    ] = None,
+    config_dir: ConfigDir = Path("config"),
+) -> None:
+    """The HTTP request the connector would send for FLOW, with every secret masked, as JSON."""
+    connector = _connector(name)
+    flow = _flow(flow_name)
+    metadata = _meta(meta)
+    base_url = resolve_placeholders(
+        load_env(config_dir, env).base_url(connector.config_key()), metadata, connector=name
+    )
+    router_data = _router_data(
+        connector,
+        flow,
+        amount=_amount(amount),
+        currency=_currency(currency),
+        reference=reference,
+        capture_method=_capture(capture_method),
+        connector_transaction_id=connector_transaction_id,
+        connector_refund_id=connector_refund_id,
+        payment_amount=_amount(payment_amount) if payment_amount is not None else None,
+        metadata=metadata,
+    )
+    try:
+        request = build_http_request(connector, router_data, base_url)
+    except ConnectorError as error:
+        typer.echo(json.dumps({"connector": name, "flow": flow.value, "error": _error(error)}, indent=2))
+        raise typer.Exit(1) from None
+    typer.echo(json.dumps({"connector": name, "flow": flow.value, **request.masked()}, indent=2, default=str))
+
+
+def _error(error: ConnectorError) -> dict[str, Any]:
+    return {"kind": error.kind, "message": str(error)}
+
+
+def describe_result(result: Any) -> dict[str, Any]:
+    """What `certify parse` prints for a handled response."""
+    if isinstance(result, ErrorResponse):
+        status = result.attempt_status or result.refund_status
+        return {
+            "status": status.value if status else None,
+            "connector_transaction_id": result.connector_transaction_id,
+            "error": {"code": result.code, "message": result.message, "reason": result.reason},
+        }
+    if isinstance(result, PaymentsResponseData):
+        return {
+            "status": result.status.value,
+            "connector_transaction_id": result.connector_transaction_id,
+            "raw_status": result.raw_status,
+            "amount": result.amount.value if result.amount is not None else None,
+            "currency": result.currency.value if result.currency else None,
+            "error": None,
+        }
+    if isinstance(result, RefundsResponseData):
+        return {
+            "status": result.refund_status.value,
+            "connector_refund_id": result.connector_refund_id,
+            "raw_status": result.raw_status,
+            "amount": result.amount.value if result.amount is not None else None,
+            "currency": result.currency.value if result.currency else None,
+            "error": None,
+        }
+    if isinstance(result, AccessTokenResponseData):
+        return {
+            "status": "TokenIssued",
+            "access_token": str(result.access_token),
+            "expires_in": result.expires_in,
+        }
+    return {"status": AttemptStatus.UNKNOWN.value, "error": None}
+
+
+def _headers(pairs: list[str] | None) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for pair in pairs or []:
+        key, sep, value = pair.partition(":")
+        if not sep or not key.strip():
+            raise fail(f"--header takes Name:value, not {pair!r}")
+        out[key.strip()] = value.strip()
+    return out
+
+
+@app.command(
+    "parse",
+    epilog="Example: certify parse stripe Authorize --status-code 200 --body pi.json --capture-method manual",
+)
+def parse(
+    name: Annotated[str, typer.Argument(help="Connector name.")],
+    flow_name: Annotated[str, typer.Argument(metavar="FLOW", help="The flow the response answers.")],
+    body: Annotated[Path, typer.Option("--body", help="File holding the provider's response body.")],
+    status_code: Annotated[int, typer.Option("--status-code", help="HTTP status of the response.")] = 200,
+    header: Annotated[list[str] | None, typer.Option(help="Response header Name:value (repeatable).")] = None,
+    capture_method: Annotated[str, typer.Option(help="Context: manual or automatic.")] = "automatic",
+    amount: Annotated[int | None, typer.Option(help="Context: the requested amount (minor units).")] = None,
+    currency: Annotated[str | None, typer.Option(help="Context: the requested currency.")] = None,
+    connector_transaction_id: Annotated[str, typer.Option(help="Context: the payment's id.")] = "",
+    connector_refund_id: Annotated[str, typer.Option(help="Context: the refund's id.")] = "",
+    reference: Annotated[
+        str, typer.Option(help="Context: connector_request_reference_id.")
+    ] = "certify_probe_ref",
+) -> None:
+    """What the connector makes of a provider response (status, ids, error, amount), as JSON."""
+    connector = _connector(name)
+    flow = _flow(flow_name)
+    if not (200 <= status_code <= 599 or 100 <= status_code < 200):
+        raise fail(f"--status-code {status_code} is not an HTTP status")
+    if not body.is_file():
+        raise fail(f"{body}: no such file (pass the response body with --body FILE)")
+    if (amount is None) != (currency is None):
+        raise fail("--amount and --currency go together (the integrity check needs both)")
+    headers = {"Content-Type": "application/json", **_headers(header)}
+    response = HttpResponse(status_code=status_code, body=body.read_bytes(), headers=headers)
+    router_data = _router_data(
+        connector,
+        flow,
+        amount=_amount(amount) if amount is not None else MinorUnit(1),
+        currency=_currency(currency) if currency is not None else Currency.USD,
+        reference=reference,
+        capture_method=_capture(capture_method),
+        connector_transaction_id=connector_transaction_id,
+        connector_refund_id=connector_refund_id,
+        with_expected_amount=amount is not None,
+    )
+    # without --amount the requested amount is unknown, so the integrity comparison is skipped
+    try:
+        result = (
+            connector.handle_response(router_data, response)
+            if amount is None
+            else handle_http_response(connector, router_data, response)
+        )
+    except ConnectorError as error:
+        typer.echo(
+            json.dumps(
+                {"connector": name, "flow": flow.value, "status": None, "error": _error(error)}, indent=2
+            )
+        )
+        raise typer.Exit(1) from None
+    typer.echo(json.dumps({"connector": name, "flow": flow.value, **describe_result(result)}, indent=2))

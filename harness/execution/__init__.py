@@ -1,0 +1,1 @@
+"""Runs one flow: build request -> transport -> handle response (with the integrity check)."""

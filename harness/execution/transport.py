@@ -1,0 +1,56 @@
+"""Transports: one method, `handle_request(request) -> response`, as in httpx.
+
+The live transport talks HTTP through `requests`; replay and record (in `harness.certify`)
+implement the same method, so the code that runs a flow never knows which one it holds.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol, runtime_checkable
+
+import requests
+
+from harness.domain.errors import HarnessError
+from harness.integration.http import HttpRequest, HttpResponse
+
+
+class TransportError(HarnessError):
+    """The provider could not be reached or did not answer in time."""
+
+
+@runtime_checkable
+class Transport(Protocol):
+    def handle_request(self, request: HttpRequest) -> HttpResponse: ...
+
+
+class LiveTransport:
+    """Real HTTP through a `requests.Session`, with a timeout on every call."""
+
+    def __init__(self, session: requests.Session | None = None, *, timeout: float = 30.0) -> None:
+        self.session = session or requests.Session()
+        self.timeout = timeout
+
+    def handle_request(self, request: HttpRequest) -> HttpResponse:
+        where = f"{request.method.value} {request.url}"
+        try:
+            response = self.session.request(
+                request.method.value,
+                request.url,
+                headers=request.wire_headers(),
+                data=request.wire_body(),
+                timeout=self.timeout,
+                allow_redirects=False,
+            )
+        except requests.Timeout:
+            raise TransportError(f"no answer within {self.timeout:g}s from {where}") from None
+        except requests.ConnectionError as error:
+            reason = type(error.__context__ or error).__name__
+            raise TransportError(f"connection failed for {where} ({reason})") from None
+        except requests.RequestException as error:
+            raise TransportError(f"HTTP error for {where} ({type(error).__name__})") from None
+        return HttpResponse(
+            status_code=response.status_code, body=response.content, headers=dict(response.headers)
+        )
+
+    def close(self) -> None:
+        self.session.close()

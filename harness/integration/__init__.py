@@ -1,0 +1,32 @@
+"""The V2 integration interface: what a connector may import besides `harness.domain`."""
+
+from harness.integration.connector import (
+    AuthSpec,
+    ConnectorDeclarationError,
+    ConnectorV2,
+    FlowSpec,
+    Headers,
+    RequestContext,
+    ResponseContext,
+    flow_table,
+)
+from harness.integration.guards import ensure_not_above, status_from_table
+from harness.integration.http import ContentType, HttpRequest, HttpResponse, Method, RequestBody
+
+__all__ = [
+    "AuthSpec",
+    "ConnectorDeclarationError",
+    "ConnectorV2",
+    "ContentType",
+    "FlowSpec",
+    "Headers",
+    "HttpRequest",
+    "HttpResponse",
+    "Method",
+    "RequestBody",
+    "RequestContext",
+    "ResponseContext",
+    "ensure_not_above",
+    "flow_table",
+    "status_from_table",
+]

@@ -1,0 +1,322 @@
+"""The V2 integration interface and its declarative flow table.
+
+UCS declares a connector with `create_all_prerequisites!` and `macro_connector_implementation!`
+and writes `TryFrom` transforms by hand. Here a connector is a class holding the same table as
+plain data (`flows`: one `FlowSpec` per flow) and pure transform functions. The generic
+`ConnectorV2` methods (`get_url`, `get_headers`, `get_request_body`, `handle_response`,
+`get_error_response`) read the table; the executor calls them. A connector never does I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ValidationError
+
+from harness.domain.amounts import AmountConverter
+from harness.domain.auth import ConnectorAuthType, NoKey
+from harness.domain.currency import Currency
+from harness.domain.errors import (
+    ConnectorError,
+    HarnessError,
+    NotSupportedError,
+    ResponseDeserializationError,
+)
+from harness.domain.flows import FLOW_ORDER, Flow
+from harness.domain.money import MinorUnit
+from harness.domain.router_data import ErrorResponse, RouterDataV2
+from harness.domain.secret import Maskable
+from harness.integration.http import ContentType, HttpRequest, HttpResponse, Method, RequestBody
+
+Headers = list[tuple[str, Maskable]]
+AnyRouterData = RouterDataV2[Any, Any, Any]
+
+
+class ConnectorDeclarationError(HarnessError):
+    """A connector class whose declaration is incomplete or inconsistent."""
+
+
+@dataclass(frozen=True)
+class RequestContext:
+    """What a request transform may use besides the router data."""
+
+    connector: str
+    flow: Flow
+    converter: AmountConverter[Any]
+    auth: ConnectorAuthType
+
+    def amount(self, amount: MinorUnit, currency: Currency, *, field: str = "amount") -> Any:
+        """The amount in the provider's representation, through the declared converter."""
+        try:
+            return self.converter.convert(amount, currency, field=field)
+        except ConnectorError as error:
+            raise error.with_context(connector=self.connector, flow=self.flow.value) from None
+
+
+@dataclass(frozen=True)
+class ResponseContext:
+    """What a response transform may use besides the parsed response and the router data."""
+
+    connector: str
+    flow: Flow
+    converter: AmountConverter[Any]
+    status_code: int
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+    def amount_back(self, value: Any, currency: Currency, *, field: str = "amount") -> MinorUnit:
+        try:
+            return self.converter.convert_back(value, currency, field=field)
+        except ConnectorError as error:
+            raise error.with_context(connector=self.connector, flow=self.flow.value) from None
+
+
+BuildRequest = Callable[[Any, RequestContext], BaseModel]
+HandleResponse = Callable[[Any, Any, ResponseContext], Any]
+ParseError = Callable[[HttpResponse, ResponseContext], ErrorResponse]
+PathBuilder = Callable[[Any], str]
+FlowHeaders = Callable[[Any, RequestContext], Headers]
+
+
+@dataclass(frozen=True)
+class FlowSpec:
+    """One row of the flow table: everything the harness needs to run and check one flow."""
+
+    flow: Flow
+    method: Method
+    path: str | PathBuilder  # relative to the configured base URL; "" for the base URL itself
+    response_model: type[BaseModel]
+    handle_response: HandleResponse
+    request_model: type[BaseModel] | None = None
+    build_request: BuildRequest | None = None
+    content_type: ContentType | None = None  # of the request body; None when there is no body
+    headers: FlowHeaders | None = None  # headers this flow adds to the connector's common ones
+    parse_error: ParseError | None = None  # overrides the connector's error parser for this flow
+    xml_root: str | None = None
+    needs_access_token: bool = False
+    # Where the harness finds things in the wire request and response (dotted paths into the
+    # decoded body). The property checks read them; they are declared, not guessed.
+    amount_fields: tuple[str, ...] = ()
+    currency_field: str | None = None
+    reference_field: str | None = None
+    status_field: str | None = None  # in the success response body
+    description: str = ""
+
+    def url_path(self, router_data: AnyRouterData) -> str:
+        return self.path if isinstance(self.path, str) else self.path(router_data)
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "flow": self.flow.value,
+            "method": self.method.value,
+            "content_type": self.content_type.value if self.content_type else None,
+            "request_model": self.request_model.__name__ if self.request_model else None,
+            "response_model": self.response_model.__name__,
+            "amount_fields": list(self.amount_fields),
+            "currency_field": self.currency_field,
+            "reference_field": self.reference_field,
+            "status_field": self.status_field,
+            "needs_access_token": self.needs_access_token,
+        }
+
+
+def flow_table(*specs: FlowSpec) -> dict[Flow, FlowSpec]:
+    table: dict[Flow, FlowSpec] = {}
+    for spec in specs:
+        if spec.flow in table:
+            raise ConnectorDeclarationError(f"flow {spec.flow.value} is declared twice")
+        table[spec.flow] = spec
+    return table
+
+
+@dataclass(frozen=True)
+class AuthSpec:
+    """The connector's auth variant and where `certify record` reads each credential."""
+
+    type: type[ConnectorAuthType] = NoKey
+    env: Mapping[str, str] = field(default_factory=dict)  # auth field -> environment variable
+    description: str = ""
+
+
+def join_url(base_url: str, path: str) -> str:
+    if not path:
+        return base_url
+    return f"{base_url.rstrip('/')}/{path.lstrip('/')}"
+
+
+class ConnectorV2:
+    """Base of every connector. Subclasses declare; the methods below interpret the declaration."""
+
+    id: ClassVar[str] = ""
+    display_name: ClassVar[str] = ""
+    auth: ClassVar[AuthSpec] = AuthSpec()
+    amount_converter: ClassVar[AmountConverter[Any]]
+    flows: ClassVar[Mapping[Flow, FlowSpec]] = {}
+    unsupported: ClassVar[Mapping[Flow, str]] = {}  # flows the provider does not offer, and why
+    api_version: ClassVar[str | None] = None
+    docs_url: ClassVar[str] = ""
+    base_url_key: ClassVar[str] = ""  # key in config/<env>.toml; the id when empty
+    volatile_fields: ClassVar[frozenset[str]] = frozenset()  # body paths ignored by cassette matching
+    metadata_fields: ClassVar[tuple[str, ...]] = ()  # per-merchant settings (URL placeholders...)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.id:
+            validate_declaration(cls)
+
+    # ------------------------------------------------------------ what a connector writes
+
+    def auth_headers(self, auth: ConnectorAuthType) -> Headers:
+        """Headers that authenticate every request (for body-auth providers: none)."""
+        return []
+
+    def common_headers(self, router_data: AnyRouterData, ctx: RequestContext) -> Headers:
+        return self.auth_headers(ctx.auth)
+
+    def parse_error(self, response: HttpResponse, ctx: ResponseContext) -> ErrorResponse:
+        raise NotImplementedError(f"{type(self).__name__} must implement parse_error")
+
+    # ------------------------------------------------------------ the V2 interface
+
+    @classmethod
+    def connector_id(cls) -> str:
+        return cls.id
+
+    @classmethod
+    def config_key(cls) -> str:
+        return cls.base_url_key or cls.id
+
+    def flow_spec(self, flow: Flow) -> FlowSpec:
+        spec = self.flows.get(flow)
+        if spec is None:
+            reason = self.unsupported.get(flow) or f"{self.id} does not implement {flow.value}"
+            raise NotSupportedError(reason, connector=self.id, flow=flow.value)
+        return spec
+
+    def supports(self, flow: Flow) -> bool:
+        return flow in self.flows
+
+    def request_context(self, router_data: AnyRouterData) -> RequestContext:
+        return RequestContext(
+            self.id, router_data.flow, self.amount_converter, router_data.connector_auth_type
+        )
+
+    def response_context(self, router_data: AnyRouterData, response: HttpResponse) -> ResponseContext:
+        return ResponseContext(
+            self.id, router_data.flow, self.amount_converter, response.status_code, dict(response.headers)
+        )
+
+    def get_url(self, router_data: AnyRouterData, base_url: str) -> str:
+        return join_url(base_url, self.flow_spec(router_data.flow).url_path(router_data))
+
+    def get_headers(self, router_data: AnyRouterData, ctx: RequestContext) -> Headers:
+        spec = self.flow_spec(router_data.flow)
+        headers = list(self.common_headers(router_data, ctx))
+        if spec.headers is not None:
+            headers.extend(spec.headers(router_data, ctx))
+        return headers
+
+    def get_request_body(self, router_data: AnyRouterData, ctx: RequestContext) -> RequestBody | None:
+        spec = self.flow_spec(router_data.flow)
+        if spec.build_request is None or spec.content_type is None:
+            return None
+        model = spec.build_request(router_data, ctx)
+        tree = model.model_dump(
+            mode="python", by_alias=True, exclude_none=True, context={"keep_secrets": True}
+        )
+        return RequestBody(spec.content_type, tree, xml_root=spec.xml_root)
+
+    def build_request(self, router_data: AnyRouterData, base_url: str) -> HttpRequest:
+        """The request for this flow. Pure: the same router data always gives the same request."""
+        spec = self.flow_spec(router_data.flow)
+        ctx = self.request_context(router_data)
+        body = self.get_request_body(router_data, ctx)
+        return HttpRequest(
+            method=spec.method,
+            url=self.get_url(router_data, base_url),
+            headers=tuple(self.get_headers(router_data, ctx)),
+            body=body,
+        )
+
+    def handle_response(self, router_data: AnyRouterData, response: HttpResponse) -> Any:
+        """The response data for this flow, or an `ErrorResponse`."""
+        spec = self.flow_spec(router_data.flow)
+        ctx = self.response_context(router_data, response)
+        if not response.ok:
+            return self.get_error_response(router_data, response)
+        model = parse_model(spec.response_model, response, connector=self.id, flow=spec.flow)
+        return spec.handle_response(model, router_data, ctx)
+
+    def get_error_response(self, router_data: AnyRouterData, response: HttpResponse) -> ErrorResponse:
+        spec = self.flows.get(router_data.flow)
+        ctx = self.response_context(router_data, response)
+        parser = spec.parse_error if spec and spec.parse_error else self.parse_error
+        return parser(response, ctx)
+
+    # ------------------------------------------------------------ the declaration as a value
+
+    @classmethod
+    def declaration(cls) -> dict[str, Any]:
+        converter = cls.amount_converter
+        return {
+            "id": cls.id,
+            "display_name": cls.display_name or cls.id,
+            "auth_type": cls.auth.type.auth_type,
+            "auth_env": dict(cls.auth.env),
+            "amount_converter": converter.kind,
+            "currency_rules": converter.table.rows(),
+            "currency_source": converter.table.source,
+            "supported_currencies": None
+            if converter.table.supported is None
+            else sorted(c.value for c in converter.table.supported),
+            "api_version": cls.api_version,
+            "flows": [cls.flows[f].describe() for f in FLOW_ORDER if f in cls.flows],
+            "unsupported": {f.value: reason for f, reason in cls.unsupported.items()},
+            "volatile_fields": sorted(cls.volatile_fields),
+        }
+
+
+def parse_model(model: type[BaseModel], response: HttpResponse, *, connector: str, flow: Flow) -> Any:
+    """Decode and validate a response body; failures name the fields, never their values."""
+    tree = response.decoded()
+    try:
+        return model.model_validate(tree)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in problem['loc']) or '<body>'}: {problem['msg']}"
+            for problem in error.errors(include_input=False, include_url=False)[:5]
+        )
+        raise ResponseDeserializationError(
+            f"response does not match {model.__name__}: {problems}", connector=connector, flow=flow.value
+        ) from None
+
+
+def validate_declaration(cls: type[ConnectorV2]) -> None:
+    """Refuse an incomplete declaration when the class is defined, naming what is missing."""
+    where = f"connector {cls.id!r} ({cls.__module__})"
+    converter = getattr(cls, "amount_converter", None)
+    if not isinstance(converter, AmountConverter):
+        raise ConnectorDeclarationError(
+            f"{where}: amount_converter must be an AmountConverter (MinorUnitConverter, "
+            "StringMinorUnitConverter or StringMajorUnitConverter), never empty"
+        )
+    if not cls.flows:
+        raise ConnectorDeclarationError(f"{where}: declares no flows")
+    for flow, spec in cls.flows.items():
+        if spec.flow is not flow:
+            raise ConnectorDeclarationError(f"{where}: table key {flow.value} holds a {spec.flow.value} spec")
+        if (spec.build_request is None) != (spec.content_type is None) or (
+            spec.build_request is not None and spec.request_model is None
+        ):
+            raise ConnectorDeclarationError(
+                f"{where}: flow {flow.value} must declare build_request, request_model and "
+                "content_type together (or none of them)"
+            )
+        if flow in cls.unsupported:
+            raise ConnectorDeclarationError(f"{where}: flow {flow.value} is both declared and unsupported")
+    if cls.auth.env and set(cls.auth.env) != set(cls.auth.type.field_names()):
+        raise ConnectorDeclarationError(
+            f"{where}: auth.env must name one environment variable per field of "
+            f"{cls.auth.type.auth_type}: {', '.join(cls.auth.type.field_names())}"
+        )

@@ -1,0 +1,33 @@
+"""Small helpers every connector needs, so that each writes the safe thing the same way."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TypeVar
+
+from harness.domain.errors import InvalidDataError
+from harness.domain.money import MinorUnit
+
+S = TypeVar("S")
+
+
+def ensure_not_above(amount: MinorUnit, limit: MinorUnit, *, field: str, limit_name: str) -> MinorUnit:
+    """Refuse (before any request is built) a capture or refund above what it draws from."""
+    if amount > limit:
+        raise InvalidDataError(
+            f"{field} ({amount.value}) is above {limit_name} ({limit.value})",
+            field=field,
+            hint="a capture never exceeds the authorization and a refund never exceeds the capture",
+        )
+    return amount
+
+
+def status_from_table(raw: str | None, table: Mapping[str, S], *, unknown: S) -> S:
+    """The mapped status for a provider status value; an unknown value gets `unknown`.
+
+    `unknown` is meant to be a pending status: an unknown provider status never becomes a
+    terminal success or failure. Keep `raw` in the response data so the report shows it.
+    """
+    if raw is None:
+        return unknown
+    return table.get(raw, unknown)

@@ -1,0 +1,30 @@
+"""Shared fixtures for the harness's own tests."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+settings.register_profile("dev", max_examples=60, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile(
+    "ci", max_examples=60, derandomize=True, suppress_health_check=[HealthCheck.too_slow], deadline=None
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+@pytest.fixture
+def root() -> Path:
+    return ROOT
+
+
+@pytest.fixture
+def certify_exe() -> list[str]:
+    """The real console script installed next to this interpreter."""
+    script = Path(sys.executable).parent / "certify"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "harness.cli"]
