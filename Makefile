@@ -21,8 +21,7 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.installed
 
 certify: $(VENV)/.installed
-	$(BIN)/certify list
-	for flow in Authorize Capture Void Refund PSync RSync; do $(BIN)/certify probe stripe $$flow || exit 1; done
+	$(BIN)/certify run --report-dir $(REPORT_DIR)
 
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest

@@ -8,6 +8,7 @@ fails to import is reported as `error` on its own while the others are still cer
 from __future__ import annotations
 
 import importlib
+import os
 from typing import TYPE_CHECKING
 
 from harness.domain.errors import HarnessError
@@ -20,18 +21,31 @@ REGISTRY: dict[str, str] = {
 }
 
 
+# Extra entries for tests and benchmarks: CERTIFY_EXTRA_CONNECTORS="name=module:Class;name2=module:Class"
+EXTRA_VARIABLE = "CERTIFY_EXTRA_CONNECTORS"
+
+
+def registry() -> dict[str, str]:
+    entries = dict(REGISTRY)
+    for item in os.environ.get(EXTRA_VARIABLE, "").split(";"):
+        name, sep, target = item.partition("=")
+        if sep and name.strip() and ":" in target:
+            entries[name.strip()] = target.strip()
+    return entries
+
+
 class ConnectorLoadError(HarnessError):
     """A registered connector could not be imported or is not a ConnectorV2."""
 
 
 def names() -> list[str]:
-    return sorted(REGISTRY)
+    return sorted(registry())
 
 
 def load(name: str) -> type[ConnectorV2]:
     from harness.integration.connector import ConnectorV2
 
-    target = REGISTRY.get(name)
+    target = registry().get(name)
     if target is None:
         known = ", ".join(names()) or "none"
         raise ConnectorLoadError(

@@ -1,1 +1,238 @@
-"""pytest plugin for the certification suite (being built)."""
+"""The pytest plugin: `pytest --certify [--connector NAME]` runs the suite as native items.
+
+Each connector's `certification.toml` is collected as a file whose items are its checks
+(one per scenario, contract, property, secrets and lint), marked by family
+(`certify_scenario`, `certify_property`, ...) and grouped per connector for pytest-xdist
+(`--dist loadgroup`). Every item carries its check results in `user_properties`; the
+controlling process gathers them and writes `results.json` when `--certify-report-dir` is set.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+# The suite (and hypothesis with it) is imported only when --certify is given, so that this
+# plugin, loaded by every pytest run through its entry point, costs nothing elsewhere.
+if TYPE_CHECKING:
+    from harness.certify.results import CheckResult, Results
+    from harness.certify.suite import CheckSpec, ConnectorSession, SuiteOptions
+
+FAMILIES = ("load", "scenario", "property", "contract", "lint", "secrets")
+PROPERTY_KEY = "certify"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("certify", "connector certification")
+    group.addoption("--certify", action="store_true", help="run the certification suite over connectors/")
+    group.addoption(
+        "--connector", action="append", default=[], metavar="NAME", help="certify only NAME (repeatable)"
+    )
+    group.addoption(
+        "--certify-root", default=None, metavar="DIR", help="project root (connectors/, cassettes/...)"
+    )
+    group.addoption(
+        "--certify-config-dir", default=None, metavar="DIR", help="folder of the environment configs"
+    )
+    group.addoption("--certify-report-dir", default=None, metavar="DIR", help="write results.json here")
+    group.addoption("--certify-profile", default="ci", choices=("ci", "dev"), help="hypothesis profile")
+    group.addoption("--certify-seed", default=None, type=int, help="hypothesis seed for the dev profile")
+
+
+@dataclass
+class CertifyState:
+    root: Path
+    selected: list[str]
+    profile: str
+    seed: int | None
+    config_dir: Path | None
+    report_dir: Path | None
+    sessions: dict[str, ConnectorSession] = field(default_factory=dict)
+    checks: dict[str, list[CheckResult]] = field(default_factory=dict)
+    meta: dict[str, dict[str, Any] | None] = field(default_factory=dict)
+    _options: SuiteOptions | None = None
+
+    def wants(self, name: str) -> bool:
+        return not self.selected or name in self.selected
+
+    @property
+    def options(self) -> SuiteOptions:
+        # built on first use, after pytest's initialisation (hypothesis must not load during it)
+        if self._options is None:
+            from harness.certify.properties import profile_named
+            from harness.certify.suite import SuiteOptions
+
+            self._options = SuiteOptions(
+                profile=profile_named(self.profile, self.seed), config_dir=self.config_dir
+            )
+        return self._options
+
+
+STATE = pytest.StashKey[CertifyState]()
+RESULTS = pytest.StashKey["Results"]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for family in FAMILIES:
+        config.addinivalue_line("markers", f"certify_{family}: certification checks of the {family} family")
+    if not config.getoption("certify"):
+        return
+    root = Path(config.getoption("certify_root") or Path.cwd()).resolve()
+    config_dir = config.getoption("certify_config_dir")
+    report_dir = config.getoption("certify_report_dir")
+    config.stash[STATE] = CertifyState(
+        root=root,
+        selected=list(config.getoption("connector")),
+        profile=config.getoption("certify_profile"),
+        seed=config.getoption("certify_seed"),
+        config_dir=Path(config_dir).resolve() if config_dir else None,
+        report_dir=Path(report_dir) if report_dir else None,
+    )
+    if config.args_source != pytest.Config.ArgsSource.ARGS:
+        config.args[:] = [str(root / "connectors")]
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    state = parent.config.stash.get(STATE, None)
+    if state is None or file_path.name != "certification.toml":
+        return None
+    name = file_path.parent.name
+    if file_path.parent.parent != state.root / "connectors" or not state.wants(name):
+        return None
+    return ConnectorFile.from_parent(parent, path=file_path, connector=name)
+
+
+class CheckFailed(Exception):
+    """A certification check that did not pass (shown without a traceback)."""
+
+
+class ConnectorFile(pytest.File):
+    def __init__(self, *, connector: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.connector = connector
+
+    def collect(self) -> Any:
+        from harness.certify.suite import ConnectorSession, connector_meta, load_check, plan
+        from harness.certify.workspace import Workspace
+
+        state = self.config.stash[STATE]
+        workspace, load = load_check(
+            lambda: Workspace.for_registered(
+                self.connector, root=state.root, config_dir=state.options.config_dir
+            )
+        )
+        meta = None
+        session = None
+        if workspace is not None:
+            session = ConnectorSession(workspace, state.options)
+            state.sessions[self.connector] = session
+            meta = connector_meta(session)
+        yield CheckItem.from_parent(self, name="load", spec=None, load=load, meta=meta)
+        if session is not None:
+            for spec in plan(session):
+                yield CheckItem.from_parent(self, name=spec.id, spec=spec, load=None, meta=None)
+
+
+class CheckItem(pytest.Item):
+    def __init__(
+        self, *, spec: CheckSpec | None, load: CheckResult | None, meta: dict[str, Any] | None, **kw: Any
+    ):
+        super().__init__(**kw)
+        self.spec = spec
+        self.load = load
+        self.meta = meta
+        family = spec.family if spec else "load"
+        self.add_marker(getattr(pytest.mark, f"certify_{family}"))
+        self.add_marker(pytest.mark.xdist_group(self.connector))
+
+    @property
+    def connector(self) -> str:
+        parent = self.parent
+        assert isinstance(parent, ConnectorFile)
+        return parent.connector
+
+    def runtest(self) -> None:
+        from harness.certify.suite import run_spec
+
+        state = self.config.stash[STATE]
+        if self.spec is None:
+            assert self.load is not None
+            results = [self.load]
+        else:
+            results = run_spec(self.spec, state.sessions[self.connector])
+        payload: dict[str, Any] = {
+            "connector": self.connector,
+            "checks": [r.model_dump(mode="json") for r in results],
+        }
+        if self.spec is None:
+            payload["meta"] = self.meta
+        self.user_properties.append((PROPERTY_KEY, json.dumps(payload)))
+        failing = [r for r in results if r.blocks or r.status == "error"]
+        if failing:
+            raise CheckFailed("\n".join(f"{r.id}: {r.status}: {r.message}" for r in failing))
+        if all(r.status == "skipped" for r in results):
+            pytest.skip("; ".join(r.message for r in results)[:500])
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+        if isinstance(excinfo.value, CheckFailed):
+            return str(excinfo.value)
+        return str(super().repr_failure(excinfo))
+
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        return self.path, None, f"{self.connector}: {self.name}"
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Gather check results on the controlling process (also under pytest-xdist)."""
+    config = _CONFIG.get("config")
+    state = config.stash.get(STATE, None) if config is not None else None
+    if state is None or report.when != "call":
+        return
+    from harness.certify.results import CheckResult
+
+    for key, value in report.user_properties:
+        if key != PROPERTY_KEY:
+            continue
+        payload = json.loads(str(value))
+        name = payload["connector"]
+        state.checks.setdefault(name, []).extend(CheckResult.model_validate(c) for c in payload["checks"])
+        if "meta" in payload:
+            state.meta[name] = payload["meta"]
+
+
+_CONFIG: dict[str, pytest.Config] = {}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    _CONFIG["config"] = session.config
+
+
+def gather(state: CertifyState) -> Results:
+    from harness.certify.results import Results, RunInfo
+    from harness.certify.suite import connector_result
+
+    run = RunInfo(profile=state.profile, seed=state.options.profile.seed)
+    results = Results(run=run)
+    for name in sorted(state.checks):
+        checks = sorted(state.checks[name], key=_check_order)
+        results.connectors.append(connector_result(name, state.meta.get(name), checks))
+    return results
+
+
+def _check_order(check: CheckResult) -> tuple[int, str]:
+    return (FAMILIES.index(check.family) if check.family in FAMILIES else len(FAMILIES), check.id)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    state = session.config.stash.get(STATE, None)
+    if state is None or hasattr(session.config, "workerinput"):
+        return
+    results = gather(state)
+    session.config.stash[RESULTS] = results
+    if state.report_dir is not None:
+        results.write(state.report_dir / "results.json")

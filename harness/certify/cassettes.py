@@ -1,0 +1,519 @@
+"""Cassettes: vcrpy's format, safe YAML, semantic matching, provenance, atomic writes.
+
+Replay does not patch any HTTP library: `ReplayTransport` implements the transport interface
+over a vcrpy `Cassette` loaded with record mode `none`, so no socket is ever opened. A request
+is matched on method, URL and a semantic body comparison (JSON, form with bracket keys and XML
+decoded; key order ignored; money and currency fields compared strictly; the connector's
+volatile fields ignored). Recorded requests are stored in their masked form, so replay masks
+the outgoing request the same way before matching.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import re
+import tempfile
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+import yaml
+from vcr.cassette import Cassette
+from vcr.record_mode import RecordMode
+from vcr.request import Request as VcrRequest
+from vcr.serialize import serialize as vcr_serialize
+
+from harness.domain.errors import HarnessError
+from harness.domain.secret import MASK
+from harness.integration import encoding
+from harness.integration.http import HttpRequest, HttpResponse
+
+PROVENANCE_KINDS = ("recorded-sandbox", "authored-from-docs")
+
+# Keys whose values are secrets wherever they appear in a body, at any depth, in any format.
+SECRET_KEYS = frozenset(
+    k.lower()
+    for k in (
+        "number", "card_number", "cardNumber", "pan", "cvc", "cvv", "cvv2", "cardCode", "security_code",
+        "securityCode", "exp_month", "exp_year", "expiry_month", "expiry_year", "expiryMonth", "expiryYear",
+        "expirationDate", "expiry", "expiration", "password", "passwd", "secret", "api_key", "apiKey",
+        "client_secret", "clientSecret", "access_token", "accessToken", "refresh_token", "id_token", "token",
+        "transactionKey", "merchantAuthentication", "authorization", "holderName", "holder_name",
+        "cardholder_name", "name_on_card",
+    )
+)  # fmt: skip
+SECRET_HEADERS = frozenset(
+    h.lower()
+    for h in ("Authorization", "X-API-Key", "Cookie", "Set-Cookie", "Proxy-Authorization", "X-Auth-Token")
+)
+MONEY_KEYS = frozenset(
+    k.lower() for k in ("amount", "amount_to_capture", "value", "currency", "currency_code", "currencyCode")
+)
+
+
+class CassetteError(HarnessError):
+    """A cassette that cannot be read: bad YAML, bad structure, unsafe tags, bad provenance."""
+
+
+class ReplayMismatch(HarnessError):
+    """The connector sent a request that no unplayed recorded interaction matches."""
+
+
+# ------------------------------------------------------------------ safe serializer
+
+
+class _SafeSerializer:
+    """YAML with the safe loader only: no Python tags of any kind."""
+
+    @staticmethod
+    def deserialize(text: str) -> Any:
+        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+    @staticmethod
+    def serialize(data: Any) -> str:
+        return yaml.dump(
+            data, Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper), sort_keys=False, width=120
+        )
+
+
+SAFE_SERIALIZER = _SafeSerializer()
+
+
+# ------------------------------------------------------------------ provenance
+
+
+@dataclass(frozen=True)
+class Provenance:
+    kind: str  # recorded-sandbox | authored-from-docs
+    date: dt.datetime  # recorded_at or authored_at, UTC
+    api_version: str | None
+    sources: tuple[str, ...]
+    note: str
+
+    def age_days(self, now: dt.datetime | None = None) -> int:
+        now = now or dt.datetime.now(dt.UTC)
+        return max((now - self.date).days, 0)
+
+    def as_dict(self) -> dict[str, Any]:
+        key = "recorded_at" if self.kind == "recorded-sandbox" else "authored_at"
+        out: dict[str, Any] = {"kind": self.kind, key: self.date.isoformat().replace("+00:00", "Z")}
+        if self.api_version:
+            out["api_version"] = self.api_version
+        if self.sources:
+            out["sources"] = list(self.sources)
+        if self.note:
+            out["note"] = self.note
+        return out
+
+
+def _parse_date(value: Any, *, path: Path, key: str) -> dt.datetime:
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    if isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)
+    if isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+            return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+    raise CassetteError(f"metadata.provenance.{key} is not an ISO date", path=str(path))
+
+
+def parse_provenance(metadata: Any, *, path: Path) -> Provenance:
+    hint = "add metadata.provenance (kind: recorded-sandbox with recorded_at and api_version, "
+    hint += "or kind: authored-from-docs with authored_at and sources)"
+    provenance = metadata.get("provenance") if isinstance(metadata, Mapping) else None
+    if not isinstance(provenance, Mapping):
+        raise CassetteError("cassette has no provenance", path=str(path), hint=hint)
+    kind = provenance.get("kind")
+    if kind not in PROVENANCE_KINDS:
+        raise CassetteError(
+            f"provenance kind must be one of {', '.join(PROVENANCE_KINDS)}", path=str(path), hint=hint
+        )
+    key = "recorded_at" if kind == "recorded-sandbox" else "authored_at"
+    if key not in provenance:
+        raise CassetteError(f"provenance needs {key}", path=str(path), hint=hint)
+    sources = provenance.get("sources") or []
+    if kind == "authored-from-docs" and not sources:
+        raise CassetteError("an authored cassette must list its sources", path=str(path), hint=hint)
+    api_version = provenance.get("api_version")
+    return Provenance(
+        kind=str(kind),
+        date=_parse_date(provenance[key], path=path, key=key),
+        api_version=str(api_version) if api_version is not None else None,
+        sources=tuple(str(s) for s in sources),
+        note=str(provenance.get("note") or ""),
+    )
+
+
+# ------------------------------------------------------------------ scrubbing
+
+
+def scrub_tree(tree: Any, keys: frozenset[str] = SECRET_KEYS) -> Any:
+    """A copy of the tree with every value under a secret-looking key replaced by the mask."""
+    if isinstance(tree, Mapping):
+        out = {}
+        for key, value in tree.items():
+            if str(key).lower() in keys and value not in (None, "", MASK):
+                out[key] = MASK
+            else:
+                out[key] = scrub_tree(value, keys)
+        return out
+    if isinstance(tree, list):
+        return [scrub_tree(v, keys) for v in tree]
+    return tree
+
+
+def _content_type(headers: Mapping[str, Any]) -> str:
+    for key, value in headers.items():
+        if key.lower() == "content-type":
+            text = value[0] if isinstance(value, list) else value
+            return str(text).split(";")[0].strip().lower()
+    return ""
+
+
+def _reencode(content_type: str, tree: Any, original: bytes) -> bytes:
+    if content_type.endswith("json"):
+        return dumps_exact(tree).encode()
+    if content_type == "application/x-www-form-urlencoded":
+        return encoding.encode_form(tree, expose_secrets=False)
+    if content_type.endswith("xml") and isinstance(tree, Mapping) and len(tree) == 1:
+        root, inner = next(iter(tree.items()))
+        return encoding.encode_xml(inner, root=root, expose_secrets=False)
+    return original
+
+
+def dumps_exact(tree: Any) -> str:
+    """JSON text in which every Decimal keeps its exact digits (no float on the way)."""
+    raw: list[str] = []
+
+    def convert(value: Any) -> Any:
+        if isinstance(value, Mapping):
+            return {k: convert(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [convert(v) for v in value]
+        if isinstance(value, Decimal):
+            raw.append(str(value))
+            return f"\x00RAW{len(raw) - 1}\x00"
+        return value
+
+    text = json.dumps(convert(tree), separators=(",", ":"), ensure_ascii=False)
+    return re.sub(r'"\\u0000RAW(\d+)\\u0000"', lambda m: raw[int(m.group(1))], text)
+
+
+def scrub_body(content_type: str, body: bytes | None) -> bytes | None:
+    """The body with every secret-looking field masked, re-encoded in its own format."""
+    if not body:
+        return body
+    tree = encoding.decode_body(content_type, body)
+    if isinstance(tree, str) or tree is None:
+        return body
+    scrubbed = scrub_tree(tree)
+    return body if scrubbed == tree else _reencode(content_type, scrubbed, body)
+
+
+def scrub_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    return {k: (MASK if k.lower() in SECRET_HEADERS else v) for k, v in headers.items()}
+
+
+def recorded_form(request: HttpRequest) -> tuple[bytes | None, dict[str, str]]:
+    """The request as a cassette stores it: masked rendering, then the name-based scrub."""
+    headers = scrub_headers(request.masked_headers())
+    body = request.masked_body()
+    return scrub_body(_content_type(headers), body), headers
+
+
+# ------------------------------------------------------------------ semantic matching
+
+
+def _norm(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return ""
+    return str(value)
+
+
+def _volatile(path: str, patterns: Iterable[str]) -> bool:
+    for pattern in patterns:
+        regex = "^" + re.escape(pattern).replace(r"\*", "[^.]+") + "$"
+        if re.match(regex, path):
+            return True
+    return False
+
+
+def diff_trees(recorded: Any, sent: Any, *, volatile: Iterable[str] = (), path: str = "") -> list[str]:
+    """Human-readable differences; money and currency fields compare type and value strictly."""
+    volatile = tuple(volatile)
+    if path and _volatile(path, volatile):
+        return []
+    here = path or "<body>"
+    if isinstance(recorded, Mapping) and isinstance(sent, Mapping):
+        out: list[str] = []
+        for key in sorted(set(recorded) | set(sent), key=str):
+            child = f"{path}.{key}" if path else str(key)
+            if _volatile(child, volatile):
+                continue
+            if key not in sent:
+                out.append(f"{child}: recorded {_show(recorded[key])}, sent nothing")
+            elif key not in recorded:
+                out.append(f"{child}: not recorded, sent {_show(sent[key])}")
+            else:
+                out.extend(diff_trees(recorded[key], sent[key], volatile=volatile, path=child))
+        return out
+    if isinstance(recorded, list) and isinstance(sent, list):
+        if len(recorded) != len(sent):
+            return [f"{here}: recorded {len(recorded)} items, sent {len(sent)}"]
+        out = []
+        for index, (a, b) in enumerate(zip(recorded, sent, strict=True)):
+            out.extend(diff_trees(a, b, volatile=volatile, path=f"{path}.{index}" if path else str(index)))
+        return out
+    if isinstance(recorded, Mapping | list) or isinstance(sent, Mapping | list):
+        return [f"{here}: recorded {_show(recorded)}, sent {_show(sent)}"]
+    last = path.rsplit(".", 1)[-1].lower()
+    if last in MONEY_KEYS:
+        if type(recorded) is not type(sent) or recorded != sent:
+            return [f"{here} (money, compared strictly): recorded {_show(recorded)}, sent {_show(sent)}"]
+        return []
+    if _norm(recorded) != _norm(sent):
+        return [f"{here}: recorded {_show(recorded)}, sent {_show(sent)}"]
+    return []
+
+
+def _show(value: Any) -> str:
+    text = repr(value) if not isinstance(value, Decimal) else str(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _decoded(request: VcrRequest) -> Any:
+    body = request.body
+    if body is None or body == b"" or body == "":
+        return None
+    return encoding.decode_body(_content_type(dict(request.headers)), body)
+
+
+def method_matcher(r1: VcrRequest, r2: VcrRequest) -> None:
+    assert r1.method == r2.method, f"method: sent {r1.method}, recorded {r2.method}"
+
+
+def url_matcher(r1: VcrRequest, r2: VcrRequest) -> None:
+    a, b = urlsplit(r1.uri), urlsplit(r2.uri)
+    assert (a.scheme, a.netloc.lower()) == (b.scheme, b.netloc.lower()), (
+        f"host: sent {a.netloc}, recorded {b.netloc}"
+    )
+    assert a.path.rstrip("/") == b.path.rstrip("/"), f"path: sent {a.path}, recorded {b.path}"
+    qa, qb = (
+        sorted(parse_qsl(a.query, keep_blank_values=True)),
+        sorted(parse_qsl(b.query, keep_blank_values=True)),
+    )
+    assert qa == qb, f"query: sent {a.query or '(none)'}, recorded {b.query or '(none)'}"
+
+
+def body_matcher(volatile: Iterable[str]) -> Callable[[VcrRequest, VcrRequest], None]:
+    patterns = tuple(volatile)
+
+    def match_body(r1: VcrRequest, r2: VcrRequest) -> None:
+        differences = diff_trees(_decoded(r2), _decoded(r1), volatile=patterns)
+        assert not differences, "body: " + "; ".join(differences[:4])
+
+    match_body.__name__ = "body"
+    return match_body
+
+
+# ------------------------------------------------------------------ loading and replay
+
+
+@dataclass
+class LoadedCassette:
+    path: Path
+    provenance: Provenance
+    cassette: Cassette
+
+    @property
+    def interactions(self) -> int:
+        return len(self.cassette.data)
+
+    def unplayed(self) -> list[str]:
+        return [
+            f"#{index + 1} {request.method} {urlsplit(request.uri).path}"
+            for index, (request, _) in enumerate(self.cassette.data)
+            if not self.cassette.play_counts[index]
+        ]
+
+    def recorded_exchanges(self) -> list[tuple[VcrRequest, dict[str, Any]]]:
+        return list(self.cassette.data)
+
+
+def load_cassette(path: Path, *, volatile: Iterable[str] = ()) -> LoadedCassette:
+    """Load with the safe loader and check structure and provenance; errors name the file."""
+    if not path.is_file():
+        raise FileNotFoundError(str(path))
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = SAFE_SERIALIZER.deserialize(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        raise CassetteError(
+            f"not valid safe YAML{where} ({type(error).__name__})",
+            path=str(path),
+            hint="re-record it with `certify record`, or fix it by hand",
+        ) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise CassetteError(f"unreadable ({type(error).__name__})", path=str(path)) from None
+    if not isinstance(data, Mapping) or not isinstance(data.get("interactions"), list):
+        raise CassetteError(
+            "not a vcrpy cassette (no interactions list)", path=str(path), hint="re-record it"
+        )
+    if data.get("version") != 1:
+        raise CassetteError(
+            "unsupported cassette format version", path=str(path), hint="vcrpy format version 1"
+        )
+    provenance = parse_provenance(data.get("metadata"), path=path)
+    cassette = Cassette(
+        path=str(path),
+        serializer=SAFE_SERIALIZER,
+        record_mode=RecordMode.NONE,
+        match_on=(method_matcher, url_matcher, body_matcher(volatile)),
+        allow_playback_repeats=False,
+    )
+    number = 0
+    try:
+        for number, interaction in enumerate(data["interactions"], start=1):  # noqa: B007  # named in the error
+            request = VcrRequest._from_dict(interaction["request"])
+            response = interaction["response"]
+            body = response["body"]["string"]
+            response["body"]["string"] = body.encode() if isinstance(body, str) else body
+            int(response["status"]["code"])
+            cassette.data.append((request, response))
+            cassette._old_interactions.append((request, response))
+    except (KeyError, TypeError, ValueError) as error:
+        raise CassetteError(
+            f"interaction {number} is malformed ({type(error).__name__}: {error})",
+            path=str(path),
+            hint="re-record it",
+        ) from None
+    cassette.rewound = True
+    cassette.dirty = False
+    return LoadedCassette(path=path, provenance=provenance, cassette=cassette)
+
+
+def _flat_headers(headers: Mapping[str, Any]) -> dict[str, str]:
+    return {k: (v[0] if isinstance(v, list) and v else str(v)) for k, v in headers.items()}
+
+
+class ReplayTransport:
+    """Answers from a cassette; an unmatched request raises `ReplayMismatch` naming the closest one."""
+
+    def __init__(self, loaded: LoadedCassette) -> None:
+        self.loaded = loaded
+        self.sent: list[HttpRequest] = []
+
+    def handle_request(self, request: HttpRequest) -> HttpResponse:
+        self.sent.append(request)
+        body, headers = recorded_form(request)
+        vcr_request = VcrRequest(request.method.value, request.url, body, headers)
+        cassette = self.loaded.cassette
+        if not cassette.can_play_response_for(vcr_request):
+            raise ReplayMismatch(self._mismatch(vcr_request), path=str(self.loaded.path))
+        response = cassette.play_response(vcr_request)
+        return HttpResponse(
+            status_code=int(response["status"]["code"]),
+            body=response["body"]["string"] or b"",
+            headers=_flat_headers(response.get("headers") or {}),
+        )
+
+    def _mismatch(self, request: VcrRequest) -> str:
+        where = f"no unplayed recorded request matches {request.method} {request.uri}"
+        best = self.loaded.cassette.find_requests_with_most_matches(request)
+        if not best:
+            return f"{where}; nothing recorded is close"
+        stored, _successes, failures = best[0]
+        index = next(i for i, (r, _) in enumerate(self.loaded.cassette.data) if r is stored) + 1
+        reasons = "; ".join(message for _name, message in failures) or "it was already played"
+        closest = f"{stored.method} {urlsplit(stored.uri).path}"
+        return f"{where}; closest is interaction #{index} ({closest}): {reasons}"
+
+
+# ------------------------------------------------------------------ recording and writing
+
+
+@dataclass
+class Exchange:
+    request: HttpRequest
+    response: HttpResponse
+
+
+class RecordingTransport:
+    """Wraps another transport and keeps every exchange for `write_cassette`."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.exchanges: list[Exchange] = []
+
+    def handle_request(self, request: HttpRequest) -> HttpResponse:
+        response = self.inner.handle_request(request)
+        self.exchanges.append(Exchange(request, response))
+        return response
+
+
+DROPPED_RESPONSE_HEADERS = frozenset({"set-cookie", "date", "content-length", "connection", "keep-alive"})
+
+
+def cassette_document(exchanges: Iterable[Exchange], provenance: Provenance) -> dict[str, Any]:
+    """The cassette as a vcrpy document, scrubbed: masked requests, scrubbed response bodies."""
+    requests, responses = [], []
+    for exchange in exchanges:
+        body, headers = recorded_form(exchange.request)
+        requests.append(VcrRequest(exchange.request.method.value, exchange.request.url, body, headers))
+        response_headers = {
+            k: [MASK if k.lower() in SECRET_HEADERS else v]
+            for k, v in exchange.response.headers.items()
+            if k.lower() not in DROPPED_RESPONSE_HEADERS
+        }
+        content_type = _content_type(exchange.response.headers) or "application/json"
+        responses.append(
+            {
+                "status": {
+                    "code": exchange.response.status_code,
+                    "message": _reason(exchange.response.status_code),
+                },
+                "headers": response_headers,
+                "body": {"string": scrub_body(content_type, exchange.response.body) or b""},
+            }
+        )
+    return {"requests": requests, "responses": responses, "metadata": {"provenance": provenance.as_dict()}}
+
+
+def render_cassette(document: Mapping[str, Any]) -> str:
+    return vcr_serialize(dict(document), SAFE_SERIALIZER)
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write through a temporary file and a rename: a failure leaves the previous file intact."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def _reason(code: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(code).phrase
+    except ValueError:
+        return ""

@@ -1,0 +1,330 @@
+"""Contract checks against `specs/<name>.yaml`, an OpenAPI 3.1 subset of the provider's API.
+
+Requests are validated with jsonschema (schemathesis has no public request validator); form
+bodies are decoded by the bracket convention and their strings read by the schema's types.
+Responses are validated with schemathesis's response validation. Every violation names a JSON
+pointer and never prints a request value (a request may carry a card number).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+import yaml
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+from harness.domain.errors import HarnessError
+from harness.execution.redact import Redactor
+from harness.integration import encoding
+from harness.integration.http import HttpRequest, HttpResponse
+
+SPEC_URI = "urn:certify:spec"
+METHODS = ("get", "post", "put", "patch", "delete")
+
+
+class SpecError(HarnessError):
+    """The spec file is missing, not YAML, or not an OpenAPI 3 document."""
+
+
+@dataclass(frozen=True)
+class Violation:
+    where: str  # "request" or "response"
+    pointer: str  # JSON pointer into the body ("" for the whole body)
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where} {self.pointer or '/'}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Operation:
+    method: str
+    template: str
+    pattern: re.Pattern[str]
+    pointer: str  # JSON pointer of the operation object in the spec
+    definition: Mapping[str, Any]
+
+
+def _escape(token: str) -> str:
+    return token.replace("~", "~0").replace("/", "~1")
+
+
+def pointer_of(path: Any) -> str:
+    return "".join(f"/{_escape(str(part))}" for part in path)
+
+
+class Spec:
+    def __init__(self, path: Path, document: Mapping[str, Any]) -> None:
+        self.path = path
+        self.document = document
+        self.registry: Registry[Any] = Registry().with_resource(
+            SPEC_URI, Resource.from_contents(dict(document), default_specification=DRAFT202012)
+        )
+        self.operations = self._operations()
+        self._validators: dict[str, Draft202012Validator] = {}
+
+    def _operations(self) -> list[Operation]:
+        operations = []
+        for template, item in (self.document.get("paths") or {}).items():
+            if not isinstance(item, Mapping):
+                continue
+            regex = "^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template.rstrip("/"))) + "/?$"
+            for method in METHODS:
+                if method in item:
+                    pointer = f"/paths/{_escape(template)}/{method}"
+                    operations.append(
+                        Operation(method.upper(), template, re.compile(regex), pointer, item[method])
+                    )
+        return operations
+
+    @cached_property
+    def server_prefixes(self) -> list[str]:
+        prefixes = [""]
+        for server in self.document.get("servers") or []:
+            path = urlsplit(str(server.get("url", ""))).path.rstrip("/")
+            if path:
+                prefixes.append(path)
+        return sorted(prefixes, key=len, reverse=True)
+
+    def find(self, method: str, url: str) -> Operation | None:
+        path = urlsplit(url).path
+        for prefix in self.server_prefixes:
+            if prefix and not path.startswith(prefix):
+                continue
+            relative = path[len(prefix) :] or "/"
+            for operation in self.operations:
+                if operation.method == method.upper() and operation.pattern.match(relative):
+                    return operation
+        return None
+
+    def _no_operation(self, request: HttpRequest) -> str:
+        return f"no operation in {self.path.name} for {request.method.value} {urlsplit(request.url).path}"
+
+    def resolve(self, schema: Any) -> Any:
+        """Follow `$ref`s into the spec (one level at a time)."""
+        while isinstance(schema, Mapping) and "$ref" in schema:
+            ref = str(schema["$ref"])
+            if not ref.startswith("#"):
+                raise SpecError(f"only local $refs are supported, not {ref!r}", path=str(self.path))
+            node: Any = self.document
+            for token in ref[2:].split("/") if ref != "#" else []:
+                node = node[token.replace("~1", "/").replace("~0", "~")]
+            schema = node
+        return schema
+
+    def validator(self, pointer: str) -> Draft202012Validator:
+        if pointer not in self._validators:
+            self._validators[pointer] = Draft202012Validator(
+                {"$ref": f"{SPEC_URI}#{pointer}"}, registry=self.registry
+            )
+        return self._validators[pointer]
+
+    # ------------------------------------------------------------ requests
+
+    def request_schema_pointer(self, operation: Operation, content_type: str) -> str | None:
+        body = operation.definition.get("requestBody")
+        if not isinstance(body, Mapping):
+            return None
+        content = self.resolve(body).get("content") or {}
+        if content_type in content:
+            return f"{operation.pointer}/requestBody/content/{_escape(content_type)}/schema"
+        return None
+
+    def validate_request(self, request: HttpRequest) -> list[Violation]:
+        operation = self.find(request.method.value, request.url)
+        if operation is None:
+            return [
+                Violation(
+                    "request",
+                    "",
+                    self._no_operation(request),
+                )
+            ]
+        if request.body is None:
+            body = operation.definition.get("requestBody")
+            if isinstance(body, Mapping) and self.resolve(body).get("required"):
+                return [Violation("request", "", "the operation requires a body and none was sent")]
+            return []
+        content_type = request.body.content_type.value
+        pointer = self.request_schema_pointer(operation, content_type)
+        if pointer is None:
+            return [
+                Violation(
+                    "request", "", f"{operation.method} {operation.template} documents no {content_type} body"
+                )
+            ]
+        tree = encoding.decode_body(content_type, request.wire_body() or b"")
+        if content_type == "application/x-www-form-urlencoded":
+            tree = self.coerce(tree, {"$ref": "#" + pointer})
+        return [
+            Violation("request", pointer_of(error.absolute_path), describe_error(error))
+            for error in sorted(
+                self.validator(pointer).iter_errors(tree), key=lambda e: list(e.absolute_path)
+            )
+        ]
+
+    def coerce(self, value: Any, schema: Any) -> Any:
+        """Read the strings of a form body as the types the schema documents."""
+        schema = self.resolve(schema)
+        if not isinstance(schema, Mapping):
+            return value
+        for combinator in ("oneOf", "anyOf", "allOf"):
+            if combinator in schema and isinstance(value, str | dict | list):
+                for option in schema[combinator]:
+                    coerced = self.coerce(value, option)
+                    if coerced is not value:
+                        return coerced
+        kind = schema.get("type")
+        if isinstance(value, str):
+            if kind == "integer" and re.fullmatch(r"-?\d+", value):
+                return int(value)
+            if kind == "boolean" and value in ("true", "false"):
+                return value == "true"
+            if kind == "number":
+                try:
+                    return Decimal(value)
+                except InvalidOperation:
+                    return value
+            return value
+        if isinstance(value, dict):
+            properties = schema.get("properties") or {}
+            extra = schema.get("additionalProperties")
+            return {
+                k: self.coerce(v, properties.get(k, extra if isinstance(extra, Mapping) else {}))
+                for k, v in value.items()
+            }
+        if isinstance(value, list):
+            return [self.coerce(v, schema.get("items") or {}) for v in value]
+        return value
+
+    # ------------------------------------------------------------ responses
+
+    @cached_property
+    def schemathesis_schema(self) -> Any:
+        import schemathesis
+
+        return schemathesis.openapi.from_dict(dict(self.document))
+
+    def response_schema_pointer(
+        self, operation: Operation, status_code: int, content_type: str
+    ) -> str | None:
+        responses = operation.definition.get("responses") or {}
+        for key in (str(status_code), f"{str(status_code)[0]}XX", "default"):
+            if key in responses:
+                content = self.resolve(responses[key]).get("content") or {}
+                if content_type in content:
+                    return f"{operation.pointer}/responses/{key}/content/{_escape(content_type)}/schema"
+        return None
+
+    def validate_response(
+        self, request: HttpRequest, response: HttpResponse, redact: Redactor
+    ) -> list[Violation]:
+        operation = self.find(request.method.value, request.url)
+        if operation is None:
+            return [
+                Violation(
+                    "response",
+                    "",
+                    self._no_operation(request),
+                )
+            ]
+        from schemathesis.core.transport import Response as StResponse
+
+        prepared = requests.Request(request.method.value, request.url).prepare()
+        headers = {k: [v] for k, v in response.headers.items()}
+        if not any(k.lower() == "content-type" for k in headers):
+            headers["Content-Type"] = ["application/json"]
+        st_response = StResponse(
+            status_code=response.status_code,
+            headers=headers,
+            content=response.body.decode("utf-8-sig").encode() if response.body else b"",
+            request=prepared,
+            elapsed=0.0,
+            verify=True,
+        )
+        st_operation = self.schemathesis_schema[operation.template][operation.method]
+        try:
+            st_operation.validate_response(st_response)
+        except BaseException as group:  # schemathesis raises a FailureGroup (an exception group)
+            failures = getattr(group, "exceptions", None)
+            if failures is None:
+                raise
+            return [
+                Violation(
+                    "response",
+                    pointer_of(getattr(failure, "instance_path", []) or []),
+                    redact(_failure_text(failure)),
+                )
+                for failure in failures
+            ]
+        return []
+
+
+def _failure_text(failure: Any) -> str:
+    title = str(getattr(failure, "title", type(failure).__name__))
+    detail = (
+        getattr(failure, "validation_message", None) or str(getattr(failure, "message", "")).split("\n")[0]
+    )
+    text = f"{title}: {detail}" if detail else title
+    return text if len(text) <= 240 else text[:237] + "..."
+
+
+def describe_error(error: Any) -> str:
+    """A jsonschema error without the offending value (it may be a secret)."""
+    keyword = error.validator
+    if keyword in ("required", "additionalProperties", "dependentRequired"):
+        return str(error.message)
+    if keyword == "type":
+        return f"expected type {error.validator_value}"
+    if keyword == "enum":
+        values = ", ".join(repr(v) for v in list(error.validator_value)[:8])
+        return f"not one of the documented values ({values})"
+    if keyword == "const":
+        return f"must be {error.validator_value!r}"
+    if keyword in ("pattern", "format"):
+        return f"does not match the documented {keyword} {error.validator_value!r}"
+    if keyword in (
+        "minimum",
+        "maximum",
+        "exclusiveMinimum",
+        "exclusiveMaximum",
+        "minLength",
+        "maxLength",
+        "minItems",
+        "maxItems",
+        "multipleOf",
+    ):
+        return f"violates {keyword} {error.validator_value!r}"
+    if keyword in ("oneOf", "anyOf"):
+        return f"matches none of the documented alternatives ({keyword})"
+    return f"violates {keyword}"
+
+
+def load_spec(path: Path) -> Spec:
+    if not path.is_file():
+        raise SpecError(
+            "spec not found",
+            path=str(path),
+            hint="write the OpenAPI subset of the endpoints the connector uses",
+        )
+    try:
+        document = yaml.load(
+            path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        )
+    except yaml.YAMLError as error:
+        raise SpecError(f"not valid YAML ({type(error).__name__})", path=str(path)) from None
+    if not isinstance(document, Mapping) or not str(document.get("openapi", "")).startswith("3."):
+        raise SpecError("not an OpenAPI 3 document (no openapi: 3.x key)", path=str(path))
+    if not document.get("paths"):
+        raise SpecError("the spec documents no paths", path=str(path))
+    return Spec(path, document)

@@ -1,0 +1,146 @@
+"""The certification results: one model, one JSON file (`results.json`), every report renders from it.
+
+The schema is versioned (`SCHEMA_VERSION`); `harness/report` ships the matching JSON Schema.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = "1.0"
+
+Family = Literal["load", "scenario", "property", "contract", "lint", "secrets"]
+Status = Literal["passed", "failed", "skipped", "error"]
+Severity = Literal["critical", "warning", "suggestion"]
+Verdict = Literal["certified", "not_certified", "error"]
+
+PENALTY = {"critical": 20, "warning": 5, "suggestion": 1}
+
+
+class CheckResult(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    family: Family
+    status: Status
+    message: str = ""
+    title: str = ""
+    flow: str | None = None
+    scenario: str | None = None
+    severity: Severity | None = None  # lint findings, and the weight of a failure in the score
+    exempt: bool = False  # skipped because the connector declared an exemption (reason in message)
+    details: dict[str, Any] = Field(default_factory=dict)
+    duration_ms: float = 0.0
+
+    @property
+    def failing(self) -> bool:
+        return self.status in ("failed", "error")
+
+    @property
+    def blocks(self) -> bool:
+        """Whether this check keeps the connector from being certified."""
+        if self.family == "lint":
+            return self.failing and self.severity == "critical"
+        return self.failing
+
+
+class ConnectorResult(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    display_name: str = ""
+    verdict: Verdict
+    score: int
+    failing: list[str] = Field(default_factory=list)
+    message: str = ""
+    flows: dict[str, str] = Field(default_factory=dict)  # flow -> implemented | not_supported | missing
+    not_supported: dict[str, str] = Field(default_factory=dict)  # flow -> reason
+    exemptions: dict[str, str] = Field(default_factory=dict)  # scenario -> reason
+    declaration: dict[str, Any] = Field(default_factory=dict)
+    cassettes: list[dict[str, Any]] = Field(default_factory=list)
+    checks: list[CheckResult] = Field(default_factory=list)
+
+
+class RunInfo(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    profile: str = "ci"
+    seed: int | None = None
+    shard: str | None = None
+    selection: dict[str, str] = Field(default_factory=dict)  # connector -> why it was selected
+    harness_version: str = "0.1.0"
+
+
+class Results(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    schema_version: str = SCHEMA_VERSION
+    generated_at: str = Field(default_factory=lambda: dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
+    run: RunInfo = Field(default_factory=RunInfo)
+    connectors: list[ConnectorResult] = Field(default_factory=list)
+
+    def exit_code(self) -> int:
+        """0 all certified, 1 something is not, 2 the harness could not do its job."""
+        if any(c.verdict == "error" for c in self.connectors) or any(
+            check.status == "error" for c in self.connectors for check in c.checks
+        ):
+            return 2
+        return 0 if all(c.verdict == "certified" for c in self.connectors) else 1
+
+    def connector(self, name: str) -> ConnectorResult:
+        return next(c for c in self.connectors if c.name == name)
+
+    def write(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(self.model_dump_json(indent=2) + "\n", encoding="utf-8")
+
+    @classmethod
+    def read(cls, path: Path) -> Results:
+        from harness.domain.errors import HarnessError
+
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise HarnessError(
+                "results file not found", path=str(path), hint="run `certify run` first"
+            ) from None
+        except (ValueError, OSError) as error:
+            raise HarnessError(f"not a results file ({type(error).__name__})", path=str(path)) from None
+        if not isinstance(data, dict) or data.get("schema_version") != SCHEMA_VERSION:
+            raise HarnessError(
+                f"results schema version {data.get('schema_version') if isinstance(data, dict) else '?'} "
+                f"is not {SCHEMA_VERSION}",
+                path=str(path),
+                hint="re-run `certify run` with this harness version",
+            )
+        try:
+            return cls.model_validate(data)
+        except ValueError as error:
+            raise HarnessError(f"malformed results ({str(error).splitlines()[0]})", path=str(path)) from None
+
+
+def score(checks: Iterable[CheckResult]) -> int:
+    """UCS's quality score: 100 - 20 per critical - 5 per warning - 1 per suggestion, floored at 0.
+
+    Lint findings count by their severity; any other failing check counts as critical.
+    """
+    total = 100
+    for check in checks:
+        if not check.failing:
+            continue
+        severity = check.severity if check.family == "lint" and check.severity else "critical"
+        total -= PENALTY[severity]
+    return max(total, 0)
+
+
+def verdict(checks: list[CheckResult], *, loaded: bool) -> tuple[Verdict, list[str]]:
+    if not loaded:
+        return "error", [c.id for c in checks if c.failing]
+    failing = [c.id for c in checks if c.blocks]
+    return ("certified" if not failing else "not_certified"), failing

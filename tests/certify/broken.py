@@ -1,0 +1,130 @@
+"""Deliberately broken connectors: Stripe with one rule broken each.
+
+Each reuses Stripe's certification data (certification.toml, cassettes, spec) so that the only
+difference the suite can see is the broken rule.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from connectors.stripe import transformers as t
+from connectors.stripe.connector import Stripe
+from harness.domain import AttemptStatus, Flow
+from harness.integration import status_from_table
+
+
+def _with(flow: Flow, **changes: Any) -> dict[Flow, Any]:
+    return {**Stripe.flows, flow: replace(Stripe.flows[flow], **changes)}
+
+
+class FloatAmountRequest(t.StripePaymentIntentRequest):
+    amount: float  # type: ignore[assignment]  # the broken rule: a float in a money path
+
+
+def float_amount_request(rd: Any, ctx: Any) -> t.StripePaymentIntentRequest:
+    good = t.authorize_request(rd, ctx)
+    return FloatAmountRequest(
+        **{**good.model_dump(context={"keep_secrets": True}), "amount": good.amount / 1}
+    )
+
+
+class FloatAmount(Stripe):
+    id = "broken_float_amount"
+    base_url_key = "stripe"
+    flows: ClassVar = _with(
+        Flow.AUTHORIZE, build_request=float_amount_request, request_model=FloatAmountRequest
+    )
+
+
+def two_decimal_request(rd: Any, ctx: Any) -> t.StripePaymentIntentRequest:
+    good = t.authorize_request(rd, ctx)
+    request = rd.request
+    # the broken rule: every currency treated as two-decimal, so JPY 1000 goes out as 100000
+    amount = int(Decimal(request.amount.value).scaleb(2 - request.currency.exponent))
+    return good.model_copy(update={"amount": amount})
+
+
+class WrongJpyExponent(Stripe):
+    id = "broken_jpy_exponent"
+    base_url_key = "stripe"
+    flows: ClassVar = _with(Flow.AUTHORIZE, build_request=two_decimal_request)
+
+
+def hardcoded_reference_request(rd: Any, ctx: Any) -> t.StripePaymentIntentRequest:
+    return t.authorize_request(rd, ctx).model_copy(update={"metadata": {"order_id": "order_123"}})
+
+
+class HardcodedReference(Stripe):
+    id = "broken_hardcoded_reference"
+    base_url_key = "stripe"
+    flows: ClassVar = _with(Flow.AUTHORIZE, build_request=hardcoded_reference_request)
+
+
+def upper_reference_request(rd: Any, ctx: Any) -> t.StripePaymentIntentRequest:
+    reference = rd.resource_common_data.connector_request_reference_id
+    return t.authorize_request(rd, ctx).model_copy(update={"metadata": {"order_id": reference.upper()}})
+
+
+class UpperCasedReference(Stripe):
+    id = "broken_upper_reference"
+    base_url_key = "stripe"
+    flows: ClassVar = _with(Flow.AUTHORIZE, build_request=upper_reference_request)
+
+
+class PlainCard(t.StripeCard):
+    number: str  # type: ignore[assignment]  # the broken rule: the card number is not a Secret
+
+
+class PlainCardData(t.StripePaymentMethodData):
+    card: PlainCard  # type: ignore[assignment]  # as above
+
+
+class PlainCardRequest(t.StripePaymentIntentRequest):
+    payment_method_data: PlainCardData  # type: ignore[assignment]  # as above
+
+
+def plain_card_request(rd: Any, ctx: Any) -> t.StripePaymentIntentRequest:
+    good = t.authorize_request(rd, ctx).model_dump(context={"keep_secrets": True})
+    good["payment_method_data"]["card"]["number"] = rd.request.payment_method_data.card_number.expose()
+    return PlainCardRequest(**good)
+
+
+class UnmaskedCardNumber(Stripe):
+    id = "broken_unmasked_card"
+    base_url_key = "stripe"
+    flows: ClassVar = _with(Flow.AUTHORIZE, build_request=plain_card_request, request_model=PlainCardRequest)
+
+
+def charged_when_unknown(intent: t.StripePaymentIntent, rd: Any, ctx: Any) -> Any:
+    result = t.psync_response(intent, rd, ctx)
+    # the broken rule: a catch-all that maps any unknown provider status to a terminal success
+    status = status_from_table(intent.status, t.PAYMENT_INTENT_STATUS, unknown=AttemptStatus.CHARGED)
+    return result.model_copy(update={"status": status})
+
+
+class UnknownStatusCharged(Stripe):
+    id = "broken_unknown_status"
+    base_url_key = "stripe"
+    flows: ClassVar = _with(Flow.PSYNC, handle_response=charged_when_unknown)
+
+
+def key_error_response(intent: t.StripePaymentIntent, rd: Any, ctx: Any) -> Any:
+    result = t.psync_response(intent, rd, ctx)
+    order = intent.metadata["order_id"]  # the broken rule: indexing a field the provider may omit
+    return result.model_copy(update={"connector_response_reference_id": order})
+
+
+class KeyErrorOnMissingField(Stripe):
+    id = "broken_key_error"
+    base_url_key = "stripe"
+    flows: ClassVar = _with(Flow.PSYNC, handle_response=key_error_response)
+
+
+class SameProductionUrl(Stripe):
+    """Correct code; the broken rule lives in the config the test gives it."""
+
+    id = "broken_production_url"
+    base_url_key = "stripe"
