@@ -278,8 +278,12 @@ class ConnectorV2:
 
 
 def parse_model(model: type[BaseModel], response: HttpResponse, *, connector: str, flow: Flow) -> Any:
-    """Decode and validate a response body; failures name the fields, never their values."""
-    tree = response.decoded()
+    """Decode and validate a response body; failures name the fields, never their values.
+
+    An empty body (204 No Content) is validated as `{}`, so a model whose fields are all
+    optional can stand for it.
+    """
+    tree = response.decoded() if response.body.strip() else {}
     try:
         return model.model_validate(tree)
     except ValidationError as error:
