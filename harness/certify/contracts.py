@@ -238,6 +238,11 @@ class Spec:
                     self._no_operation(request),
                 )
             ]
+        responses = operation.definition.get("responses") or {}
+        code = str(response.status_code)
+        if not any(key in responses for key in (code, f"{code[0]}XX", "default")):
+            documented = ", ".join(str(k) for k in responses)
+            return [Violation("response", "", f"undocumented status code {code} (documented: {documented})")]
         from schemathesis.core.transport import Response as StResponse
 
         prepared = requests.Request(request.method.value, request.url).prepare()

@@ -1,0 +1,87 @@
+"""Contract checks name the JSON pointer of a violation and never print a request value."""
+
+from pathlib import Path
+
+import pytest
+
+from harness.certify.contracts import SpecError, load_spec
+from harness.domain import Maskable, Secret
+from harness.execution.redact import Redactor
+from harness.integration.http import ContentType, HttpRequest, HttpResponse, Method, RequestBody
+
+ROOT = Path(__file__).resolve().parents[2]
+SPEC = load_spec(ROOT / "specs" / "stripe.yaml")
+
+
+def form_request(tree, path="/v1/payment_intents"):
+    return HttpRequest(
+        Method.POST,
+        f"https://api.stripe.com{path}",
+        (("Authorization", Maskable.masked("x")),),
+        RequestBody(ContentType.FORM, tree),
+    )
+
+
+def test_a_valid_form_request_passes_with_typed_coercion():
+    tree = {
+        "amount": 1000,
+        "currency": "usd",
+        "confirm": True,
+        "payment_method_data": {
+            "type": "card",
+            "card": {"number": Secret("4242424242424242"), "exp_month": "12", "exp_year": "2034"},
+        },
+    }
+    assert SPEC.validate_request(form_request(tree)) == []
+
+
+def test_violations_name_the_pointer_and_hide_the_value():
+    tree = {
+        "amount": "12abc",
+        "currency": "usd",
+        "surprise": "x",
+        "payment_method_data": {
+            "type": "card",
+            "card": {"number": Secret("4000CANARY"), "exp_month": "1", "exp_year": "2030"},
+        },
+    }
+    violations = SPEC.validate_request(form_request(tree))
+    text = "; ".join(str(v) for v in violations)
+    assert "request /amount: expected type integer" in text
+    assert "/payment_method_data/card/number: does not match the documented pattern" in text
+    assert "'surprise' was unexpected" in text
+    assert "CANARY" not in text and "12abc" not in text
+
+
+def test_an_undocumented_operation_is_a_violation():
+    violations = SPEC.validate_request(form_request({"a": "b"}, path="/v1/charges"))
+    assert [str(v) for v in violations] == ["request /: no operation in stripe.yaml for POST /v1/charges"]
+
+
+def test_response_violations_name_the_pointer():
+    request = HttpRequest(Method.GET, "https://api.stripe.com/v1/payment_intents/pi_1")
+    bad = HttpResponse(
+        200,
+        b'{"id":"pi_1","object":"payment_intent","amount":"10","currency":"usd","status":"x"}',
+        {"Content-Type": "application/json"},
+    )
+    violations = SPEC.validate_response(request, bad, Redactor())
+    pointers = {v.pointer for v in violations}
+    assert {"/amount", "/status"} <= pointers
+    undocumented = HttpResponse(418, b"{}", {"Content-Type": "application/json"})
+    assert SPEC.validate_response(request, undocumented, Redactor())
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("openapi: [", "not valid YAML"),
+        ("swagger: '2.0'\n", "not an OpenAPI 3"),
+        ("openapi: 3.1.0\npaths: {}\n", "documents no paths"),
+    ],
+)
+def test_a_broken_spec_is_a_one_line_error(tmp_path, text, message):
+    path = tmp_path / "x.yaml"
+    path.write_text(text)
+    with pytest.raises(SpecError, match=message):
+        load_spec(path)

@@ -1,0 +1,160 @@
+"""`certify run` and `pytest --certify` through their real entry points, on copies of the project."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def copy_root(tmp_path: Path, *, extra: dict[str, str] | None = None) -> Path:
+    """A project root with Stripe's data under each given name (all served by the Stripe class)."""
+    root = tmp_path / "project"
+    shutil.copytree(ROOT / "config", root / "config")
+    for name in ["stripe", *(extra or {})]:
+        shutil.copytree(
+            ROOT / "connectors" / "stripe",
+            root / "connectors" / name,
+            ignore=shutil.ignore_patterns("*.py", "__pycache__"),
+        )
+        shutil.copytree(ROOT / "cassettes" / "stripe", root / "cassettes" / name)
+        (root / "specs").mkdir(exist_ok=True)
+        shutil.copy(ROOT / "specs" / "stripe.yaml", root / "specs" / f"{name}.yaml")
+    return root
+
+
+def certify(exe, root: Path, *args: str, extra: dict[str, str] | None = None):
+    env = dict(os.environ)
+    if extra:
+        env["CERTIFY_EXTRA_CONNECTORS"] = ";".join(f"{k}={v}" for k, v in extra.items())
+    return subprocess.run(
+        [*exe, "run", *args], cwd=root, env=env, capture_output=True, text=True, timeout=300
+    )
+
+
+def test_run_stripe_certifies_and_writes_results(certify_exe, tmp_path):
+    result = certify(certify_exe, ROOT, "stripe", "--report-dir", str(tmp_path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    results = json.loads((tmp_path / "results.json").read_text())
+    stripe = results["connectors"][0]
+    assert (stripe["name"], stripe["verdict"], stripe["score"]) == ("stripe", "certified", 100)
+    families = {c["family"] for c in stripe["checks"]}
+    assert {"scenario", "property", "contract", "lint", "secrets", "load"} <= families
+    scenarios = [c for c in stripe["checks"] if c["family"] == "scenario" and c["status"] == "passed"]
+    assert len(scenarios) >= 15
+    assert results["schema_version"] == "1.0" and results["run"]["profile"] == "ci"
+    exempt = next(c for c in stripe["checks"] if c["id"] == "scenario:access_token")
+    assert exempt["status"] == "skipped" and exempt["exempt"] and "no token endpoint" in exempt["message"]
+
+
+def test_a_failing_scenario_exits_1_and_names_the_check(certify_exe, tmp_path):
+    root = copy_root(tmp_path)
+    cassette = root / "cassettes" / "stripe" / "authorize_manual_capture.yaml"
+    text = cassette.read_text()
+    assert '"status":"requires_capture"' in text
+    cassette.write_text(text.replace('"status":"requires_capture"', '"status":"processing"'))
+    result = certify(certify_exe, root, "--report-dir", str(root / "reports"))
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "scenario:authorize_manual_capture" in result.stdout
+    assert "expected status Authorized with an id, got Authorizing" in result.stdout
+
+
+def test_a_corrupt_cassette_exits_2_and_the_other_connector_is_still_certified(certify_exe, tmp_path):
+    extra = {"stripe_copy": "connectors.stripe.connector:Stripe"}
+    root = copy_root(tmp_path, extra=extra)
+    (root / "cassettes" / "stripe" / "refund_full.yaml").write_text("interactions: [\n")
+    result = certify(certify_exe, root, "--report-dir", str(root / "reports"), extra=extra)
+    assert result.returncode == 2, result.stdout + result.stderr
+    verdicts = {
+        c["name"]: c["verdict"]
+        for c in json.loads((root / "reports" / "results.json").read_text())["connectors"]
+    }
+    assert verdicts == {"stripe": "not_certified", "stripe_copy": "certified"}
+    assert "cassettes/stripe/refund_full.yaml: not valid safe YAML" in result.stdout
+
+
+def test_a_connector_that_cannot_load_is_an_error_and_the_others_run(certify_exe, tmp_path):
+    extra = {"ghost": "connectors.ghost.connector:Ghost"}
+    root = copy_root(tmp_path, extra=extra)
+    result = certify(certify_exe, root, "--report-dir", str(root / "reports"), extra=extra)
+    assert result.returncode == 2
+    verdicts = {
+        c["name"]: c["verdict"]
+        for c in json.loads((root / "reports" / "results.json").read_text())["connectors"]
+    }
+    assert verdicts == {"ghost": "error", "stripe": "certified"}
+    assert "connector 'ghost' failed to load: ModuleNotFoundError" in result.stderr
+
+
+def test_a_malformed_certification_toml_names_the_file_and_key(certify_exe, tmp_path):
+    root = copy_root(tmp_path)
+    toml = root / "connectors" / "stripe" / "certification.toml"
+    toml.write_text(toml.read_text().replace('currency = "USD"', 'currency = "DOLLARS"'))
+    result = certify(certify_exe, root, "--report-dir", str(root / "reports"))
+    assert result.returncode == 2
+    assert "connectors/stripe/certification.toml: defaults.currency" in result.stderr
+    assert "not an ISO 4217 currency code" in result.stderr
+
+
+def test_unknown_connector_is_refused(certify_exe):
+    result = certify(certify_exe, ROOT, "nope")
+    assert result.returncode == 2
+    assert "unknown connector(s): nope" in result.stderr
+
+
+def test_pytest_plugin_runs_native_items_with_family_markers(tmp_path):
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "--certify",
+            "--connector",
+            "stripe",
+            "-m",
+            "certify_property",
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            "--collect-only",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    collected = [line for line in result.stdout.splitlines() if "certification.toml::" in line]
+    assert collected and all("::property:" in line for line in collected)
+    assert any("property:money:Authorize" in line for line in collected)
+
+
+@pytest.mark.parametrize("selection", ["-k", "--connector"])
+def test_pytest_plugin_selects_a_connector(selection):
+    args = ["-k", "stripe and scenario"] if selection == "-k" else ["--connector", "stripe"]
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "--certify",
+            *args,
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            "--collect-only",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "connectors/stripe/certification.toml::scenario:capture_full" in result.stdout
