@@ -144,3 +144,38 @@ def verdict(checks: list[CheckResult], *, loaded: bool) -> tuple[Verdict, list[s
         return "error", [c.id for c in checks if c.failing]
     failing = [c.id for c in checks if c.blocks]
     return ("certified" if not failing else "not_certified"), failing
+
+
+def merge(parts: list[Results], *, sources: list[str] | None = None) -> Results:
+    """Sharded results as one run: connectors from every part, in name order.
+
+    The parts must come from the same harness version and hypothesis profile and seed, and a
+    connector may appear in only one part (shards partition the connectors).
+    """
+    from harness.domain.errors import HarnessError
+
+    if not parts:
+        raise HarnessError("nothing to merge", hint="pass the results.json of every shard")
+    names = sources or [f"part {i + 1}" for i in range(len(parts))]
+    first = parts[0].run
+    seen: dict[str, str] = {}
+    connectors: list[ConnectorResult] = []
+    for part, source in zip(parts, names, strict=True):
+        if (part.run.profile, part.run.seed, part.run.harness_version) != (
+            first.profile,
+            first.seed,
+            first.harness_version,
+        ):
+            raise HarnessError(
+                "results come from different runs (profile, seed or harness version differ)", path=source
+            )
+        for connector in part.connectors:
+            if connector.name in seen:
+                raise HarnessError(
+                    f"connector {connector.name} is in both {seen[connector.name]} and {source}", path=source
+                )
+            seen[connector.name] = source
+            connectors.append(connector)
+    run = first.model_copy(update={"shard": None})
+    run.selection = {k: v for part in parts for k, v in part.run.selection.items()}
+    return Results(run=run, connectors=sorted(connectors, key=lambda c: c.name))

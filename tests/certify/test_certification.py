@@ -39,12 +39,8 @@ def test_bad_certification_files_name_file_and_key(tmp_path, change, message):
 
 def test_an_empty_exemption_reason_is_refused(tmp_path):
     path = tmp_path / "certification.toml"
-    path.write_text(
-        GOOD.replace(
-            'access_token = "Stripe authenticates every request with the secret key; it has no token endpoint."',
-            'access_token = "  "',
-        )
-    )
+    reason = "Stripe authenticates every request with the secret key; it has no token endpoint."
+    path.write_text(GOOD.replace(f'access_token = "{reason}"', 'access_token = "  "'))
     with pytest.raises(CertificationError, match="needs its reason"):
         load_certification(path)
 

@@ -1,0 +1,54 @@
+import pytest
+
+from harness.certify.results import CheckResult, ConnectorResult, Results, RunInfo, merge, score, verdict
+from harness.domain import HarnessError
+
+
+def check(status, family="scenario", severity=None, id_="x"):
+    return CheckResult(id=id_, family=family, status=status, severity=severity)
+
+
+def test_score_follows_ucs():
+    checks = [
+        check("failed", "lint", "critical"),
+        check("failed", "lint", "warning"),
+        check("failed", "lint", "suggestion"),
+        check("skipped", "lint", "critical"),
+        check("passed"),
+    ]
+    assert score(checks) == 100 - 20 - 5 - 1
+    assert score([check("failed")] * 6) == 0
+
+
+def test_only_critical_lint_blocks():
+    outcome, failing = verdict([check("failed", "lint", "warning", "lint:w"), check("passed")], loaded=True)
+    assert outcome == "certified" and failing == []
+    outcome, failing = verdict([check("failed", "lint", "critical", "lint:c")], loaded=True)
+    assert (outcome, failing) == ("not_certified", ["lint:c"])
+    assert verdict([check("error", "load", id_="load")], loaded=False)[0] == "error"
+
+
+def test_exit_codes():
+    ok = ConnectorResult(name="a", verdict="certified", score=100)
+    bad = ConnectorResult(name="b", verdict="not_certified", score=80)
+    broken = ConnectorResult(name="c", verdict="error", score=0)
+    assert Results(connectors=[ok]).exit_code() == 0
+    assert Results(connectors=[ok, bad]).exit_code() == 1
+    assert Results(connectors=[ok, bad, broken]).exit_code() == 2
+
+
+def test_merge_combines_shards_in_name_order_and_refuses_overlaps():
+    a = Results(
+        run=RunInfo(shard="1/2"), connectors=[ConnectorResult(name="stripe", verdict="certified", score=100)]
+    )
+    b = Results(
+        run=RunInfo(shard="2/2"), connectors=[ConnectorResult(name="adyen", verdict="certified", score=100)]
+    )
+    merged = merge([a, b])
+    assert [c.name for c in merged.connectors] == ["adyen", "stripe"]
+    assert merged.run.shard is None
+    with pytest.raises(HarnessError, match="stripe is in both"):
+        merge([a, a], sources=["a.json", "b.json"])
+    c = Results(run=RunInfo(profile="dev", seed=3))
+    with pytest.raises(HarnessError, match="different runs"):
+        merge([a, c])
