@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -37,12 +38,21 @@ PRE_REQUEST_REFUSALS = frozenset({"invalid_data", "amount_not_representable", "m
 class StepTrace:
     step: str
     flow: str
-    request: dict[str, Any] | None = None  # masked
-    response: dict[str, Any] | None = None  # scrubbed
     outcome: dict[str, Any] = field(default_factory=dict)
     expected: str = ""
     problems: list[str] = field(default_factory=list)
     elapsed_ms: float = 0.0
+    execution: Execution | None = None
+
+    # The masked request and scrubbed response are rendered when a report asks for them, once.
+    @cached_property
+    def request(self) -> dict[str, Any] | None:
+        execution = self.execution
+        return execution.request.masked() if execution is not None and execution.request is not None else None
+
+    @cached_property
+    def response(self) -> dict[str, Any] | None:
+        return describe_response(self.execution.response) if self.execution is not None else None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -283,8 +293,7 @@ class ScenarioRunner:
             execution = execute(self.connector, router_data, transport, self.base_url, tokens=tokens)
             run.executions.append(execution)
             trace.elapsed_ms = execution.elapsed_ms
-            trace.request = execution.request.masked() if execution.request is not None else None
-            trace.response = describe_response(execution.response)
+            trace.execution = execution
             trace.outcome = describe_outcome(execution)
             if execution.token_execution is not None and execution.token_execution.request is not None:
                 trace.outcome["access_token_request"] = execution.token_execution.request.masked()

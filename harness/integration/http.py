@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from enum import StrEnum
 from typing import Any
 
@@ -76,8 +77,12 @@ class HttpRequest:
             out["Content-Type"] = self.body.content_type.value
         return out
 
-    def masked_body(self) -> bytes | None:
+    @cached_property
+    def _masked_body(self) -> bytes | None:
         return None if self.body is None else self.body.encode(expose_secrets=False)
+
+    def masked_body(self) -> bytes | None:
+        return self._masked_body
 
     def masked(self) -> dict[str, Any]:
         """The request as logs, probes and reports show it: secrets masked, body decoded."""
