@@ -16,8 +16,9 @@ import json
 import os
 import re
 import tempfile
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -223,10 +224,14 @@ def scrub_headers(headers: Mapping[str, str]) -> dict[str, str]:
 
 
 def recorded_form(request: HttpRequest) -> tuple[bytes | None, dict[str, str]]:
-    """The request as a cassette stores it: masked rendering, then the name-based scrub."""
+    """The request as a cassette stores it: secret-looking fields scrubbed, `Secret`s masked.
+
+    The name-based scrub works on the body tree before encoding, so nothing is parsed back.
+    """
     headers = scrub_headers(request.masked_headers())
-    body = request.masked_body()
-    return scrub_body(_content_type(headers), body), headers
+    if request.body is None:
+        return None, headers
+    return replace(request.body, data=scrub_tree(request.body.data)).encode(expose_secrets=False), headers
 
 
 # ------------------------------------------------------------------ semantic matching
@@ -361,13 +366,35 @@ class LoadedCassette:
         return list(self.cassette.data)
 
 
+_PARSED: OrderedDict[tuple[str, int, int], Any] = OrderedDict()
+PARSE_CACHE_SIZE = 1024
+
+
+def _parse(path: Path) -> Any:
+    """The parsed YAML of a cassette, cached per process by path, size and modification time
+    (a run reads each cassette twice: for the report's provenance list and for its scenario)."""
+    stat = path.stat()
+    key = (str(path), stat.st_mtime_ns, stat.st_size)
+    if key in _PARSED:
+        _PARSED.move_to_end(key)
+        return _PARSED[key]
+    data = SAFE_SERIALIZER.deserialize(path.read_text(encoding="utf-8"))
+    _PARSED[key] = data
+    if len(_PARSED) > PARSE_CACHE_SIZE:
+        _PARSED.popitem(last=False)
+    return data
+
+
+def clear_parse_cache() -> None:
+    _PARSED.clear()
+
+
 def load_cassette(path: Path, *, volatile: Iterable[str] = ()) -> LoadedCassette:
     """Load with the safe loader and check structure and provenance; errors name the file."""
     if not path.is_file():
         raise FileNotFoundError(str(path))
     try:
-        text = path.read_text(encoding="utf-8")
-        data = SAFE_SERIALIZER.deserialize(text)
+        data = _parse(path)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
@@ -398,9 +425,10 @@ def load_cassette(path: Path, *, volatile: Iterable[str] = ()) -> LoadedCassette
     try:
         for number, interaction in enumerate(data["interactions"], start=1):  # noqa: B007  # named in the error
             request = VcrRequest._from_dict(interaction["request"])
-            response = interaction["response"]
-            body = response["body"]["string"]
-            response["body"]["string"] = body.encode() if isinstance(body, str) else body
+            recorded = interaction["response"]
+            body = recorded["body"]["string"]
+            # a fresh response per load: the parsed document is shared through the parse cache
+            response = {**recorded, "body": {"string": body.encode() if isinstance(body, str) else body}}
             int(response["status"]["code"])
             cassette.data.append((request, response))
             cassette._old_interactions.append((request, response))

@@ -1,0 +1,1 @@
+"""Speed and scale measurements. Run them with `make bench` (see README, "Benchmarks")."""

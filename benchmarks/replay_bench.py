@@ -1,0 +1,67 @@
+"""Harness overhead per scenario: replay (load the cassette, run the chain, check every step)
+against the bare transforms alone (build each request, parse each recorded response)."""
+
+from __future__ import annotations
+
+import sys
+
+import connectors
+from benchmarks.common import ROOT, best_of, median, table, write
+from harness.certify.cassettes import ReplayTransport, clear_parse_cache, load_cassette
+from harness.certify.catalog import SCENARIOS
+from harness.certify.runner import ScenarioRunner
+from harness.certify.workspace import Workspace
+
+
+def measure(name: str, number: int = 40) -> list[dict[str, object]]:
+    workspace = Workspace.for_registered(name, root=ROOT)
+    connector = workspace.connector
+    base_url = workspace.base_url("sandbox")
+    runner = ScenarioRunner(connector, workspace.certification, workspace.auth, base_url)
+    rows = []
+    for scenario_id in workspace.certification.scenarios.supported:
+        scenario = SCENARIOS[scenario_id]
+        path = workspace.cassette_path(scenario_id)
+
+        def replay() -> object:
+            clear_parse_cache()  # measure a cold load, as the first read of a cassette in a run
+            return runner.run(
+                scenario, ReplayTransport(load_cassette(path, volatile=connector.volatile_fields))
+            )
+
+        run = replay()
+        executions = [e for e in run.executions if e.request is not None and e.response is not None]
+
+        def bare() -> None:
+            for execution in executions:
+                connector.build_request(execution.router_data, base_url)
+                connector.handle_response(execution.router_data, execution.response)  # type: ignore[arg-type]
+
+        replay_s = best_of(replay, number=number)
+        bare_s = best_of(bare, number=number)
+        rows.append(
+            {
+                "connector": name,
+                "scenario": scenario_id,
+                "steps": len(run.executions),
+                "replay_ms": round(replay_s * 1000, 3),
+                "bare_ms": round(bare_s * 1000, 3),
+                "ratio": round(replay_s / bare_s, 1) if bare_s else None,
+            }
+        )
+    return rows
+
+
+def main() -> int:
+    rows = [row for name in connectors.names() for row in measure(name)]
+    summary = []
+    for name in connectors.names():
+        ratios = [r["ratio"] for r in rows if r["connector"] == name and r["ratio"] is not None]
+        summary.append((name, str(len(ratios)), f"{median(ratios):.1f}x", f"{max(ratios):.1f}x"))  # type: ignore[arg-type]
+    print(table(summary, ("connector", "scenarios", "median overhead", "max overhead")))
+    print(f"results: {write('replay_overhead', {'rows': rows})}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
