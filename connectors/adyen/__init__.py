@@ -1,0 +1,1 @@
+"""Adyen (Checkout API v71)."""

@@ -1,0 +1,133 @@
+"""Adyen on Checkout API v71: https://docs.adyen.com/api-explorer/Checkout/71/overview."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from connectors.adyen import transformers as t
+from harness.domain import BodyKey, ConnectorAuthType, ErrorResponse, Flow, InvalidDataError, Maskable
+from harness.integration import (
+    AuthSpec,
+    ConnectorV2,
+    ContentType,
+    FlowSpec,
+    Headers,
+    HttpResponse,
+    Method,
+    RequestContext,
+    ResponseContext,
+    flow_table,
+)
+from harness.integration.connector import AnyRouterData
+
+API_VERSION = t.API_VERSION  # in every path: the shapes in transformers.py follow this version
+MAX_IDEMPOTENCY_KEY = 64  # "A unique identifier for the message with a maximum of 64 characters"
+
+
+class Adyen(ConnectorV2):
+    id = "adyen"
+    display_name = "Adyen"
+    auth = AuthSpec(
+        BodyKey,
+        env={"api_key": "ADYEN_API_KEY", "key1": "ADYEN_MERCHANT_ACCOUNT"},
+        description="api_key: the API key (X-API-Key); key1: the merchant account",
+    )
+    amount_converter = t.ADYEN_AMOUNTS
+    api_version = API_VERSION
+    docs_url = "https://docs.adyen.com/api-explorer/Checkout/71/overview"
+    # production: https://{{merchant_endpoint_prefix}}-checkout-live.adyenpayments.com/checkout/
+    # return_url: where Adyen sends a shopper back after a redirect (3D Secure); v71 requires it
+    metadata_fields = ("merchant_endpoint_prefix", "return_url")
+
+    flows: ClassVar = flow_table(
+        FlowSpec(
+            Flow.AUTHORIZE,
+            Method.POST,
+            f"{API_VERSION}/payments",
+            request_model=t.AdyenPaymentRequest,
+            build_request=t.authorize_request,
+            content_type=ContentType.JSON,
+            response_model=t.AdyenPaymentResponse,
+            handle_response=t.authorize_response,
+            amount_fields=("amount.value",),
+            currency_field="amount.currency",
+            reference_field="reference",
+            status_field="resultCode",
+            description="POST /payments with raw card data (scheme)",
+        ),
+        FlowSpec(
+            Flow.CAPTURE,
+            Method.POST,
+            lambda rd: t.payment_path(rd.request.connector_transaction_id, "captures"),
+            request_model=t.AdyenCaptureRequest,
+            build_request=t.capture_request,
+            content_type=ContentType.JSON,
+            response_model=t.AdyenModificationResponse,
+            handle_response=t.capture_response,
+            amount_fields=("amount.value",),
+            currency_field="amount.currency",
+            reference_field="reference",
+            status_field="status",
+            description="acknowledged with status received; the outcome is the CAPTURE webhook",
+        ),
+        FlowSpec(
+            Flow.VOID,
+            Method.POST,
+            lambda rd: t.payment_path(rd.request.connector_transaction_id, "cancels"),
+            request_model=t.AdyenCancelRequest,
+            build_request=t.void_request,
+            content_type=ContentType.JSON,
+            response_model=t.AdyenModificationResponse,
+            handle_response=t.void_response,
+            reference_field="reference",
+            status_field="status",
+            description="acknowledged with status received; the outcome is the CANCELLATION webhook",
+        ),
+        FlowSpec(
+            Flow.REFUND,
+            Method.POST,
+            lambda rd: t.payment_path(rd.request.connector_transaction_id, "refunds"),
+            request_model=t.AdyenRefundRequest,
+            build_request=t.refund_request,
+            content_type=ContentType.JSON,
+            response_model=t.AdyenModificationResponse,
+            handle_response=t.refund_response,
+            amount_fields=("amount.value",),
+            currency_field="amount.currency",
+            reference_field="reference",
+            status_field="status",
+            description="acknowledged with status received; the outcome is the REFUND webhook",
+        ),
+    )
+    unsupported: ClassVar = {
+        Flow.CREATE_ACCESS_TOKEN: "Adyen authenticates every request with the API key in X-API-Key; "
+        "there is no token endpoint",
+        Flow.PSYNC: "Checkout API v71 has no endpoint that returns a payment's status: Adyen reports "
+        "payment outcomes only through webhooks (AUTHORISATION, CAPTURE, CANCELLATION); "
+        "POST /payments/details only submits the result of a shopper action (redirect, 3D Secure)",
+        Flow.RSYNC: "Checkout API v71 has no endpoint that returns a refund's status: the outcome of "
+        "POST /payments/{paymentPspReference}/refunds arrives only in the REFUND webhook",
+    }
+
+    def auth_headers(self, auth: ConnectorAuthType) -> Headers:
+        if not isinstance(auth, BodyKey):
+            raise InvalidDataError(
+                "Adyen needs BodyKey credentials (api_key = API key, key1 = merchant account)", field="auth"
+            )
+        return [("X-API-Key", Maskable.masked(auth.api_key.expose()))]
+
+    def common_headers(self, router_data: AnyRouterData, ctx: RequestContext) -> Headers:
+        headers = self.auth_headers(ctx.auth)
+        request_id = getattr(router_data.resource_common_data, "request_id", None)
+        if request_id:
+            # Adyen replays the first answer for a retried request with the same Idempotency-Key
+            if len(request_id) > MAX_IDEMPOTENCY_KEY:
+                raise InvalidDataError(
+                    f"request_id: Adyen's Idempotency-Key takes at most {MAX_IDEMPOTENCY_KEY} characters",
+                    field="request_id",
+                )
+            headers.append(("Idempotency-Key", Maskable.normal(request_id)))
+        return headers
+
+    def parse_error(self, response: HttpResponse, ctx: ResponseContext) -> ErrorResponse:
+        return t.error_response(response, ctx)
