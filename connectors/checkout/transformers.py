@@ -6,9 +6,9 @@ Facts from Checkout.com's public documentation and API reference:
   https://api-reference.checkout.com/#tag/Payments (JSON bodies, `Authorization: Bearer <secret key>`);
 * amounts: https://www.checkout.com/docs/payments/accept-payments/format-the-amount-value;
 * response codes (10xxx approved, 20xxx soft decline, 30xxx hard decline, 40xxx risk, 50xxx payout
-  decline): https://www.checkout.com/docs/developer-resources/codes/api-response-codes;
+  decline): https://www.checkout.com/docs/resources/codes/response-codes;
 * error bodies (`request_id`, `error_type`, `error_codes`):
-  https://www.checkout.com/docs/developer-resources/codes/error-codes.
+  https://www.checkout.com/docs/resources/codes/error-codes.
 
 Capture, void and refund are answered with `202 Accepted` and an `action_id`: the API reference says
 they are processed asynchronously, so they map to CaptureInitiated / VoidInitiated / Pending. A
@@ -75,16 +75,12 @@ CHECKOUT_CURRENCIES = table_for(
         CurrencyRule(multiple_of=10, note="divided by 1000; the last digit must always be 0"),
     ),
     (
-        [Currency.CLP],
+        ISO_ZERO_DIVIDED_BY_100,
         CurrencyRule(
             exponent=2,
-            note="not in the full-amount list: divided by 100 (ISO: no decimals), so whole pesos are "
-            "sent times 100; the page carries a CLP note",
+            note="not in the full-amount list, so divided by 100 (ISO: no decimals): whole units are "
+            "sent times 100",
         ),
-    ),
-    (
-        [Currency.UYI],
-        CurrencyRule(exponent=2, note="not in the full-amount list: divided by 100 (ISO: no decimals)"),
     ),
     (
         ISO_FOUR_DIVIDED_BY_100,

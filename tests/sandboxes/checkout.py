@@ -12,7 +12,7 @@ Facts used:
   ending triggers a response code in "divide by 100" currencies
   (https://docs.checkout.com/testing/response-code-testing);
 * amount rules (https://www.checkout.com/docs/payments/accept-payments/format-the-amount-value);
-* error codes (https://www.checkout.com/docs/developer-resources/codes/error-codes).
+* error codes (https://www.checkout.com/docs/resources/codes/error-codes).
 
 Simplifications, stated: an asynchronous action (a capture, void or refund, and the capture of a
 payment requested with `capture: true`) is complete by the next request; any card number the
@@ -89,16 +89,11 @@ class CheckoutSandbox(Sandbox):
     name = "checkout"
     credentials = {"api_key": "sk_sbox_authoring_placeholder"}
     sources = (
-        "https://api-reference.checkout.com/#operation/requestAPaymentOrPayout",
-        "https://api-reference.checkout.com/#operation/getPaymentDetails",
-        "https://api-reference.checkout.com/#operation/getPaymentActions",
-        "https://api-reference.checkout.com/#operation/captureAPayment",
-        "https://api-reference.checkout.com/#operation/voidAPayment",
-        "https://api-reference.checkout.com/#operation/refundAPayment",
+        "https://api-reference.checkout.com/#tag/Payments",
         "https://www.checkout.com/docs/developer-resources/testing/test-cards",
         "https://docs.checkout.com/testing/response-code-testing",
         "https://www.checkout.com/docs/payments/accept-payments/format-the-amount-value",
-        "https://www.checkout.com/docs/developer-resources/codes/error-codes",
+        "https://www.checkout.com/docs/resources/codes/error-codes",
     )
 
     def __init__(self) -> None:
