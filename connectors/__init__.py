@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 REGISTRY: dict[str, str] = {
     "stripe": "connectors.stripe.connector:Stripe",
     "adyen": "connectors.adyen.connector:Adyen",
+    "checkout": "connectors.checkout.connector:Checkout",
 }
 
 

@@ -1,0 +1,127 @@
+"""Checkout.com, unified payments API: https://api-reference.checkout.com/#tag/Payments."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from connectors.checkout import transformers as t
+from harness.domain import ConnectorAuthType, ErrorResponse, Flow, HeaderKey, InvalidDataError, Maskable
+from harness.integration import (
+    AuthSpec,
+    ConnectorV2,
+    ContentType,
+    FlowSpec,
+    Headers,
+    HttpResponse,
+    Method,
+    RequestContext,
+    ResponseContext,
+    flow_table,
+)
+
+
+def idempotency_header(rd: Any, ctx: RequestContext) -> Headers:
+    """`Cko-Idempotency-Key` on every POST: a retried request is not processed twice."""
+    key = rd.resource_common_data.request_id
+    return [("Cko-Idempotency-Key", Maskable.normal(key))] if key else []
+
+
+class Checkout(ConnectorV2):
+    id = "checkout"
+    display_name = "Checkout.com"
+    auth = AuthSpec(
+        HeaderKey,
+        env={"api_key": "CHECKOUT_SECRET_KEY"},
+        description="secret key (sk_sbox_... in the sandbox), sent as a Bearer token",
+    )
+    amount_converter = t.CHECKOUT_AMOUNTS
+    docs_url = "https://api-reference.checkout.com/#tag/Payments"
+    metadata_fields = ("processing_channel_id",)
+
+    flows: ClassVar = flow_table(
+        FlowSpec(
+            Flow.AUTHORIZE,
+            Method.POST,
+            "payments",
+            request_model=t.CheckoutPaymentRequest,
+            build_request=t.authorize_request,
+            content_type=ContentType.JSON,
+            headers=idempotency_header,
+            response_model=t.CheckoutPayment,
+            handle_response=t.authorize_response,
+            amount_fields=("amount",),
+            currency_field="currency",
+            reference_field="reference",
+            status_field="status",
+        ),
+        FlowSpec(
+            Flow.CAPTURE,
+            Method.POST,
+            lambda rd: f"payments/{rd.request.connector_transaction_id}/captures",
+            request_model=t.CheckoutCaptureRequest,
+            build_request=t.capture_request,
+            content_type=ContentType.JSON,
+            headers=idempotency_header,
+            response_model=t.CheckoutActionAccepted,
+            handle_response=t.capture_response,
+            amount_fields=("amount",),
+            reference_field="reference",
+            description="202 Accepted with an action_id; the capture completes asynchronously",
+        ),
+        FlowSpec(
+            Flow.VOID,
+            Method.POST,
+            lambda rd: f"payments/{rd.request.connector_transaction_id}/voids",
+            request_model=t.CheckoutVoidRequest,
+            build_request=t.void_request,
+            content_type=ContentType.JSON,
+            headers=idempotency_header,
+            response_model=t.CheckoutActionAccepted,
+            handle_response=t.void_response,
+            reference_field="reference",
+            description="202 Accepted with an action_id; the void completes asynchronously",
+        ),
+        FlowSpec(
+            Flow.REFUND,
+            Method.POST,
+            lambda rd: f"payments/{rd.request.connector_transaction_id}/refunds",
+            request_model=t.CheckoutRefundRequest,
+            build_request=t.refund_request,
+            content_type=ContentType.JSON,
+            headers=idempotency_header,
+            response_model=t.CheckoutActionAccepted,
+            handle_response=t.refund_response,
+            amount_fields=("amount",),
+            reference_field="reference",
+            description="202 Accepted; the action_id is the connector refund id",
+        ),
+        FlowSpec(
+            Flow.PSYNC,
+            Method.GET,
+            lambda rd: f"payments/{rd.request.connector_transaction_id}",
+            response_model=t.CheckoutPayment,
+            handle_response=t.psync_response,
+            status_field="status",
+        ),
+        FlowSpec(
+            Flow.RSYNC,
+            Method.GET,
+            lambda rd: f"payments/{rd.request.connector_transaction_id}/actions",
+            response_model=t.CheckoutActions,
+            handle_response=t.rsync_response,
+            status_field="0.response_code",  # actions come latest first; a refund's outcome is its code
+            description="the refund is the action whose id is the connector refund id",
+        ),
+    )
+    unsupported: ClassVar = {
+        Flow.CREATE_ACCESS_TOKEN: "every request carries the secret API key as a Bearer token; "
+        "Checkout.com's OAuth token endpoint serves access keys, which this connector does not use",
+    }
+
+    def auth_headers(self, auth: ConnectorAuthType) -> Headers:
+        if not isinstance(auth, HeaderKey):
+            raise InvalidDataError("Checkout.com needs HeaderKey credentials (api_key)", field="auth")
+        return [("Authorization", Maskable.masked(f"Bearer {auth.api_key.expose()}"))]
+
+    def parse_error(self, response: HttpResponse, ctx: ResponseContext) -> ErrorResponse:
+        return t.error_response(response, ctx)
