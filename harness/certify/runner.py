@@ -21,7 +21,7 @@ from harness.domain.router_data import (
     PaymentsResponseData,
     RefundsResponseData,
 )
-from harness.domain.status import AttemptStatus, CaptureMethod
+from harness.domain.status import AttemptStatus, CaptureMethod, RefundStatus
 from harness.execution.executor import Execution, execute
 from harness.execution.factory import make_router_data
 from harness.execution.redact import Redactor
@@ -140,6 +140,18 @@ def describe_response(response: HttpResponse | None) -> dict[str, Any] | None:
     }
 
 
+def not_a_business_failure(error: ErrorResponse) -> bool:
+    """401 and 5xx say nothing about the payment; a 403 counts only when the connector read it as
+    a failed operation (some providers answer "void not allowed" with a bare 403)."""
+    if error.status_code == 401 or error.status_code >= 500:
+        return True
+    if error.status_code == 403:
+        failed_attempt = error.attempt_status is not None and error.attempt_status.is_failure
+        failed_refund = error.refund_status in (RefundStatus.FAILURE, RefundStatus.TRANSACTION_FAILURE)
+        return not (failed_attempt or failed_refund)
+    return False
+
+
 def check_step(step: Step, execution: Execution) -> list[str]:
     """What is wrong with a step's outcome, in words an author can act on."""
     expect: Expect = step.expect
@@ -150,7 +162,7 @@ def check_step(step: Step, execution: Execution) -> list[str]:
         return [execution.crash.describe()]
     if expect.error:
         if isinstance(result, ErrorResponse):
-            if result.status_code in (401, 403) or result.status_code >= 500:
+            if not_a_business_failure(result):
                 return [
                     f"expected {expect.describe()}, got HTTP {result.status_code} {result.code}: an "
                     "authentication or server error is not the outcome this scenario tests"

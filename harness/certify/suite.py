@@ -171,7 +171,7 @@ class ConnectorSession:
                 response = execution.response
                 if execution.flow is flow and response is not None and response.ok and execution.ok:
                     body = response.decoded()
-                    if isinstance(body, dict):
+                    if isinstance(body, dict | list):
                         return response.status_code, body
         return None
 

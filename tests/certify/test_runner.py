@@ -93,3 +93,17 @@ def test_an_authentication_error_is_not_a_decline():
 def test_catalog_has_the_twenty_scenarios():
     assert len(SCENARIOS) == 20
     assert SCENARIOS["capture_partial"].steps[1].amount.value == "half"
+
+
+def test_a_bare_403_counts_only_when_the_connector_reads_it_as_a_failed_operation():
+    from harness.certify.runner import not_a_business_failure
+    from harness.domain import AttemptStatus
+
+    assert not_a_business_failure(ErrorResponse(code="403", message="Forbidden", status_code=403))
+    void_refused = ErrorResponse(
+        code="403", message="Void not allowed", status_code=403, attempt_status=AttemptStatus.VOID_FAILED
+    )
+    assert not not_a_business_failure(void_refused)
+    assert not_a_business_failure(
+        ErrorResponse(code="500", message="boom", status_code=500, attempt_status=AttemptStatus.FAILURE)
+    )
