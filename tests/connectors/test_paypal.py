@@ -374,6 +374,26 @@ def test_an_unknown_order_status_is_pending_even_with_a_payment():
 
 
 @pytest.mark.parametrize(
+    ("intent", "payment"),
+    [
+        ("AUTHORIZE", bodies.authorization("NEW_AUTH_STATUS")),
+        ("CAPTURE", bodies.capture("NEW_CAPTURE_STATUS", after_authorization=False)),
+    ],
+)
+def test_an_unknown_payment_status_inside_an_order_is_pending(intent, payment):
+    result = handle(Flow.AUTHORIZE, 201, bodies.order(intent=intent, payment=payment))
+    assert isinstance(result, PaymentsResponseData)
+    assert (result.status, result.raw_status) == (AttemptStatus.PENDING, payment["status"])
+    assert result.connector_transaction_id == payment["id"]
+
+
+def test_an_unknown_capture_status_of_the_capture_flow_is_pending():
+    result = handle(Flow.CAPTURE, 201, bodies.capture("NEW_CAPTURE_STATUS"), connector_metadata=AUTHORIZED)
+    assert (result.status, result.raw_status) == (AttemptStatus.PENDING, "NEW_CAPTURE_STATUS")
+    assert result.amount_captured is None
+
+
+@pytest.mark.parametrize(
     ("status", "expected"),
     [
         ("CREATED", AttemptStatus.AUTHORIZED),
