@@ -479,7 +479,12 @@ class PaypalSandbox(Sandbox):
             capture["invoice_id"] = authorization["invoice_id"]
         self.captures[capture_id] = capture
         done = final or captured + value >= authorized
-        authorization.update(status="CAPTURED" if done else "PARTIALLY_CAPTURED", update_time=created)
+        links = authorization["links"]
+        if done:  # nothing left to capture or void
+            links = [link for link in links if link["rel"] in ("self", "up")]
+        authorization.update(
+            status="CAPTURED" if done else "PARTIALLY_CAPTURED", update_time=created, links=links
+        )
         self.sync_order(order_id)
         return SandboxResponse(201, capture)
 
@@ -500,7 +505,9 @@ class PaypalSandbox(Sandbox):
             )
         if status == "DENIED":
             return self.error(422, "AUTHORIZATION_DENIED", "A denied authorization cannot be voided.")
-        authorization.update(status="VOIDED", update_time=self.now())
+        # a voided authorization keeps only its self and up links
+        links = [link for link in authorization["links"] if link["rel"] in ("self", "up")]
+        authorization.update(status="VOIDED", update_time=self.now(), links=links)
         order_id = authorization["supplementary_data"]["related_ids"]["order_id"]
         if status == "CREATED" and order_id in self.orders:
             self.orders[order_id]["status"] = "VOIDED"
