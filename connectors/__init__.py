@@ -20,6 +20,7 @@ REGISTRY: dict[str, str] = {
     "stripe": "connectors.stripe.connector:Stripe",
     "adyen": "connectors.adyen.connector:Adyen",
     "checkout": "connectors.checkout.connector:Checkout",
+    "paypal": "connectors.paypal.connector:Paypal",
 }
 
 

@@ -1,0 +1,177 @@
+"""PayPal REST: OAuth 2.0 client credentials, Orders v2 with card payment source, Payments v2.
+
+https://developer.paypal.com/api/rest/ ; ids and statuses are explained in transformers.py.
+`connector_transaction_id` is the PayPal payment transaction id (authorization id, then capture
+id); the order, authorization and capture ids travel in `connector_metadata`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from connectors.paypal import transformers as t
+from harness.domain import (
+    BodyKey,
+    ConnectorAuthType,
+    ErrorResponse,
+    Flow,
+    Maskable,
+    MissingRequiredFieldError,
+)
+from harness.integration import (
+    AuthSpec,
+    ConnectorV2,
+    ContentType,
+    FlowSpec,
+    Headers,
+    HttpResponse,
+    Method,
+    RequestContext,
+    ResponseContext,
+    flow_table,
+)
+
+API_VERSION = "v2"  # Orders v2 and Payments v2; the token endpoint is /v1/oauth2/token
+REPRESENTATION = ("Prefer", Maskable.normal("return=representation"))
+
+
+def request_id_headers(rd: Any, ctx: RequestContext) -> Headers:
+    """`PayPal-Request-Id` (idempotency) from the router data's request id, and the full answer."""
+    headers: Headers = [REPRESENTATION]
+    request_id = getattr(rd.resource_common_data, "request_id", None)
+    if request_id:
+        headers.append(("PayPal-Request-Id", Maskable.normal(str(request_id))))
+    return headers
+
+
+def order_headers(rd: Any, ctx: RequestContext) -> Headers:
+    """An order created with a `payment_source` needs a PayPal-Request-Id (400
+    PAYPAL_REQUEST_ID_REQUIRED); without a request id the attempt id keys the idempotency."""
+    data = rd.resource_common_data
+    request_id = data.request_id or data.attempt_id
+    return [REPRESENTATION, ("PayPal-Request-Id", Maskable.normal(str(request_id)))]
+
+
+def representation_only(rd: Any, ctx: RequestContext) -> Headers:
+    return [REPRESENTATION]
+
+
+class Paypal(ConnectorV2):
+    id = "paypal"
+    display_name = "PayPal"
+    auth = AuthSpec(
+        BodyKey,
+        env={"key1": "PAYPAL_CLIENT_ID", "api_key": "PAYPAL_CLIENT_SECRET"},
+        description="REST app credentials: key1 = client id, api_key = client secret",
+    )
+    amount_converter = t.PAYPAL_AMOUNTS
+    api_version = API_VERSION
+    docs_url = "https://developer.paypal.com/api/rest/"
+
+    flows: ClassVar = flow_table(
+        FlowSpec(
+            Flow.CREATE_ACCESS_TOKEN,
+            Method.POST,
+            "v1/oauth2/token",
+            request_model=t.PaypalTokenRequest,
+            build_request=t.token_request,
+            content_type=ContentType.FORM,
+            response_model=t.PaypalTokenResponse,
+            handle_response=t.token_response,
+        ),
+        FlowSpec(
+            Flow.AUTHORIZE,
+            Method.POST,
+            t.authorize_path,
+            request_model=t.PaypalOrderRequest,
+            build_request=t.authorize_request,
+            content_type=ContentType.JSON,
+            headers=order_headers,
+            response_model=t.PaypalOrder,
+            handle_response=t.authorize_response,
+            needs_access_token=True,
+            amount_fields=("purchase_units.0.amount.value",),
+            currency_field="purchase_units.0.amount.currency_code",
+            reference_field="purchase_units.0.invoice_id",
+            status_field="status",
+        ),
+        FlowSpec(
+            Flow.CAPTURE,
+            Method.POST,
+            t.capture_path,
+            request_model=t.PaypalCaptureRequest,
+            build_request=t.capture_request,
+            content_type=ContentType.JSON,
+            headers=request_id_headers,
+            response_model=t.PaypalPayment,
+            handle_response=t.capture_response,
+            needs_access_token=True,
+            amount_fields=("amount.value",),
+            currency_field="amount.currency_code",
+            status_field="status",
+        ),
+        FlowSpec(
+            Flow.VOID,
+            Method.POST,
+            t.void_path,
+            headers=representation_only,
+            response_model=t.PaypalVoidResponse,
+            handle_response=t.void_response,
+            needs_access_token=True,
+            status_field="status",
+        ),
+        FlowSpec(
+            Flow.REFUND,
+            Method.POST,
+            t.refund_path,
+            request_model=t.PaypalRefundRequest,
+            build_request=t.refund_request,
+            content_type=ContentType.JSON,
+            headers=request_id_headers,
+            response_model=t.PaypalRefund,
+            handle_response=t.refund_response,
+            needs_access_token=True,
+            amount_fields=("amount.value",),
+            currency_field="amount.currency_code",
+            reference_field="invoice_id",
+            status_field="status",
+        ),
+        FlowSpec(
+            Flow.PSYNC,
+            Method.GET,
+            t.psync_path,
+            response_model=t.PaypalSyncResponse,
+            handle_response=t.psync_response,
+            needs_access_token=True,
+            status_field="status",
+        ),
+        FlowSpec(
+            Flow.RSYNC,
+            Method.GET,
+            t.rsync_path,
+            response_model=t.PaypalRefund,
+            handle_response=t.refund_response,
+            needs_access_token=True,
+            status_field="status",
+        ),
+    )
+
+    def auth_headers(self, auth: ConnectorAuthType) -> Headers:
+        """HTTP Basic with the client id and secret: only the token request carries it."""
+        return [("Authorization", Maskable.masked(t.basic_authorization(auth)))]
+
+    def common_headers(self, router_data: Any, ctx: RequestContext) -> Headers:
+        if router_data.flow is Flow.CREATE_ACCESS_TOKEN:
+            return [*self.auth_headers(ctx.auth), ("Accept", Maskable.normal("application/json"))]
+        token = getattr(router_data.resource_common_data, "access_token", None)
+        if token is None or not token.access_token.expose():
+            raise MissingRequiredFieldError(
+                "access_token", hint="PayPal flows run with a token from CreateAccessToken"
+            )
+        return [
+            ("Authorization", Maskable.masked(f"Bearer {token.access_token.expose()}")),
+            ("Accept", Maskable.normal("application/json")),
+        ]
+
+    def parse_error(self, response: HttpResponse, ctx: ResponseContext) -> ErrorResponse:
+        return t.error_response(response, ctx)
