@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 REGISTRY: dict[str, str] = {
     "stripe": "connectors.stripe.connector:Stripe",
+    "authorizedotnet": "connectors.authorizedotnet.connector:Authorizedotnet",
 }
 
 
