@@ -552,7 +552,7 @@ def transaction_of(body: CreateTransactionResponse) -> TransactionResponse | Non
 
 def ensure_about(tr: TransactionResponse, transaction: str) -> None:
     """A capture, void or refund answer names the transaction it acted on in refTransID."""
-    if tr.ref_trans_id and tr.ref_trans_id != transaction:
+    if transaction and tr.ref_trans_id and tr.ref_trans_id != transaction:
         raise ResponseHandlingError("the answer is about another transaction", field="refTransID")
 
 
@@ -662,7 +662,7 @@ def checked_detail(
     detail = body.transaction
     if body.messages.result_code != "Ok" or detail is None:
         return None
-    if detail.trans_id is not None and detail.trans_id != transaction:
+    if transaction and detail.trans_id is not None and detail.trans_id != transaction:
         raise ResponseHandlingError("the details are of another transaction", field="transaction.transId")
     return detail
 

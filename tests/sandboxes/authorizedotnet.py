@@ -158,8 +158,9 @@ class AuthorizedotnetSandbox(Sandbox):
         if ref_id is not None and (not isinstance(ref_id, str) or len(ref_id) > 20):
             return api_error(
                 "E00003",
-                "The 'AnetApi/xml/v1/schema/AnetApiSchema.xsd:refId' element is invalid - The value is invalid "
-                "according to its datatype 'String' - The actual length is greater than the MaxLength value.",
+                "The 'AnetApi/xml/v1/schema/AnetApiSchema.xsd:refId' element is invalid - The value is "
+                "invalid according to its datatype 'String' - The actual length is greater than the "
+                "MaxLength value.",
             )
         if method == "createTransactionRequest":
             return self.create_transaction(call.get("transactionRequest") or {}, ref_id)
