@@ -641,3 +641,25 @@ def test_canary_credentials_never_reach_a_cassette_or_a_trace(scenario_id):
         assert LOGIN not in json.dumps(exchange.request.masked())
         assert KEY not in json.dumps(exchange.request.masked())
     assert '"merchantAuthentication":"***"' in text
+
+
+def test_certification_is_clean_and_canary_credentials_never_reach_the_report(monkeypatch, root):
+    from harness.certify.suite import certify_workspace
+    from harness.certify.workspace import Workspace
+
+    monkeypatch.setenv("AUTHORIZEDOTNET_API_LOGIN_ID", LOGIN)
+    monkeypatch.setenv("AUTHORIZEDOTNET_TRANSACTION_KEY", KEY)
+    result = certify_workspace(
+        "authorizedotnet", lambda: Workspace.for_registered("authorizedotnet", root=root)
+    )
+    assert result.verdict == "certified", result.failing
+    assert set(result.exemptions) == {
+        "access_token", "refund_full", "refund_partial", "refund_multiple_partial", "rsync",
+        "decline_insufficient_funds", "decline_generic", "fail_void_after_capture",
+    }  # fmt: skip
+    report = result.model_dump_json()
+    assert report.count(LOGIN) == 0 and report.count(KEY) == 0
+    assert report.count(CARD_NUMBER) == 0
+    exempt = [c for c in result.checks if c.exempt]
+    assert all(c.message.startswith("exempt: ") and len(c.message) > 40 for c in exempt)
+    assert "no token endpoint" in result.not_supported["CreateAccessToken"]
