@@ -512,9 +512,7 @@ def real_id(value: str | None) -> str | None:
     return value if value and value != "0" else None
 
 
-def transaction_error(
-    tr: TransactionResponse | None, messages: Messages, ctx: ResponseContext
-) -> tuple[str, str, str | None]:
+def transaction_error(tr: TransactionResponse | None, messages: Messages) -> tuple[str, str, str | None]:
     """(code, message, reason) of a failed answer: the transaction's own error first."""
     top_code, top_text = first_message(messages)
     if tr is not None:
@@ -533,7 +531,7 @@ def error_from_body(
     refund: RefundStatus | None = None,
 ) -> ErrorResponse:
     tr = body.transaction_response if isinstance(body, CreateTransactionResponse) else None
-    code, message, reason = transaction_error(tr, body.messages, ctx)
+    code, message, reason = transaction_error(tr, body.messages)
     return ErrorResponse(
         code=code,
         message=message,
