@@ -21,6 +21,7 @@ REGISTRY: dict[str, str] = {
     "adyen": "connectors.adyen.connector:Adyen",
     "checkout": "connectors.checkout.connector:Checkout",
     "paypal": "connectors.paypal.connector:Paypal",
+    "authorizedotnet": "connectors.authorizedotnet.connector:Authorizedotnet",
 }
 
 

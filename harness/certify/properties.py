@@ -305,9 +305,26 @@ def representable_cases(ctx: PropertyContext) -> st.SearchStrategy[dict[str, Any
 
 
 def reference_property(ctx: PropertyContext, spec: FlowSpec) -> Callable[[dict[str, Any]], None]:
+    limit = spec.reference_max_length
+
     def check(case: dict[str, Any]) -> None:
         reference = case["reference"]
-        request = ctx.build(ctx.router_data(spec.flow, reference=reference, refund_id=reference))
+        router_data = ctx.router_data(spec.flow, reference=reference, refund_id=reference)
+        if limit is not None and len(reference) > limit:
+            try:
+                ctx.build(router_data)
+            except ConnectorError as error:
+                if error.kind == "invalid_data":
+                    return
+                raise PropertyFailure(
+                    f"a {len(reference)}-character reference (limit {limit}) was refused with {error.kind} "
+                    "instead of invalid_data"
+                ) from None
+            raise PropertyFailure(
+                f"a {len(reference)}-character reference above the documented {limit} was not refused: "
+                "it must be a typed error, never truncated"
+            )
+        request = ctx.build(router_data)
         value = encoding.get_path(wire_tree(request), spec.reference_field or "")
         if value != reference:
             shown = "nothing" if value is encoding.MISSING else repr(value)
@@ -442,14 +459,18 @@ def status_cases() -> st.SearchStrategy[dict[str, Any]]:
 def request_contract_property(ctx: PropertyContext, flow: Flow) -> Callable[[dict[str, Any]], None]:
     assert ctx.spec is not None
     spec = ctx.spec
+    flow_spec = ctx.connector.flows.get(flow)
+    limit = flow_spec.reference_max_length if flow_spec is not None else None
 
     def check(case: dict[str, Any]) -> None:
+        # Any valid reference will do here; over-long ones are the reference property's business.
+        reference = case["reference"] if limit is None else case["reference"][:limit]
         router_data = ctx.router_data(
             flow,
             amount=case["amount"],
             payment_amount=case["amount"],
-            reference=case["reference"],
-            refund_id=case["reference"],
+            reference=reference,
+            refund_id=reference,
         )
         request = ctx.build(router_data)
         violations = spec.validate_request(request)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -89,6 +90,22 @@ class Chain:
     captured: MinorUnit | None = None
     refund_ids: list[str] = field(default_factory=list)
     refunded: list[MinorUnit] = field(default_factory=list)
+
+
+def scenario_reference(scenario_id: str, step_name: str, limit: int | None = None) -> str:
+    """The reference a scenario step sends: `<scenario>_<step>`, or a deterministic form that fits.
+
+    A router chooses references the provider accepts (Authorize.net's refId takes 20 characters);
+    the connector then sends the reference unchanged. Too long, it becomes a readable prefix and
+    8 hex digits of its SHA-256, so that every step keeps its own reference and replay matches.
+    """
+    reference = f"{scenario_id}_{step_name}"
+    if limit is None or len(reference) <= limit:
+        return reference
+    digest = hashlib.sha256(reference.encode()).hexdigest()
+    if limit < 10:
+        return digest[:limit]
+    return f"{reference[: limit - 9]}_{digest[:8]}"
 
 
 def describe_outcome(execution: Execution) -> dict[str, Any]:
@@ -252,18 +269,20 @@ class ScenarioRunner:
             else chain.transaction_id
         )
         profile = cert.cards.get(step.card)
+        spec = self.connector.flows.get(step.flow)
+        reference = scenario_reference(scenario.id, step.name, spec.reference_max_length if spec else None)
         return make_router_data(
             step.flow,
             auth=self.auth,
             amount=amount,
             currency=cert.currency,
-            reference=f"{scenario.id}_{step.name}",
+            reference=reference,
             capture_method=step.capture_method,
             card=profile.card() if profile is not None else None,
             connector_transaction_id=transaction_id or "",
             connector_refund_id=chain.refund_ids[-1] if chain.refund_ids else "",
             payment_amount=limit,
-            refund_id=f"{scenario.id}_{step.name}",
+            refund_id=reference,
             request_id=str(uuid.uuid4()),
             metadata=cert.metadata,
             connector_metadata=chain.connector_metadata,

@@ -120,12 +120,12 @@ def _amount(value: int) -> MinorUnit:
         raise fail(error.message) from None
 
 
-def _meta(pairs: list[str] | None) -> dict[str, str]:
+def _meta(pairs: list[str] | None, option: str = "--meta") -> dict[str, str]:
     out: dict[str, str] = {}
     for pair in pairs or []:
         key, sep, value = pair.partition("=")
         if not sep or not key:
-            raise fail(f"--meta takes key=value, not {pair!r}")
+            raise fail(f"{option} takes key=value, not {pair!r}")
         out[key] = value
     return out
 
@@ -162,6 +162,10 @@ def probe(
     meta: Annotated[
         list[str] | None, typer.Option(help="Per-merchant setting key=value (URL placeholders).")
     ] = None,
+    connector_metadata: Annotated[
+        list[str] | None,
+        typer.Option(help="key=value an earlier flow's answer left for this one (a card's last four...)."),
+    ] = None,
     config_dir: ConfigDir = Path("config"),
 ) -> None:
     """The HTTP request the connector would send for FLOW, with every secret masked, as JSON."""
@@ -182,6 +186,7 @@ def probe(
         connector_refund_id=connector_refund_id,
         payment_amount=_amount(payment_amount) if payment_amount is not None else None,
         metadata=metadata,
+        connector_metadata=_meta(connector_metadata, "--connector-metadata"),
     )
     try:
         request = build_http_request(connector, router_data, base_url)

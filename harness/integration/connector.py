@@ -100,6 +100,10 @@ class FlowSpec:
     amount_fields: tuple[str, ...] = ()
     currency_field: str | None = None
     reference_field: str | None = None
+    # The provider's documented maximum length for reference_field (Authorize.net's refId: 20).
+    # A longer reference must be refused with a typed error, never truncated; the scenario runner
+    # gives such a flow a reference that fits, as a router would.
+    reference_max_length: int | None = None
     status_field: str | None = None  # in the success response body
     description: str = ""
 
@@ -116,6 +120,7 @@ class FlowSpec:
             "amount_fields": list(self.amount_fields),
             "currency_field": self.currency_field,
             "reference_field": self.reference_field,
+            "reference_max_length": self.reference_max_length,
             "status_field": self.status_field,
             "needs_access_token": self.needs_access_token,
         }

@@ -45,6 +45,20 @@ def test_probe_every_flow(certify_exe, root):
         assert json.loads(result.stdout)["flow"] == flow
 
 
+def test_probe_passes_connector_metadata_from_earlier_flows(certify_exe, root):
+    args = ["probe", "authorizedotnet", "Refund", "--connector-transaction-id", "40000000001"]
+    missing = run(certify_exe, *args, cwd=root)
+    assert missing.returncode == 1
+    assert json.loads(missing.stdout)["error"]["kind"] == "missing_required_field"
+    result = run(certify_exe, *args, "--connector-metadata", "card_last4=1111", cwd=root)
+    assert result.returncode == 0, result.stderr
+    body = json.loads(result.stdout)["body"]["createTransactionRequest"]["transactionRequest"]
+    assert body["transactionType"] == "refundTransaction"
+    assert body["payment"]["creditCard"]["cardNumber"] == "***"
+    bad = run(certify_exe, *args, "--connector-metadata", "card_last4", cwd=root)
+    assert bad.returncode == 2 and "--connector-metadata takes key=value" in bad.stderr
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
