@@ -60,7 +60,7 @@ def test_a_failing_scenario_exits_1_and_names_the_check(certify_exe, tmp_path):
     text = cassette.read_text()
     assert '"status":"requires_capture"' in text
     cassette.write_text(text.replace('"status":"requires_capture"', '"status":"processing"'))
-    result = certify(certify_exe, root, "--report-dir", str(root / "reports"))
+    result = certify(certify_exe, root, "stripe", "--report-dir", str(root / "reports"))
     assert result.returncode == 1, result.stdout + result.stderr
     assert "scenario:authorize_manual_capture" in result.stdout
     assert "expected status Authorized with an id, got Authorizing" in result.stdout
@@ -70,7 +70,9 @@ def test_a_corrupt_cassette_exits_2_and_the_other_connector_is_still_certified(c
     extra = {"stripe_copy": "connectors.stripe.connector:Stripe"}
     root = copy_root(tmp_path, extra=extra)
     (root / "cassettes" / "stripe" / "refund_full.yaml").write_text("interactions: [\n")
-    result = certify(certify_exe, root, "--report-dir", str(root / "reports"), extra=extra)
+    result = certify(
+        certify_exe, root, "stripe", "stripe_copy", "--report-dir", str(root / "reports"), extra=extra
+    )
     assert result.returncode == 2, result.stdout + result.stderr
     verdicts = {
         c["name"]: c["verdict"]
@@ -83,7 +85,7 @@ def test_a_corrupt_cassette_exits_2_and_the_other_connector_is_still_certified(c
 def test_a_connector_that_cannot_load_is_an_error_and_the_others_run(certify_exe, tmp_path):
     extra = {"ghost": "connectors.ghost.connector:Ghost"}
     root = copy_root(tmp_path, extra=extra)
-    result = certify(certify_exe, root, "--report-dir", str(root / "reports"), extra=extra)
+    result = certify(certify_exe, root, "stripe", "ghost", "--report-dir", str(root / "reports"), extra=extra)
     assert result.returncode == 2
     verdicts = {
         c["name"]: c["verdict"]
@@ -97,10 +99,16 @@ def test_a_malformed_certification_toml_names_the_file_and_key(certify_exe, tmp_
     root = copy_root(tmp_path)
     toml = root / "connectors" / "stripe" / "certification.toml"
     toml.write_text(toml.read_text().replace('currency = "USD"', 'currency = "DOLLARS"'))
-    result = certify(certify_exe, root, "--report-dir", str(root / "reports"))
+    result = certify(certify_exe, root, "stripe", "--report-dir", str(root / "reports"))
     assert result.returncode == 2
     assert "connectors/stripe/certification.toml: defaults.currency" in result.stderr
     assert "not an ISO 4217 currency code" in result.stderr
+
+
+def test_a_registered_connector_without_certification_data_is_named(certify_exe, tmp_path):
+    result = certify(certify_exe, copy_root(tmp_path), "--report-dir", str(tmp_path / "reports"))
+    assert result.returncode == 2
+    assert "no certification.toml collected for: adyen" in result.stderr
 
 
 def test_unknown_connector_is_refused(certify_exe):
