@@ -21,7 +21,7 @@ from harness.certify.catalog import SCENARIOS
 from harness.domain.currency import Currency
 from harness.domain.errors import HarnessError
 from harness.domain.money import MinorUnit
-from harness.domain.payment_method import Card
+from harness.domain.payment_method import Address, Card
 from harness.domain.secret import Secret
 
 
@@ -40,6 +40,7 @@ class CardProfile(_Strict):
     cvc: str
     holder_name: str | None = None
     amount: int | None = None  # a magic amount that triggers this outcome, in minor units
+    billing_zip: str | None = None  # a billing postal code that triggers this outcome
     note: str | None = None  # where the provider documents this test data
 
     def card(self) -> Card:
@@ -50,6 +51,9 @@ class CardProfile(_Strict):
             card_cvc=Secret(self.cvc),
             card_holder_name=Secret(self.holder_name) if self.holder_name else None,
         )
+
+    def billing_address(self) -> Address | None:
+        return Address(zip=Secret(self.billing_zip)) if self.billing_zip else None
 
     def secret_values(self) -> list[str]:
         return [self.number, *([self.holder_name] if self.holder_name else [])]

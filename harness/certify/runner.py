@@ -279,6 +279,7 @@ class ScenarioRunner:
             reference=reference,
             capture_method=step.capture_method,
             card=profile.card() if profile is not None else None,
+            billing_address=profile.billing_address() if profile is not None else None,
             connector_transaction_id=transaction_id or "",
             connector_refund_id=chain.refund_ids[-1] if chain.refund_ids else "",
             payment_amount=limit,

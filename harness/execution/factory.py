@@ -9,7 +9,7 @@ from harness.domain.auth import ConnectorAuthType
 from harness.domain.currency import Currency
 from harness.domain.flows import Flow
 from harness.domain.money import MinorUnit
-from harness.domain.payment_method import Card
+from harness.domain.payment_method import Address, Card
 from harness.domain.router_data import (
     AccessTokenFlowData,
     AccessTokenRequestData,
@@ -46,6 +46,7 @@ def make_router_data(
     reference: str,
     capture_method: CaptureMethod = CaptureMethod.AUTOMATIC,
     card: Card | None = None,
+    billing_address: Address | None = None,
     connector_transaction_id: str = "",
     connector_refund_id: str = "",
     payment_amount: MinorUnit | None = None,
@@ -118,6 +119,7 @@ def make_router_data(
     if flow is Flow.AUTHORIZE:
         request = PaymentsAuthorizeData(
             payment_method_data=card or DEFAULT_TEST_CARD,
+            billing_address=billing_address,
             amount=amount,
             currency=currency,
             capture_method=capture_method,
