@@ -655,7 +655,7 @@ def test_certification_is_clean_and_canary_credentials_never_reach_the_report(mo
     assert result.verdict == "certified", result.failing
     assert set(result.exemptions) == {
         "access_token", "refund_full", "refund_partial", "refund_multiple_partial", "rsync",
-        "decline_insufficient_funds", "decline_generic", "fail_void_after_capture",
+        "decline_insufficient_funds", "fail_void_after_capture",
     }  # fmt: skip
     report = result.model_dump_json()
     assert report.count(LOGIN) == 0 and report.count(KEY) == 0
