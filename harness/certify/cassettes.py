@@ -568,7 +568,9 @@ class RecordingTransport:
         return response
 
 
-DROPPED_RESPONSE_HEADERS = frozenset({"set-cookie", "date", "content-length", "connection", "keep-alive"})
+DROPPED_RESPONSE_HEADERS = frozenset(
+    {"set-cookie", "date", "content-length", "connection", "keep-alive", "server", "transfer-encoding"}
+)
 
 
 class _Substitution:

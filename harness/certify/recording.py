@@ -108,14 +108,17 @@ def record_scenarios(
         path = workspace.cassette_path(scenario.id)
         transport = RecordingTransport(transport_factory())
         run = runner.run(scenario, transport)
+        server_error = next((e for e in transport.exchanges if e.response.status_code >= 500), None)
+        if server_error is not None:
+            request = server_error.request
+            reason = (
+                f"provider answered HTTP {server_error.response.status_code} to {request.method.value} "
+                f"{urlsplit(request.url).path}; a server error is never recorded, try again later"
+            )
+            outcomes.append(RecordOutcome(scenario.id, False, None, reason))
+            continue
         if not run.passed:
             outcomes.append(RecordOutcome(scenario.id, False, None, "; ".join(run.problems)))
-            continue
-        server_errors = [e.response.status_code for e in transport.exchanges if e.response.status_code >= 500]
-        if server_errors:
-            outcomes.append(
-                RecordOutcome(scenario.id, False, None, f"provider answered HTTP {server_errors[0]}")
-            )
             continue
         version = observed_api_version(workspace.connector_cls, transport.exchanges)
         stamped = dataclasses.replace(provenance, api_version=version or provenance.api_version)

@@ -17,6 +17,7 @@ from harness.certify.recording import record_scenarios
 from harness.certify.workspace import Workspace
 from tests.sandboxes import Sandbox, SandboxTransport
 
+
 def sandbox_class(name: str) -> type[Sandbox]:
     """The Sandbox subclass defined in tests/sandboxes/<name>.py."""
     module = importlib.import_module(f"tests.sandboxes.{name}")
