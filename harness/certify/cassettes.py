@@ -604,9 +604,18 @@ def cassette_document(exchanges: Iterable[Exchange], provenance: Provenance) -> 
     replaced wherever else it recurs."""
     exchanges = list(exchanges)
     scrubbed_values: set[str] = set()
+    sent = ""  # what the connector itself sent so far: a value it sent is not the provider's secret
     for exchange in exchanges:
+        body, _ = recorded_form(exchange.request)
+        sent += "\n" + exchange.request.url + "\n" + (body or b"").decode("utf-8", errors="replace")
         content_type = _content_type(exchange.response.headers) or "application/json"
-        scrubbed_values |= body_secret_values(content_type, exchange.response.body)
+        found = body_secret_values(content_type, exchange.response.body)
+        found |= {
+            str(v)
+            for k, v in exchange.response.headers.items()
+            if is_secret_header(k) and len(str(v)) >= MIN_SUBSTITUTED_LENGTH
+        }
+        scrubbed_values |= {value for value in found if value not in sent}
     substitute = _Substitution(scrubbed_values)
     requests, responses = [], []
     for exchange in exchanges:

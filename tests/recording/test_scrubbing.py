@@ -246,3 +246,16 @@ def test_recorded_stripe_cassettes_replay_with_different_credentials_and_card(tm
         run = runner.run(SCENARIOS[scenario_id], ReplayTransport(loaded))
         assert run.passed, (scenario_id, run.problems)
         assert not loaded.unplayed(), scenario_id
+
+
+def test_a_value_the_connector_sent_is_not_replaced_when_the_provider_echoes_it_under_a_secret_name(tmp_path):
+    sent = HttpRequest(
+        Method.POST,
+        "https://api.test/v1/orders",
+        body=RequestBody(ContentType.JSON, {"reference": "order_ref_12345", "amount": 10}),
+    )
+    echoed = HttpResponse(200, b'{"number": "order_ref_12345"}', {"Content-Type": "application/json"})
+    path = write_cassette(tmp_path / "c.yaml", [Exchange(sent, echoed)])
+    document = yaml.safe_load(path.read_text())
+    assert json.loads(document["interactions"][0]["response"]["body"]["string"]) == {"number": "***"}
+    assert ReplayTransport(load_cassette(path)).handle_request(sent).ok
