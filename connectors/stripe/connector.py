@@ -27,6 +27,9 @@ class Stripe(ConnectorV2):
     auth = AuthSpec(HeaderKey, env={"api_key": "STRIPE_API_KEY"}, description="secret key sk_test_...")
     amount_converter = t.STRIPE_AMOUNTS
     api_version = API_VERSION
+    # the version that answered, when the response names it (seen in practice, not stated in the API
+    # reference; without it the pinned API_VERSION is recorded)
+    api_version_header = "Stripe-Version"
     docs_url = "https://docs.stripe.com/api"
 
     flows: ClassVar = flow_table(

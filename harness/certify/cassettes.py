@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 import yaml
 from vcr.cassette import Cassette
@@ -38,22 +38,45 @@ from harness.integration.http import HttpRequest, HttpResponse
 
 PROVENANCE_KINDS = ("recorded-sandbox", "authored-from-docs")
 
-# Keys whose values are secrets wherever they appear in a body, at any depth, in any format.
+# Keys whose values are secrets wherever they appear in a body, at any depth, in any format
+# (JSON, form with bracket keys, XML elements): card data, credentials, tokens. A key in the
+# list masks everything under it (`merchantAuthentication` hides its name and transactionKey).
 SECRET_KEYS = frozenset(
     k.lower()
     for k in (
-        "number", "card_number", "cardNumber", "pan", "cvc", "cvv", "cvv2", "cardCode", "security_code",
-        "securityCode", "exp_month", "exp_year", "expiry_month", "expiry_year", "expiryMonth", "expiryYear",
-        "expirationDate", "expiry", "expiration", "password", "passwd", "secret", "api_key", "apiKey",
-        "client_secret", "clientSecret", "access_token", "accessToken", "refresh_token", "id_token", "token",
-        "transactionKey", "merchantAuthentication", "authorization", "holderName", "holder_name",
-        "cardholder_name", "name_on_card",
+        # card data
+        "number", "card_number", "cardNumber", "pan", "cvc", "cvv", "cvv2", "cvc2", "cvn", "csc", "cardCode",
+        "card_cvc", "card_cvv", "security_code", "securityCode", "exp_month", "exp_year", "expiry_month",
+        "expiry_year", "expiryMonth", "expiryYear", "expirationMonth", "expirationYear", "expirationDate",
+        "expiration_date", "expiryDate", "expiry_date", "exp_date", "expiry", "expiration", "card_exp_month",
+        "card_exp_year", "holderName", "holder_name", "cardholder_name", "cardholderName", "card_holder_name",
+        "name_on_card", "nameOnCard", "track1", "track2", "iban", "account_number",
+        # credentials
+        "password", "passwd", "pwd", "secret", "api_key", "apiKey", "api_secret", "apiSecret", "secret_key",
+        "private_key", "client_secret", "clientSecret", "transactionKey", "transaction_key",
+        "merchantAuthentication", "authorization", "key1", "key2",
+        # tokens
+        "access_token", "accessToken", "refresh_token", "refreshToken", "id_token", "token", "session_token",
+        "sessionToken",
     )
 )  # fmt: skip
+# Headers whose values are masked in cassettes and reports: exact names, then anything whose name
+# says it carries a credential, a token, a signature or a session (`X-Merchant-Key`, `Api-Token`...).
 SECRET_HEADERS = frozenset(
     h.lower()
     for h in ("Authorization", "X-API-Key", "Cookie", "Set-Cookie", "Proxy-Authorization", "X-Auth-Token")
 )
+_SECRET_HEADER_WORDS = re.compile(r"auth|key|secret|token|passw|cookie|signature|session|credential|private")
+_PUBLIC_HEADERS = frozenset({"idempotency-key", "x-idempotency-key"})
+
+
+def is_secret_header(name: str) -> bool:
+    lowered = name.lower()
+    if lowered in SECRET_HEADERS:
+        return True
+    return lowered not in _PUBLIC_HEADERS and bool(_SECRET_HEADER_WORDS.search(lowered))
+
+
 MONEY_KEYS = frozenset(
     k.lower() for k in ("amount", "amount_to_capture", "value", "currency", "currency_code", "currencyCode")
 )
@@ -154,6 +177,16 @@ def parse_provenance(metadata: Any, *, path: Path) -> Provenance:
 
 
 # ------------------------------------------------------------------ scrubbing
+#
+# Everything a cassette stores goes through these functions, and replay passes every outgoing
+# request through the same ones before matching (`recorded_form`, `recorded_url`), so a masked
+# field matches whatever value was sent: the placeholder is the same on both sides.
+
+MIN_SUBSTITUTED_LENGTH = 8  # shorter scrubbed values (an expiry month) are not replaced elsewhere
+
+
+def _is_secret_key(key: Any, keys: frozenset[str]) -> bool:
+    return str(key).lower() in keys
 
 
 def scrub_tree(tree: Any, keys: frozenset[str] = SECRET_KEYS) -> Any:
@@ -161,7 +194,7 @@ def scrub_tree(tree: Any, keys: frozenset[str] = SECRET_KEYS) -> Any:
     if isinstance(tree, Mapping):
         out = {}
         for key, value in tree.items():
-            if str(key).lower() in keys and value not in (None, "", MASK):
+            if _is_secret_key(key, keys) and value not in (None, "", MASK):
                 out[key] = MASK
             else:
                 out[key] = scrub_tree(value, keys)
@@ -169,6 +202,24 @@ def scrub_tree(tree: Any, keys: frozenset[str] = SECRET_KEYS) -> Any:
     if isinstance(tree, list):
         return [scrub_tree(v, keys) for v in tree]
     return tree
+
+
+def secret_values_in(
+    tree: Any, keys: frozenset[str] = SECRET_KEYS, *, under_secret: bool = False
+) -> set[str]:
+    """The string values `scrub_tree` would mask (long enough to be replaced wherever they recur)."""
+    found: set[str] = set()
+    if isinstance(tree, Mapping):
+        for key, value in tree.items():
+            found |= secret_values_in(value, keys, under_secret=under_secret or _is_secret_key(key, keys))
+    elif isinstance(tree, list):
+        for value in tree:
+            found |= secret_values_in(value, keys, under_secret=under_secret)
+    elif under_secret and isinstance(tree, str | int) and not isinstance(tree, bool):
+        text = str(tree)
+        if len(text) >= MIN_SUBSTITUTED_LENGTH and text != MASK:
+            found.add(text)
+    return found
 
 
 def _content_type(headers: Mapping[str, Any]) -> str:
@@ -180,13 +231,10 @@ def _content_type(headers: Mapping[str, Any]) -> str:
 
 
 def _reencode(content_type: str, tree: Any, original: bytes) -> bytes:
-    if content_type.endswith("json"):
+    if content_type.endswith("json") or content_type == "":
         return dumps_exact(tree).encode()
     if content_type == "application/x-www-form-urlencoded":
         return encoding.encode_form(tree, expose_secrets=False)
-    if content_type.endswith("xml") and isinstance(tree, Mapping) and len(tree) == 1:
-        root, inner = next(iter(tree.items()))
-        return encoding.encode_xml(inner, root=root, expose_secrets=False)
     return original
 
 
@@ -208,10 +256,44 @@ def dumps_exact(tree: Any) -> str:
     return re.sub(r'"\\u0000RAW(\d+)\\u0000"', lambda m: raw[int(m.group(1))], text)
 
 
+def _scrub_xml(body: bytes, keys: frozenset[str]) -> bytes:
+    """Mask secret elements and attributes in place, keeping the document's structure."""
+    from xml.etree import ElementTree
+
+    from defusedxml import ElementTree as SafeElementTree
+
+    try:
+        root = SafeElementTree.fromstring(body.decode("utf-8-sig").encode())
+    except (ValueError, ElementTree.ParseError, SafeElementTree.ParseError):
+        return body
+    changed = False
+    for element in root.iter():
+        for name in list(element.attrib):
+            if _is_secret_key(name.split("}", 1)[-1], keys) and element.attrib[name] not in ("", MASK):
+                element.attrib[name] = MASK
+                changed = True
+        tag = element.tag.split("}", 1)[-1] if isinstance(element.tag, str) else ""
+        if _is_secret_key(tag, keys) and (len(element) or (element.text or "").strip() not in ("", MASK)):
+            for child in list(element):
+                element.remove(child)
+            element.text = MASK
+            changed = True
+    if not changed:
+        return body
+    return ElementTree.tostring(root, encoding="utf-8", xml_declaration=body.lstrip().startswith(b"<?xml"))
+
+
+def xml_secret_values(body: bytes, keys: frozenset[str] = SECRET_KEYS) -> set[str]:
+    tree = encoding.decode_body("application/xml", body)
+    return secret_values_in(tree, keys) if isinstance(tree, Mapping) else set()
+
+
 def scrub_body(content_type: str, body: bytes | None) -> bytes | None:
     """The body with every secret-looking field masked, re-encoded in its own format."""
     if not body:
         return body
+    if content_type.endswith("xml"):
+        return _scrub_xml(body, SECRET_KEYS)
     tree = encoding.decode_body(content_type, body)
     if isinstance(tree, str) or tree is None:
         return body
@@ -219,8 +301,32 @@ def scrub_body(content_type: str, body: bytes | None) -> bytes | None:
     return body if scrubbed == tree else _reencode(content_type, scrubbed, body)
 
 
+def body_secret_values(content_type: str, body: bytes | None) -> set[str]:
+    """The values `scrub_body` masks in this body."""
+    if not body:
+        return set()
+    if content_type.endswith("xml"):
+        return xml_secret_values(body)
+    tree = encoding.decode_body(content_type, body)
+    return set() if isinstance(tree, str) or tree is None else secret_values_in(tree)
+
+
 def scrub_headers(headers: Mapping[str, str]) -> dict[str, str]:
-    return {k: (MASK if k.lower() in SECRET_HEADERS else v) for k, v in headers.items()}
+    return {k: (MASK if is_secret_header(k) else v) for k, v in headers.items()}
+
+
+def recorded_url(url: str) -> str:
+    """The URL with the values of secret-looking query parameters masked (`?api_key=***`)."""
+    parts = urlsplit(url)
+    if not parts.query:
+        return url
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    if not any(_is_secret_key(key, SECRET_KEYS) and value not in ("", MASK) for key, value in pairs):
+        return url
+    query = urlencode(
+        [(k, MASK if _is_secret_key(k, SECRET_KEYS) and v else v) for k, v in pairs], safe="*[]"
+    )
+    return urlunsplit(parts._replace(query=query))
 
 
 def recorded_form(request: HttpRequest) -> tuple[bytes | None, dict[str, str]]:
@@ -457,7 +563,7 @@ class ReplayTransport:
     def handle_request(self, request: HttpRequest) -> HttpResponse:
         self.sent.append(request)
         body, headers = recorded_form(request)
-        vcr_request = VcrRequest(request.method.value, request.url, body, headers)
+        vcr_request = VcrRequest(request.method.value, recorded_url(request.url), body, headers)
         try:
             response = self.loaded.cassette.play_response(vcr_request)
         except UnhandledHTTPRequestError:
@@ -502,21 +608,67 @@ class RecordingTransport:
         return response
 
 
-DROPPED_RESPONSE_HEADERS = frozenset({"set-cookie", "date", "content-length", "connection", "keep-alive"})
+DROPPED_RESPONSE_HEADERS = frozenset(
+    {"set-cookie", "date", "content-length", "connection", "keep-alive", "server", "transfer-encoding"}
+)
+
+
+class _Substitution:
+    """Replaces scrubbed response values wherever else they recur in a cassette (a token the
+    provider returned and the connector then sent in a URL), with the same mask, so that replay,
+    which feeds the masked response to the connector, sends exactly what was recorded."""
+
+    def __init__(self, values: Iterable[str]) -> None:
+        variants: dict[str, str] = {}
+        for value in values:
+            for form in (value, quote(value, safe=""), json.dumps(value)[1:-1]):
+                variants.setdefault(form, MASK)
+        ordered = sorted(variants, key=len, reverse=True)
+        self._pattern = re.compile("|".join(re.escape(v) for v in ordered)) if ordered else None
+
+    def text(self, value: str) -> str:
+        return self._pattern.sub(MASK, value) if self._pattern is not None else value
+
+    def body(self, value: bytes | None) -> bytes | None:
+        if not value or self._pattern is None:
+            return value
+        text = value.decode("utf-8", errors="surrogateescape")
+        replaced = self._pattern.sub(MASK, text)
+        return value if replaced == text else replaced.encode("utf-8", errors="surrogateescape")
 
 
 def cassette_document(exchanges: Iterable[Exchange], provenance: Provenance) -> dict[str, Any]:
-    """The cassette as a vcrpy document, scrubbed: masked requests, scrubbed response bodies."""
+    """The cassette as a vcrpy document, scrubbed before anything is written: requests in their
+    masked form (secret headers, secret body fields at any depth, secret query parameters),
+    responses with secret headers and body fields masked, and every masked response value
+    replaced wherever else it recurs."""
+    exchanges = list(exchanges)
+    scrubbed_values: set[str] = set()
+    sent = ""  # what the connector itself sent so far: a value it sent is not the provider's secret
+    for exchange in exchanges:
+        body, _ = recorded_form(exchange.request)
+        sent += "\n" + exchange.request.url + "\n" + (body or b"").decode("utf-8", errors="replace")
+        content_type = _content_type(exchange.response.headers) or "application/json"
+        found = body_secret_values(content_type, exchange.response.body)
+        found |= {
+            str(v)
+            for k, v in exchange.response.headers.items()
+            if is_secret_header(k) and len(str(v)) >= MIN_SUBSTITUTED_LENGTH
+        }
+        scrubbed_values |= {value for value in found if value not in sent}
+    substitute = _Substitution(scrubbed_values)
     requests, responses = [], []
     for exchange in exchanges:
         body, headers = recorded_form(exchange.request)
-        requests.append(VcrRequest(exchange.request.method.value, exchange.request.url, body, headers))
+        uri = substitute.text(recorded_url(exchange.request.url))
+        requests.append(VcrRequest(exchange.request.method.value, uri, substitute.body(body), headers))
         response_headers = {
-            k: [MASK if k.lower() in SECRET_HEADERS else v]
+            k: [MASK if is_secret_header(k) else substitute.text(str(v))]
             for k, v in exchange.response.headers.items()
             if k.lower() not in DROPPED_RESPONSE_HEADERS
         }
         content_type = _content_type(exchange.response.headers) or "application/json"
+        response_body = substitute.body(scrub_body(content_type, exchange.response.body)) or b""
         responses.append(
             {
                 "status": {
@@ -524,7 +676,7 @@ def cassette_document(exchanges: Iterable[Exchange], provenance: Provenance) -> 
                     "message": _reason(exchange.response.status_code),
                 },
                 "headers": response_headers,
-                "body": {"string": scrub_body(content_type, exchange.response.body) or b""},
+                "body": {"string": response_body},
             }
         )
     return {"requests": requests, "responses": responses, "metadata": {"provenance": provenance.as_dict()}}

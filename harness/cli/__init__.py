@@ -26,6 +26,7 @@ def fail(message: str, code: int = 2) -> typer.Exit:
 
 
 def _register() -> None:
+    import harness.cli.record  # noqa: F401  (certify record, certify cassettes check)
     from harness.cli import author, run  # noqa: F401  (registers the commands)
 
 

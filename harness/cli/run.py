@@ -11,6 +11,7 @@ import pytest
 import typer
 
 import connectors
+from harness.certify.leaks import scan_run_artifacts
 from harness.certify.plugin import RESULTS
 from harness.certify.results import Results
 from harness.cli import app, fail
@@ -134,7 +135,17 @@ def run(
     for connector in results.connectors:
         if connector.verdict == "error":
             typer.echo(f"certify: {connector.message}", err=True)
+    fail_on_leaks(report_dir, selected or connectors.names(), root=root)
     raise typer.Exit(results.exit_code())
+
+
+def fail_on_leaks(report_dir: Path, names: list[str], *, root: Path) -> None:
+    """Scan every artifact of the run (results.json, every report, logs): a leak fails the run (exit 2)."""
+    leaks = scan_run_artifacts(report_dir, names, root=root)
+    for leak in leaks:
+        typer.echo(f"certify: leak: {leak.describe()}", err=True)
+    if leaks:
+        raise typer.Exit(2)
 
 
 def _env_flag(name: str) -> bool:

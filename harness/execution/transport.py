@@ -23,6 +23,20 @@ class Transport(Protocol):
     def handle_request(self, request: HttpRequest) -> HttpResponse: ...
 
 
+def root_cause(error: BaseException) -> str:
+    """The name of the innermost exception (ConnectionResetError under urllib3's ProtocolError)."""
+    seen: set[int] = set()
+    current: BaseException = error
+    while id(current) not in seen:
+        seen.add(id(current))
+        inner = next((a for a in current.args if isinstance(a, BaseException)), None)
+        inner = inner or current.__cause__ or current.__context__
+        if inner is None:
+            break
+        current = inner
+    return type(current).__name__
+
+
 class LiveTransport:
     """Real HTTP through a `requests.Session`, with a timeout on every call."""
 
@@ -44,8 +58,7 @@ class LiveTransport:
         except requests.Timeout:
             raise TransportError(f"no answer within {self.timeout:g}s from {where}") from None
         except requests.ConnectionError as error:
-            reason = type(error.__context__ or error).__name__
-            raise TransportError(f"connection failed for {where} ({reason})") from None
+            raise TransportError(f"connection failed for {where} ({root_cause(error)})") from None
         except requests.RequestException as error:
             raise TransportError(f"HTTP error for {where} ({type(error).__name__})") from None
         return HttpResponse(

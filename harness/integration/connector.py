@@ -160,6 +160,9 @@ class ConnectorV2:
     flows: ClassVar[Mapping[Flow, FlowSpec]] = {}
     unsupported: ClassVar[Mapping[Flow, str]] = {}  # flows the provider does not offer, and why
     api_version: ClassVar[str | None] = None
+    # The response header in which the provider says which API version answered; `certify record`
+    # writes it into the cassette's provenance (falling back to `api_version`).
+    api_version_header: ClassVar[str | None] = None
     docs_url: ClassVar[str] = ""
     base_url_key: ClassVar[str] = ""  # key in config/<env>.toml; the id when empty
     volatile_fields: ClassVar[frozenset[str]] = frozenset()  # body paths ignored by cassette matching

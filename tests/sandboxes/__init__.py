@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import socket
+import struct
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -47,6 +49,10 @@ class SandboxResponse:
             return self.body, dict(self.headers)
         headers = {"Content-Type": "application/json", **self.headers}
         return json.dumps(self.body).encode(), headers
+
+
+class Disconnect(Exception):
+    """Raised by a sandbox's `handle` to drop the connection without answering (a reset)."""
 
 
 class Sandbox:
@@ -111,18 +117,33 @@ def serve(sandbox: Sandbox, *, max_requests: int = 200) -> Iterator[str]:
                 return
             length = int(self.headers.get("Content-Length") or 0)
             parts = urlsplit(self.path)
-            answer = sandbox.handle(
-                SandboxRequest(
-                    self.command, parts.path, parts.query, dict(self.headers), self.rfile.read(length)
+            try:
+                answer = sandbox.handle(
+                    SandboxRequest(
+                        self.command, parts.path, parts.query, dict(self.headers), self.rfile.read(length)
+                    )
                 )
-            )
+            except Disconnect:
+                self._reset()
+                return
             body, headers = answer.encoded()
-            self.send_response(answer.status)
-            for key, value in headers.items():
-                self.send_header(key, value)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            try:
+                self.send_response(answer.status)
+                for key, value in headers.items():
+                    self.send_header(key, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):  # the client gave up (a timeout test)
+                self.close_connection = True
+
+        def _reset(self) -> None:
+            """Close with SO_LINGER 0, so the client sees a connection reset, not an answer."""
+            self.close_connection = True
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.rfile.close()
+            self.wfile.close()
+            self.connection.close()
 
         do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _answer
 

@@ -9,7 +9,9 @@ object (https://docs.stripe.com/api/errors), the test cards and their decline co
 
 from __future__ import annotations
 
+import hashlib
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from harness.integration.encoding import decode_form
@@ -59,14 +61,27 @@ class StripeSandbox(Sandbox):
         "https://docs.stripe.com/testing",
     )
 
-    def __init__(self) -> None:
+    def __init__(self, *, success_cards: Iterable[str] = ()) -> None:
         super().__init__()
         self.intents: dict[str, dict[str, Any]] = {}
         self.refunds: dict[str, dict[str, Any]] = {}
+        # extra numbers that succeed like 4242424242424242 (the recording tests' canary card)
+        self.success_cards = frozenset(success_cards)
+        self._requests = 0
 
     # ------------------------------------------------------------ routing
 
     def handle(self, request: SandboxRequest) -> SandboxResponse:
+        """Every answer carries `Request-Id` (https://docs.stripe.com/api/request_ids) and the API
+        version that answered in `Stripe-Version`."""
+        answer = self.route(request)
+        self._requests += 1
+        digest = hashlib.sha256(f"{self.name}:request:{self._requests}".encode()).hexdigest()
+        answer.headers.setdefault("Request-Id", f"req_{digest[:14]}")
+        answer.headers.setdefault("Stripe-Version", request.header("Stripe-Version") or str(self.api_version))
+        return answer
+
+    def route(self, request: SandboxRequest) -> SandboxResponse:
         auth = request.header("Authorization") or ""
         if not auth.startswith("Bearer sk_test_"):
             return error(401, "invalid_request_error", "api_key_invalid", "Invalid API Key provided.")
@@ -162,8 +177,11 @@ class StripeSandbox(Sandbox):
                 "Your card's expiration month is invalid.",
                 param="exp_month",
             )
-        outcome = TEST_CARDS.get(
-            str(card.get("number")), ("card_declined", "generic_decline", "Your card was declined.")
+        number = str(card.get("number"))
+        outcome = (
+            None
+            if number in self.success_cards
+            else TEST_CARDS.get(number, ("card_declined", "generic_decline", "Your card was declined."))
         )
         charge_id = self.new_id("ch_3")
         intent["latest_charge"] = charge_id

@@ -1,0 +1,204 @@
+"""The leak scanner: every rule finds its secret, names file and place, never prints the value."""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+
+import pytest
+
+from harness.certify.leaks import (
+    PUBLISHED_TEST_CARDS,
+    LeakScanner,
+    certification_cards,
+    luhn_valid,
+    scan_run_artifacts,
+    values_in_use,
+)
+from tests.recording.conftest import CANARY_CARD, CANARY_KEY, ROOT
+
+UNLISTED_CARD = "4000123456789017"  # Luhn-valid, published nowhere
+JWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJl"
+BASIC = base64.b64encode(b"merchant:p4ssw0rd").decode()
+
+
+def kinds(text: str, scanner: LeakScanner | None = None) -> list[str]:
+    return [kind for _, kind in (scanner or LeakScanner()).findings(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        (f"card {UNLISTED_CARD} ok", "card number"),
+        ("4000 1234 5678 9017", "card number"),
+        ("4000-1234-5678-9017", "card number"),
+        (f"number%3D{UNLISTED_CARD}", "card number"),
+        (f'{{"pan": {UNLISTED_CARD}}}', "card number"),
+        ('{"cvc": "314"}', "CVC/CVV value"),
+        ('{"CVV2": 3141}', "CVC/CVV value"),
+        ("payment_method_data[card][cvc]=314&a=1", "CVC/CVV value"),
+        ("card%5Bcvc%5D%3D314", "CVC/CVV value"),
+        ("securityCode: '1234'", "CVC/CVV value"),
+        ('{\\"cvc\\":\\"314\\"}', "CVC/CVV value"),
+        ("<cardCode>123</cardCode>", "CVC/CVV value"),
+        ("Authorization: Bearer abc123def456ghi", "bearer token"),
+        (f"Authorization: Basic {BASIC}", "basic-auth credentials"),
+        (f"token={JWT}", "JSON Web Token"),
+        ("key sk_live_4eC39HqLyjWDarjtT1zdp7dc", "provider secret key"),
+        ("whsec_abcdefghijklmnop1234", "provider secret key"),
+    ],
+)
+def test_each_rule_finds_its_secret(text, kind):
+    found = kinds(text)
+    assert found and found[0].startswith(kind), found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "4242424242424242",  # Stripe's published test card
+        "4111 1111 1111 1111",
+        "3782 822463 10005",
+        "4000123456789018",  # not Luhn-valid
+        "1764201636 1764201636000",  # timestamps
+        "2024-06-20 2024-06-20",  # dates side by side
+        "0.4000000000000002",  # a float's digits
+        "a3f5400012345678901700bb",  # digits inside a hex digest
+        f"{UNLISTED_CARD}0",  # 17 digits: not this card
+        '{"cvc": "***", "cvc_check": "pass"}',
+        "abcvc=123",
+        "Authorization: Bearer ***",
+        "use Bearer authentication, or Basic authentication",
+        "sk_test_authoring_placeholder",
+        "9f1c2d3e-4b5a-6789-0abc-def012345678",
+        "pi_3uTFXhbYQCgWE8fQQ9IM5oaMy ch_3XrzOXKWcHKv4BhlXmu7RiBDD",
+    ],
+)
+def test_what_is_not_a_leak(text):
+    assert kinds(text) == []
+
+
+def test_the_published_test_cards_are_luhn_valid_and_have_a_source():
+    assert all(luhn_valid(number) for number in PUBLISHED_TEST_CARDS)
+    assert all(source.startswith("https://") for source in PUBLISHED_TEST_CARDS.values())
+    assert CANARY_CARD not in PUBLISHED_TEST_CARDS
+
+
+def test_the_certification_cards_are_allowed():
+    cards = certification_cards(ROOT)
+    assert "4000000000009995" in cards
+    assert kinds(UNLISTED_CARD, LeakScanner(allowed_cards={UNLISTED_CARD})) == []
+
+
+def test_exact_values_in_every_encoding_are_found_and_labelled():
+    scanner = LeakScanner({CANARY_KEY: "the value of STRIPE_API_KEY", "p&ss w/rd+1": "the password"})
+    for text in (
+        CANARY_KEY,
+        f"x={CANARY_KEY}",
+        "p%26ss%20w%2Frd%2B1",
+        "p%26ss+w%2Frd%2B1",
+        "p&amp;ss w/rd+1",
+    ):
+        found = kinds(text, scanner)
+        assert found and found[0].startswith("exact value in use ("), (text, found)
+    assert kinds(CANARY_KEY, scanner)[0] == "exact value in use (the value of STRIPE_API_KEY)"
+
+
+def test_values_in_use_come_from_the_auth_env_and_the_certification():
+    values = values_in_use(["stripe"], ROOT, environ={"STRIPE_API_KEY": CANARY_KEY})
+    assert values[CANARY_KEY] == "the value of STRIPE_API_KEY"
+    assert values["4242424242424242"] == "stripe cards.success.number"
+    assert values["Jenny Rosen"] == "stripe cards.success.holder_name"
+
+
+def test_a_leak_names_the_json_path_and_never_the_value(tmp_path):
+    path = tmp_path / "results.json"
+    nested = json.dumps({"cvc": "314"})
+    path.write_text(
+        json.dumps(
+            {"connectors": [{"checks": [{"message": f"sent Bearer {CANARY_KEY}", "body": nested}]}], "n": 1}
+        )
+    )
+    leaks = LeakScanner({CANARY_KEY: "the key"}).scan_file(path, name="reports/results.json")
+    described = [leak.describe() for leak in leaks]
+    assert described == [
+        "reports/results.json: $.connectors[0].checks[0].message: bearer token",
+        "reports/results.json: $.connectors[0].checks[0].body → $.cvc: CVC/CVV value",
+    ]
+    assert not any(CANARY_KEY in d or "314" in d for d in described)
+
+
+def test_a_leak_in_a_text_file_names_the_line(tmp_path):
+    path = tmp_path / "run.log"
+    path.write_text(f"started\nok\ncard {UNLISTED_CARD} declined\n")
+    (leak,) = LeakScanner().scan_file(path, name="run.log")
+    assert leak.describe() == "run.log: line 3: card number (Luhn-valid, not a published test card)"
+
+
+def test_a_yaml_cassette_leak_names_the_interaction(tmp_path):
+    path = tmp_path / "c.yaml"
+    body = json.dumps({"description": f"key {CANARY_KEY}"})
+    path.write_text(f"interactions:\n- response:\n    body:\n      string: '{body}'\n")
+    (leak,) = LeakScanner({CANARY_KEY: "the key"}).scan_file(path, name="c.yaml")
+    assert leak.where == "$.interactions[0].response.body.string → $.description"
+
+
+def test_binary_files_are_skipped(tmp_path):
+    path = tmp_path / "shot.png"
+    path.write_bytes(b"\x89PNG\x00\x00" + UNLISTED_CARD.encode())
+    assert LeakScanner().scan_file(path) == []
+
+
+def test_scan_run_artifacts_covers_every_file_of_the_report_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("STRIPE_API_KEY", CANARY_KEY)
+    (tmp_path / "html").mkdir()
+    (tmp_path / "results.json").write_text("{}")
+    (tmp_path / "html" / "index.html").write_text(f"<td>{CANARY_KEY}</td>")
+    (tmp_path / "junit.xml").write_text("<testcase><cvc>123</cvc></testcase>")
+    leaks = scan_run_artifacts(tmp_path, ["stripe"], root=ROOT)
+    assert sorted((leak.file.rsplit("/", 1)[-1], leak.kind) for leak in leaks) == [
+        ("index.html", "exact value in use (the value of STRIPE_API_KEY)"),
+        ("junit.xml", "CVC/CVV value"),
+    ]
+
+
+def test_the_scanner_is_fast_on_a_large_clean_report():
+    chunk = json.dumps(
+        {
+            "id": "scenario:refund_partial",
+            "message": "2 step(s) as expected; amount 1000 USD at 2026-11-27T06:51:44Z",
+            "request": {"url": "https://api.stripe.com/v1/payment_intents/pi_3uTFXhbYQCgWE8fQQ9IM5oaMy"},
+            "body": "amount=1000&currency=usd&payment_method_data[card][number]=%2A%2A%2A",
+            "elapsed_ms": 12.345678901234,
+            "created": 1764201636,
+        }
+    )
+    text = "\n".join([chunk] * 12_000)  # about 4 MB
+    scanner = LeakScanner({CANARY_KEY: "key", "Jenny Rosen": "holder"})
+    started = time.perf_counter()
+    assert list(scanner.findings(text)) == []
+    assert time.perf_counter() - started < 2.0
+
+
+def test_certify_run_fails_with_exit_2_on_a_leak_in_any_artifact(certify_exe, root, tmp_path):
+    import os
+    import subprocess
+
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    (reports / "debug.log").write_text(f"line one\nsent Authorization: Bearer {CANARY_KEY}\n")
+    env = {**os.environ, "STRIPE_API_KEY": CANARY_KEY}
+    result = subprocess.run(
+        [*certify_exe, "run", "stripe", "--report-dir", str(reports)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=root,
+        env=env,
+    )
+    assert result.returncode == 2, result.stdout + result.stderr
+    leak_lines = [line for line in result.stderr.splitlines() if "leak:" in line]
+    assert leak_lines == [f"certify: leak: {reports / 'debug.log'}: line 2: bearer token"]
+    assert CANARY_KEY not in result.stdout + result.stderr
+    assert (reports / "results.json").is_file()
