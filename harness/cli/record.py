@@ -186,7 +186,7 @@ def check(
     if unknown:
         raise fail(f"unknown connector(s): {', '.join(unknown)}; registered: {', '.join(connectors.names())}")
     root = Path.cwd()
-    scanner = LeakScanner(values_in_use(selected, root), allowed_cards=certification_cards(root))
+    allowed = certification_cards(root)
     problems: list[CassetteProblem] = []
     unreadable = False
     checked = 0
@@ -198,6 +198,7 @@ def check(
             typer.echo(f"certify: {error.one_line()}", err=True)
             unreadable = True
             continue
+        scanner = LeakScanner(values_in_use([name], root), allowed_cards=allowed)  # its own values
         found = audit_cassettes(workspace, scanner, max_age_days=max_age_days)
         unreadable = unreadable or any(p.kind == "unreadable" for p in found)
         problems.extend(found)

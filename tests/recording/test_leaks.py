@@ -202,3 +202,14 @@ def test_certify_run_fails_with_exit_2_on_a_leak_in_any_artifact(certify_exe, ro
     assert leak_lines == [f"certify: leak: {reports / 'debug.log'}: line 2: bearer token"]
     assert CANARY_KEY not in result.stdout + result.stderr
     assert (reports / "results.json").is_file()
+
+
+def test_a_test_holder_name_is_not_a_leak_in_another_connectors_files(tmp_path):
+    """Adyen's trigger holder name DECLINED is also a PayPal capture status."""
+    from harness.certify.leaks import scan_run_artifacts
+
+    values = values_in_use(["adyen"], ROOT)
+    assert "DECLINED" in values  # within Adyen's own files it is still looked for
+    report = tmp_path / "results.json"
+    report.write_text('{"connectors": [{"name": "paypal", "status": "DECLINED"}]}')
+    assert scan_run_artifacts(tmp_path, ["adyen", "paypal"], root=ROOT) == []
