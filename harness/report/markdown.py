@@ -13,7 +13,7 @@ COMMENT_LIMIT = 60_000  # GitHub refuses comments over 65,536 characters
 PER_CONNECTOR = 25
 MESSAGE_CHARS = 300
 MARK = {"certified": "✅", "not_certified": "❌", "error": "⚠️"}
-_MARKDOWN = re.compile(r"([\\`*_\[\]{}()#+!|~<>-])")
+_MARKDOWN = re.compile(r"([\\`*_\[\]|~])")  # what could format or break a table cell
 
 
 def text(value: object, limit: int = MESSAGE_CHARS) -> str:
