@@ -36,8 +36,9 @@ def connector_of(nodeid: str) -> str:
 class Progress:
     """Counts finished checks per connector and shows them (live or plain)."""
 
-    def __init__(self, *, live: bool, echo: Callable[[str], None] | None = None) -> None:
+    def __init__(self, *, live: bool, echo: Callable[[str], None] | None = None, console: Any = None) -> None:
         self.live = live
+        self.console = console  # a rich Console for the live bar (default: stdout)
         self.echo = echo or (lambda line: print(line, flush=True))
         self.totals: Counter[str] = Counter()
         self.done: Counter[str] = Counter()
@@ -70,6 +71,7 @@ class Progress:
                 # refreshed from the hooks, never from a thread: while a check runs, pytest
                 # captures the output, and a thread's frames would be lost
                 auto_refresh=False,
+                console=self.console,
             )
             self._bar.start()
             self._overall = self._bar.add_task(f"{len(self.totals)} connector(s)", total=total)
