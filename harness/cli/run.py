@@ -95,7 +95,10 @@ def run_suite(names: list[str], *, progress: Progress | None = None, **options: 
         if progress is not None:
             progress.stop()
     if collector.results is None:
-        raise fail(f"the suite did not run (pytest exit code {int(code)})")
+        raise fail(
+            f"the suite did not run (pytest exit code {int(code)}); `pytest --certify -p no:cacheprovider` "
+            "shows pytest's own output"
+        )
     return collector.results
 
 
