@@ -24,6 +24,9 @@ if TYPE_CHECKING:
 
 FAMILIES = ("load", "scenario", "property", "contract", "lint", "secrets")
 PROPERTY_KEY = "certify"
+# allure-pytest reads these markers (what `allure.epic(...)` and friends create) when --alluredir is set
+ALLURE_LABEL = "allure_label"
+LINT_ALLURE_SEVERITY = {"critical": "critical", "warning": "normal", "suggestion": "minor"}
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -79,6 +82,8 @@ RESULTS = pytest.StashKey["Results"]()
 def pytest_configure(config: pytest.Config) -> None:
     for family in FAMILIES:
         config.addinivalue_line("markers", f"certify_{family}: certification checks of the {family} family")
+    # registered here too, so that the items' labels pass --strict-markers without allure-pytest loaded
+    config.addinivalue_line("markers", f"{ALLURE_LABEL}: allure label marker")
     if not config.getoption("certify"):
         return
     root = Path(config.getoption("certify_root") or Path.cwd()).resolve()
@@ -148,6 +153,10 @@ class CheckItem(pytest.Item):
         family = spec.family if spec else "load"
         self.add_marker(getattr(pytest.mark, f"certify_{family}"))
         self.add_marker(pytest.mark.xdist_group(self.connector))
+        # Allure: epic = connector, feature = flow, story = scenario (checks without one: their family)
+        self.add_marker(allure_label("epic", self.connector))
+        self.add_marker(allure_label("feature", (spec.flow if spec else None) or f"({family})"))
+        self.add_marker(allure_label("story", (spec.scenario if spec else None) or family))
 
     @property
     def connector(self) -> str:
@@ -171,6 +180,13 @@ class CheckItem(pytest.Item):
         if self.spec is None:
             payload["meta"] = self.meta
         self.user_properties.append((PROPERTY_KEY, json.dumps(payload)))
+        # prepended, so that it wins over any default: allure keeps the first severity label
+        self.add_marker(allure_label("severity", allure_severity(results)), append=False)
+        described = "\n".join(f"{r.id}: {r.status}: {r.message}" for r in results if r.message)
+        if described:
+            import allure  # a no-op unless allure-pytest writes results (--alluredir)
+
+            allure.dynamic.description(described)
         failing = [r for r in results if r.blocks or r.status == "error"]
         if failing:
             raise CheckFailed("\n".join(f"{r.id}: {r.status}: {r.message}" for r in failing))
@@ -184,6 +200,30 @@ class CheckItem(pytest.Item):
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
         return self.path, None, f"{self.connector}: {self.name}"
+
+
+def allure_label(kind: str, value: str) -> pytest.MarkDecorator:
+    decorator: pytest.MarkDecorator = getattr(pytest.mark, ALLURE_LABEL)(value, label_type=kind)
+    return decorator
+
+
+def allure_severity(results: list[CheckResult]) -> str:
+    """How much a failure of this check weighs: a connector that does not load is a blocker, any
+    failure that blocks certification is critical, lint findings weigh their own severity."""
+    if any(r.family == "load" for r in results):
+        return "blocker"
+    lint = [r for r in results if r.family == "lint" and r.severity and r.status != "passed"]
+    if lint and len(lint) == len(results):
+        failing = [r for r in lint if r.failing] or lint
+        return min(
+            (LINT_ALLURE_SEVERITY[r.severity or "suggestion"] for r in failing), key=_SEVERITY_ORDER.index
+        )
+    if all(r.family == "lint" for r in results):
+        return "normal"  # lint:clean
+    return "critical"
+
+
+_SEVERITY_ORDER = ("blocker", "critical", "normal", "minor", "trivial")
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:

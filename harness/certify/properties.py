@@ -26,7 +26,7 @@ from harness.certify.schema_strategies import inline_refs, json_values
 from harness.certify.strategies import currencies, minor_amounts, reference_ids, unknown_statuses
 from harness.domain.amounts import CurrencyTable
 from harness.domain.currency import Currency
-from harness.domain.errors import ConnectorError, HarnessError
+from harness.domain.errors import ConnectorError, HarnessError, NotImplementedFlowError
 from harness.domain.flows import Flow
 from harness.domain.money import MinorUnit
 from harness.domain.router_data import (
@@ -108,7 +108,10 @@ def run_property(
         last.clear()
         last.update(case)
         count[0] += 1
-        check(case)
+        try:
+            check(case)
+        except ConnectorError as error:  # a typed refusal the property did not expect: the connector's
+            raise PropertyFailure(f"{error.kind}: {error}") from None
 
     test = settings(
         max_examples=max_examples or profile.max_examples,
@@ -400,6 +403,8 @@ def generated_response_property(ctx: PropertyContext, flow: Flow) -> Callable[[d
         response = HttpResponse(case["status"], body, {"Content-Type": "application/json"})
         try:
             result = handle(ctx, flow, router_data, response)
+        except NotImplementedFlowError as error:  # a scaffolded flow: not an answer to any response
+            raise PropertyFailure(f"{error.kind}: {error}") from None
         except ConnectorError:
             return
         if case["status"] >= 400 and not isinstance(result, ErrorResponse):

@@ -669,6 +669,8 @@ def lint_check(session: ConnectorSession) -> list[CheckResult]:
     )
     results = []
     for finding in findings:
+        # paths relative to the project root, so that check ids compare across machines (baselines)
+        path = session.relative(Path(finding.path))
         status = "skipped" if finding.suppressed else "failed"
         message = (
             finding.message
@@ -677,7 +679,7 @@ def lint_check(session: ConnectorSession) -> list[CheckResult]:
         )
         results.append(
             CheckResult(
-                id=f"lint:{finding.rule}:{finding.path}:{finding.line}",
+                id=f"lint:{finding.rule}:{path}:{finding.line}",
                 family="lint",
                 status=status,
                 message=message,
@@ -685,7 +687,7 @@ def lint_check(session: ConnectorSession) -> list[CheckResult]:
                 severity=finding.severity,
                 exempt=finding.suppressed,
                 details={
-                    "path": finding.path,
+                    "path": path,
                     "line": finding.line,
                     "col": finding.col,
                     "rule": finding.rule,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 import typer
@@ -25,9 +26,17 @@ def fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
+def _project_first() -> None:
+    """Import connectors/ from the project in the current directory, where the suite reads its
+    certification data, cassettes and config too (and where `certify new` registers)."""
+    cwd = Path.cwd()
+    if (cwd / "connectors" / "__init__.py").is_file() and str(cwd) not in sys.path:
+        sys.path.insert(0, str(cwd))
+
+
 def _register() -> None:
     import harness.cli.record  # noqa: F401  (certify record, certify cassettes check)
-    from harness.cli import author, run  # noqa: F401  (registers the commands)
+    from harness.cli import author, new, report, run  # noqa: F401  (registers the commands)
 
 
 def _is_click_error(error: Exception) -> bool:
@@ -36,6 +45,7 @@ def _is_click_error(error: Exception) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
+    _project_first()
     _register()
     try:
         # with standalone_mode=False click returns the code of a raised Exit instead of exiting

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import random
 from pathlib import Path
 from typing import Annotated, Any
@@ -15,8 +14,26 @@ from harness.certify.leaks import scan_run_artifacts
 from harness.certify.plugin import RESULTS
 from harness.certify.results import Results
 from harness.cli import app, fail
+from harness.cli.progress import Progress, interactive
+from harness.domain.errors import HarnessError
+from harness.report import ALLURE_RESULTS, ReportOptions, Written, write_reports
+from harness.report.views import DEFAULT_CASSETTE_MAX_AGE_DAYS
 
-ReportDir = Annotated[Path, typer.Option("--report-dir", help="Where results.json and the reports go.")]
+ReportDir = Annotated[
+    Path, typer.Option("--report-dir", help="Where results.json, index.html and the other reports go.")
+]
+Baseline = Annotated[
+    Path | None,
+    typer.Option(
+        "--baseline", help="An earlier results.json: the reports show what is new, fixed, regressed."
+    ),
+]
+MaxAge = Annotated[
+    int,
+    typer.Option(
+        "--cassette-max-age-days", min=1, help="Cassettes older than this show a warning in the report."
+    ),
+]
 
 
 class _Collect:
@@ -40,6 +57,8 @@ def pytest_args(
     workers: str | None,
     config_dir: Path | None,
     extra: list[str] | None = None,
+    terminal: bool = False,
+    allure: bool = True,
 ) -> list[str]:
     args = [
         str(root / "connectors"),
@@ -50,8 +69,11 @@ def pytest_args(
         "--rootdir", str(root),
         "-o", "addopts=",
         "-p", "no:cacheprovider",
-        "-qq", "--tb=no", "--no-header", "-rN",
     ]  # fmt: skip
+    # pytest's own terminal output gives way to the progress plugin (harness/cli/progress.py)
+    args += ["-qq", "--tb=no", "--no-header", "-rN"] if terminal else ["-p", "no:terminal"]
+    if allure:
+        args += ["--alluredir", str(report_dir / ALLURE_RESULTS), "--clean-alluredir"]
     if seed is not None:
         args += ["--certify-seed", str(seed)]
     if config_dir is not None:
@@ -63,11 +85,21 @@ def pytest_args(
     return args + list(extra or [])
 
 
-def run_suite(names: list[str], **options: Any) -> Results:
+def run_suite(names: list[str], *, progress: Progress | None = None, **options: Any) -> Results:
     collector = _Collect()
-    code = pytest.main(pytest_args(names, **options), plugins=[collector])
+    plugins: list[Any] = [collector]
+    if progress is not None:
+        plugins.append(progress)
+    try:
+        code = pytest.main(pytest_args(names, terminal=progress is None, **options), plugins=plugins)
+    finally:
+        if progress is not None:
+            progress.stop()
     if collector.results is None:
-        raise fail(f"the suite did not run (pytest exit code {int(code)})")
+        raise fail(
+            f"the suite did not run (pytest exit code {int(code)}); `pytest --certify -p no:cacheprovider` "
+            "shows pytest's own output"
+        )
     return collector.results
 
 
@@ -85,12 +117,45 @@ def print_summary(results: Results, report_dir: Path) -> None:
             typer.echo(f"    {check.status}: {check.id}: {check.message[:160]}")
         if connector.verdict == "error":
             typer.echo(f"    error: {connector.message}")
-    typer.echo(f"report: {report_dir / 'results.json'}")
+
+
+def render(
+    results: Results,
+    report_dir: Path,
+    *,
+    baseline: Results | None = None,
+    baseline_name: str = "",
+    max_age_days: int = DEFAULT_CASSETTE_MAX_AGE_DAYS,
+) -> Written:
+    """Every report format into report_dir; prints the comparison and where index.html is."""
+    written = write_reports(
+        results,
+        report_dir,
+        ReportOptions(baseline=baseline, baseline_name=baseline_name, cassette_max_age_days=max_age_days),
+    )
+    if written.diff is not None:
+        typer.echo(f"since {baseline_name or 'the baseline'}: {written.diff.summary()}")
+        for verdict in written.diff.verdicts:
+            if verdict.worse:
+                typer.echo(f"    verdict: {verdict.connector} {verdict.before} -> {verdict.after}")
+        for change in written.diff.regressed[:20]:
+            typer.echo(f"    regressed: {change.connector} {change.check_id}: {change.message[:160]}")
+        if len(written.diff.regressed) > 20:
+            typer.echo(f"    ... and {len(written.diff.regressed) - 20} more in {written.index}")
+    typer.echo(f"report: {written.index}")
+    return written
+
+
+def read_results(path: Path, *, what: str) -> Results:
+    try:
+        return Results.read(path)
+    except HarnessError as error:
+        raise fail(f"{what}: {error.one_line()}") from None
 
 
 @app.command(
     "run",
-    epilog="Example: certify run stripe --report-dir reports -n auto",
+    epilog="Example: certify run stripe --report-dir reports -n auto --baseline main-results.json",
 )
 def run(
     names: Annotated[
@@ -105,8 +170,10 @@ def run(
     config_dir: Annotated[
         Path | None, typer.Option("--config-dir", help="Folder of the environment configs.")
     ] = None,
+    baseline: Baseline = None,
+    max_age_days: MaxAge = DEFAULT_CASSETTE_MAX_AGE_DAYS,
 ) -> None:
-    """Certify connectors; writes results.json; exit 0 only if every selected connector is certified."""
+    """Certify connectors; writes results.json and every report; exit 0 only if all are certified."""
     selected = list(names or [])
     unknown = [n for n in selected if n not in connectors.registry()]
     if unknown:
@@ -116,6 +183,8 @@ def run(
         )
     if profile not in ("ci", "dev"):
         raise fail(f"--profile must be ci or dev, not {profile!r}")
+    # an unreadable baseline is refused before the run, not after it
+    old = read_results(baseline, what="--baseline") if baseline is not None else None
     if profile == "dev" and seed is None:
         seed = random.randrange(2**32)  # one seed for every worker, recorded in results.json
     root = Path.cwd()
@@ -127,11 +196,13 @@ def run(
         seed=seed,
         workers=workers,
         config_dir=config_dir,
+        progress=Progress(live=interactive()),
     )
     missing = [n for n in (selected or connectors.names()) if n not in {c.name for c in results.connectors}]
     if missing:
         raise fail(f"no certification.toml collected for: {', '.join(missing)} (expected connectors/<name>/)")
     print_summary(results, report_dir)
+    render(results, report_dir, baseline=old, baseline_name=str(baseline or ""), max_age_days=max_age_days)
     for connector in results.connectors:
         if connector.verdict == "error":
             typer.echo(f"certify: {connector.message}", err=True)
@@ -146,7 +217,3 @@ def fail_on_leaks(report_dir: Path, names: list[str], *, root: Path) -> None:
         typer.echo(f"certify: leak: {leak.describe()}", err=True)
     if leaks:
         raise typer.Exit(2)
-
-
-def _env_flag(name: str) -> bool:
-    return os.environ.get(name, "").lower() in ("1", "true", "yes")

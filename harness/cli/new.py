@@ -1,0 +1,201 @@
+"""`certify new NAME`: scaffold a connector that `certify list` shows and `certify run` fails clearly.
+
+Writes connectors/NAME/{__init__,connector,transformers}.py and certification.toml,
+specs/NAME.yaml, cassettes/NAME/.gitkeep; adds the registry line to connectors/__init__.py and
+placeholder base URLs (production distinct from sandbox) to config/{development,sandbox,production}.toml.
+Every flow raises NotImplementedFlowError until its author writes it. Everything is checked
+before anything is written, so a refused name leaves the project untouched.
+"""
+
+from __future__ import annotations
+
+import ast
+import keyword
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+import connectors
+from harness.cli import app, fail
+
+SCAFFOLD = Path(__file__).resolve().parent / "scaffold"
+NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+ENVIRONMENTS = ("development", "sandbox", "production")
+REGISTRY_BLOCK = re.compile(r"^REGISTRY: dict\[str, str\] = \{\n(?P<body>.*?)^\}", re.MULTILINE | re.DOTALL)
+
+
+def placeholder_url(name: str, env: str) -> str:
+    """Unresolvable hosts (RFC 2606 `.invalid`) the author must replace; production differs."""
+    return f"https://api.{name}.invalid/" if env == "production" else f"https://sandbox.{name}.invalid/"
+
+
+@dataclass(frozen=True)
+class Plan:
+    files: dict[Path, str]  # new files and their text
+    edits: dict[Path, str]  # existing files and their new text
+
+
+class Refused(Exception):
+    pass
+
+
+@cache
+def _templates() -> Environment:
+    return Environment(
+        loader=FileSystemLoader(str(SCAFFOLD)),
+        autoescape=False,  # Python, TOML and YAML sources, not HTML
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+    )
+
+
+def check_name(name: str, root: Path) -> None:
+    if not (NAME.match(name) and name.isidentifier() and not keyword.iskeyword(name)):
+        raise Refused(
+            f"{name!r} is not a valid connector name: use a lowercase Python identifier (letters, digits, "
+            "underscores), for example acme_pay"
+        )
+    if name in connectors.registry() or f'"{name}"' in _registry_entries(root):
+        raise Refused(f"connector {name!r} already exists (connectors/__init__.py)")
+    for path in (
+        root / "connectors" / name,
+        root / "specs" / f"{name}.yaml",
+        root / "cassettes" / name,
+    ):
+        if path.exists():
+            raise Refused(f"{path.relative_to(root)} already exists: connector {name!r} is taken")
+
+
+def _registry_entries(root: Path) -> str:
+    path = root / "connectors" / "__init__.py"
+    if not path.is_file():
+        raise Refused("no connectors/__init__.py here: run `certify new` from the project root")
+    match = REGISTRY_BLOCK.search(path.read_text(encoding="utf-8"))
+    if match is None:
+        raise Refused("connectors/__init__.py has no `REGISTRY: dict[str, str] = {...}` block to extend")
+    return match["body"]
+
+
+def registry_edit(text: str, name: str, class_name: str) -> str:
+    match = REGISTRY_BLOCK.search(text)
+    if match is None:
+        raise Refused("connectors/__init__.py has no `REGISTRY: dict[str, str] = {...}` block to extend")
+    line = f'    "{name}": "connectors.{name}.connector:{class_name}",\n'
+    body = match["body"]
+    if body and not body.endswith("\n"):
+        body += "\n"
+    edited = text[: match.start("body")] + body + line + text[match.end("body") :]
+    _check_registry(edited, name, class_name)
+    return edited
+
+
+def _check_registry(text: str, name: str, class_name: str) -> None:
+    tree = ast.parse(text)
+    for node in tree.body:
+        if isinstance(node, ast.AnnAssign) and getattr(node.target, "id", None) == "REGISTRY":
+            value = ast.literal_eval(node.value) if node.value is not None else {}
+            if value.get(name) == f"connectors.{name}.connector:{class_name}":
+                return
+    raise Refused("could not add the registry line to connectors/__init__.py (unexpected layout)")
+
+
+def config_edit(text: str, path: Path, name: str, url: str) -> str:
+    """Add `name.base_url = url` at the end of the [connectors] table."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise Refused(f"{path}: malformed TOML ({error})") from None
+    table = data.get("connectors")
+    if not isinstance(table, dict):
+        raise Refused(f"{path}: no [connectors] table")
+    if name in table:
+        raise Refused(f"{path} already has {name}.base_url")
+    lines = text.splitlines(keepends=True)
+    start = next(i for i, line in enumerate(lines) if line.strip() == "[connectors]")
+    end = next(
+        (i for i in range(start + 1, len(lines)) if lines[i].lstrip().startswith("[")),
+        len(lines),
+    )
+    while end > start + 1 and not lines[end - 1].strip():
+        end -= 1
+    if end and not lines[end - 1].endswith("\n"):
+        lines[end - 1] += "\n"
+    entry = f'{name}.base_url = "{url}" # TODO(certify new): the provider\'s documented base URL\n'
+    edited = "".join([*lines[:end], entry, *lines[end:]])
+    if tomllib.loads(edited).get("connectors", {}).get(name, {}).get("base_url") != url:
+        raise Refused(f"{path}: could not add {name}.base_url (unexpected layout)")
+    return edited
+
+
+def plan(name: str, root: Path, display_name: str | None = None) -> Plan:
+    check_name(name, root)
+    class_name = "".join(part.capitalize() for part in name.split("_") if part) or name.capitalize()
+    context = {
+        "name": name,
+        "display": display_name or " ".join(part.capitalize() for part in name.split("_") if part),
+        "class_name": class_name,
+        "env_prefix": name.upper(),
+        "const_prefix": name.upper(),
+    }
+    templates = _templates()
+    package = root / "connectors" / name
+    files = {
+        package / "__init__.py": templates.get_template("__init__.py.j2").render(context),
+        package / "connector.py": templates.get_template("connector.py.j2").render(context),
+        package / "transformers.py": templates.get_template("transformers.py.j2").render(context),
+        package / "certification.toml": templates.get_template("certification.toml.j2").render(context),
+        root / "specs" / f"{name}.yaml": templates.get_template("spec.yaml.j2").render(context),
+        root / "cassettes" / name / ".gitkeep": "",
+    }
+    registry = root / "connectors" / "__init__.py"
+    edits = {registry: registry_edit(registry.read_text(encoding="utf-8"), name, class_name)}
+    for env in ENVIRONMENTS:
+        path = root / "config" / f"{env}.toml"
+        if not path.is_file():
+            raise Refused(f"config/{env}.toml not found: run `certify new` from the project root")
+        edits[path] = config_edit(path.read_text(encoding="utf-8"), path, name, placeholder_url(name, env))
+    return Plan(files, edits)
+
+
+def apply(scaffold: Plan) -> None:
+    for path, text in scaffold.files.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("x", encoding="utf-8") as handle:  # never overwrite
+            handle.write(text)
+    for path, text in scaffold.edits.items():
+        path.write_text(text, encoding="utf-8")
+
+
+@app.command(
+    "new",
+    epilog="Example: certify new acme_pay --display-name 'Acme Pay'   "
+    "(then: certify list; certify run acme_pay)",
+)
+def new(
+    name: Annotated[str, typer.Argument(help="The connector's name: a lowercase Python identifier.")],
+    display_name: Annotated[
+        str | None, typer.Option("--display-name", help="How reports name it (default: from NAME).")
+    ] = None,
+) -> None:
+    """Scaffold a connector: code, certification.toml, spec stub, cassette folder, registry, config."""
+    root = Path.cwd()
+    try:
+        scaffold = plan(name, root, display_name)
+    except Refused as refusal:
+        raise fail(str(refusal)) from None
+    apply(scaffold)
+    for path in scaffold.files:
+        typer.echo(f"created  {path.relative_to(root)}")
+    for path in scaffold.edits:
+        typer.echo(f"updated  {path.relative_to(root)}")
+    typer.echo(
+        f"next: write connectors/{name}/transformers.py and connector.py, specs/{name}.yaml and "
+        f"certification.toml from the provider's docs; replace the placeholder base URLs in config/; "
+        f"record or author cassettes into cassettes/{name}/; then `certify run {name}`"
+    )

@@ -1,0 +1,128 @@
+"""Progress of `certify run`: a rich progress bar on a terminal, plain lines in CI.
+
+A small pytest plugin counts the finished checks per connector (also under pytest-xdist,
+where the controlling process receives every report). On a terminal a live bar shows the
+checks done and the connectors in flight; without a TTY, or when `CI` is set, one line is
+printed when the run starts and one as each connector finishes.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from pathlib import PurePosixPath
+from typing import Any, TextIO
+
+import pytest
+
+REFRESH_SECONDS = 0.1
+
+
+def interactive(stream: TextIO | None = None) -> bool:
+    """A live bar only on a terminal, and never in CI."""
+    stream = stream or sys.stdout
+    ci = os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+    return not ci and hasattr(stream, "isatty") and stream.isatty()
+
+
+def connector_of(nodeid: str) -> str:
+    """`connectors/<name>/certification.toml::<check>` -> `<name>`."""
+    return PurePosixPath(nodeid.split("::", 1)[0]).parent.name
+
+
+class Progress:
+    """Counts finished checks per connector and shows them (live or plain)."""
+
+    def __init__(self, *, live: bool, echo: Callable[[str], None] | None = None, console: Any = None) -> None:
+        self.live = live
+        self.console = console  # a rich Console for the live bar (default: stdout)
+        self.echo = echo or (lambda line: print(line, flush=True))
+        self.totals: Counter[str] = Counter()
+        self.done: Counter[str] = Counter()
+        self.outcomes: dict[str, Counter[str]] = {}
+        self.finished: list[str] = []
+        self.started = time.monotonic()
+        self._collected = False
+        self._bar: Any = None
+        self._overall: Any = None
+        self._tasks: dict[str, Any] = {}
+        self._refreshed = 0.0
+
+    # ------------------------------------------------------------ collection
+
+    def collected(self, nodeids: Sequence[str]) -> None:
+        if self._collected:  # under xdist every worker reports the same collection
+            return
+        self._collected = True
+        self.totals.update(connector_of(n) for n in nodeids)
+        total = sum(self.totals.values())
+        if self.live:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self._bar = Progress(
+                TextColumn("{task.description:<24}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                transient=True,
+                # refreshed from the hooks, never from a thread: while a check runs, pytest
+                # captures the output, and a thread's frames would be lost
+                auto_refresh=False,
+                console=self.console,
+            )
+            self._bar.start()
+            self._overall = self._bar.add_task(f"{len(self.totals)} connector(s)", total=total)
+        else:
+            self.echo(f"certify: {total} checks over {len(self.totals)} connector(s)")
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        if not hasattr(session.config, "workerinput") and session.items:
+            self.collected([item.nodeid for item in session.items])
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_xdist_node_collection_finished(self, node: Any, ids: Sequence[str]) -> None:
+        self.collected(ids)
+
+    # ------------------------------------------------------------ results
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        # one count per item: its call, or the setup that failed or skipped it
+        if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
+            self.finish(connector_of(report.nodeid), report.outcome)
+
+    def finish(self, name: str, outcome: str) -> None:
+        self.done[name] += 1
+        self.outcomes.setdefault(name, Counter())[outcome] += 1
+        if self._bar is not None:
+            if name not in self._tasks:
+                self._tasks[name] = self._bar.add_task(f"  {name}", total=self.totals.get(name) or None)
+            self._bar.advance(self._tasks[name])
+            self._bar.advance(self._overall)
+        if self.totals.get(name) and self.done[name] == self.totals[name]:
+            self.connector_done(name)
+        if self._bar is not None and time.monotonic() - self._refreshed >= REFRESH_SECONDS:
+            self._refreshed = time.monotonic()
+            self._bar.refresh()
+
+    def connector_done(self, name: str) -> None:
+        self.finished.append(name)
+        tally = self.outcomes[name]
+        line = (
+            f"[{len(self.finished)}/{len(self.totals)}] {name}: {self.done[name]} checks "
+            f"({tally['passed']} passed, {tally['failed']} failed, {tally['skipped']} skipped)"
+        )
+        if self._bar is not None:
+            self._bar.remove_task(self._tasks.pop(name))
+            self._bar.console.print(line, highlight=False)
+        else:
+            self.echo(line)
+
+    def stop(self) -> None:
+        """Called by `certify run` once pytest has returned (its output capture is over)."""
+        if self._bar is not None:
+            self._bar.stop()
+            self._bar = None

@@ -1,0 +1,102 @@
+"""The certification reports, every one rendered from results.json.
+
+    results.json     the model (harness/certify/results.py), with its JSON Schema in schema/
+    index.html       for reviewers: one self-contained page (html.py)
+    junit.xml        for CI test tabs (junit.py)
+    summary.md       a pull-request comment (markdown.py)
+    allure-results/  written during `certify run` by allure-pytest (labels set in harness/certify/plugin.py)
+    lint.sarif       code scanning: see LINT_SARIF below
+
+This package imports `harness.certify.results` (and the domain's flow names), nothing above it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from harness.certify.results import Results
+from harness.report.views import DEFAULT_CASSETTE_MAX_AGE_DAYS, Diff, diff
+
+RESULTS_JSON = "results.json"
+INDEX_HTML = "index.html"
+JUNIT_XML = "junit.xml"
+SUMMARY_MD = "summary.md"
+ALLURE_RESULTS = "allure-results"
+
+# lint.sarif: the lead wires the SARIF writer of harness/lint/sarif.py in here (a lint helper
+# writes it in parallel). Set LINT_SARIF_WRITER to a callable (results, path) -> None and
+# `write_reports` writes <report-dir>/lint.sarif with the others; until then there is no such file.
+LINT_SARIF = "lint.sarif"
+LINT_SARIF_WRITER: Callable[[Results, Path], None] | None = None
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    baseline: Results | None = None
+    baseline_name: str = ""
+    cassette_max_age_days: int = DEFAULT_CASSETTE_MAX_AGE_DAYS
+    now: dt.datetime | None = None  # the date cassette ages are computed against (default: now)
+    report_url: str = ""  # where summary.md says the full report is
+
+
+@dataclass(frozen=True)
+class Written:
+    paths: dict[str, Path]
+    diff: Diff | None
+
+    @property
+    def index(self) -> Path:
+        return self.paths[INDEX_HTML]
+
+
+def write_atomic(path: Path, text: str) -> Path:
+    """Write through a temporary sibling, so a reader never sees half a report."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8", newline="\n")
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def write_reports(results: Results, report_dir: Path, options: ReportOptions | None = None) -> Written:
+    """Render every format into `report_dir` (results.json too, so the folder stands on its own)."""
+    from harness.report.html import render_html
+    from harness.report.junit import render_junit
+    from harness.report.markdown import render_markdown
+
+    options = options or ReportOptions()
+    changes = diff(results, options.baseline) if options.baseline is not None else None
+    paths = {
+        RESULTS_JSON: write_atomic(report_dir / RESULTS_JSON, results.model_dump_json(indent=2) + "\n"),
+        INDEX_HTML: write_atomic(
+            report_dir / INDEX_HTML,
+            render_html(
+                results,
+                diff=changes,
+                baseline_name=options.baseline_name,
+                cassette_max_age_days=options.cassette_max_age_days,
+                now=options.now,
+            ),
+        ),
+        JUNIT_XML: write_atomic(report_dir / JUNIT_XML, render_junit(results)),
+        SUMMARY_MD: write_atomic(
+            report_dir / SUMMARY_MD, render_markdown(results, diff=changes, report_url=options.report_url)
+        ),
+    }
+    if LINT_SARIF_WRITER is not None:
+        LINT_SARIF_WRITER(results, report_dir / LINT_SARIF)
+        paths[LINT_SARIF] = report_dir / LINT_SARIF
+    if (report_dir / ALLURE_RESULTS).is_dir():
+        paths[ALLURE_RESULTS] = report_dir / ALLURE_RESULTS
+    return Written(paths, changes)
+
+
+__all__ = ["ReportOptions", "Written", "diff", "write_reports"]
