@@ -48,10 +48,26 @@ def minor_amounts(max_value: int = 10**12) -> st.SearchStrategy[MinorUnit]:
     ).map(MinorUnit)
 
 
-def reference_ids() -> st.SearchStrategy[str]:
-    """Merchant references as merchants write them: letters, digits, '-', '_', '.', up to 40 chars."""
-    alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_."
-    return st.text(alphabet=alphabet, min_size=1, max_size=40).filter(lambda s: s.strip(".") != "")
+REFERENCE_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_."
+
+
+def reference_ids(min_size: int = 1, max_size: int = 64) -> st.SearchStrategy[str]:
+    """Merchant references as merchants write them: letters, digits, '-', '_', '.'.
+
+    Short and long ones are drawn equally often (hypothesis alone favours short text), so the
+    lengths where providers cut off are always reached.
+    """
+    middle = max(min_size, min(max_size, (min_size + max_size) // 2))
+    short = st.text(alphabet=REFERENCE_ALPHABET, min_size=min_size, max_size=middle)
+    long = st.text(alphabet=REFERENCE_ALPHABET, min_size=middle, max_size=max_size)
+    return st.one_of(short, long).filter(lambda s: s.strip(".") != "")
+
+
+def references_around(limit: int | None) -> st.SearchStrategy[str]:
+    """References within a documented length limit and just beyond it, half and half."""
+    if limit is None:
+        return reference_ids()
+    return st.one_of(reference_ids(max_size=limit), reference_ids(min_size=limit + 1, max_size=limit + 40))
 
 
 def unknown_statuses() -> st.SearchStrategy[str]:

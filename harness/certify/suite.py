@@ -539,9 +539,9 @@ def _reference(spec: FlowSpec) -> PropertyBuild:
     def build(session: ConnectorSession) -> Any:
         from hypothesis import strategies as st
 
-        from harness.certify.strategies import reference_ids
+        from harness.certify.strategies import references_around
 
-        cases = st.fixed_dictionaries({"reference": reference_ids()})
+        cases = st.fixed_dictionaries({"reference": references_around(spec.reference_max_length)})
         return reference_property(session.property_context, spec), cases
 
     return build
