@@ -23,8 +23,12 @@ def root() -> Path:
     return ROOT
 
 
+def certify_command() -> list[str]:
+    script = Path(sys.executable).parent / "certify"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "harness.cli"]
+
+
 @pytest.fixture
 def certify_exe() -> list[str]:
     """The real console script installed next to this interpreter."""
-    script = Path(sys.executable).parent / "certify"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "harness.cli"]
+    return certify_command()

@@ -52,6 +52,7 @@ class Checkout(ConnectorV2):
             amount_fields=("amount",),
             currency_field="currency",
             reference_field="reference",
+            reference_max_length=t.REFERENCE_MAX,
             status_field="status",
         ),
         FlowSpec(
@@ -66,6 +67,7 @@ class Checkout(ConnectorV2):
             handle_response=t.capture_response,
             amount_fields=("amount",),
             reference_field="reference",
+            reference_max_length=t.REFERENCE_MAX,
             description="202 Accepted with an action_id; the capture completes asynchronously",
         ),
         FlowSpec(
@@ -79,6 +81,7 @@ class Checkout(ConnectorV2):
             response_model=t.CheckoutActionAccepted,
             handle_response=t.void_response,
             reference_field="reference",
+            reference_max_length=t.REFERENCE_MAX,
             description="202 Accepted with an action_id; the void completes asynchronously",
         ),
         FlowSpec(
@@ -93,6 +96,7 @@ class Checkout(ConnectorV2):
             handle_response=t.refund_response,
             amount_fields=("amount",),
             reference_field="reference",
+            reference_max_length=t.REFERENCE_MAX,
             description="202 Accepted; the action_id is the connector refund id",
         ),
         FlowSpec(

@@ -234,12 +234,23 @@ class ScenarioRunner:
         base_url: str,
         *,
         redactor: Redactor | None = None,
+        replay: bool = False,
     ) -> None:
         self.connector = connector
         self.certification = certification
         self.auth = auth
         self.base_url = base_url
         self.redactor = redactor or Redactor()
+        # Replay derives request ids from the scenario and step, so that two runs give the same
+        # results; a live run needs fresh ones (providers dedupe on idempotency keys).
+        self.replay = replay
+
+    def request_id(self, scenario: Scenario, step: Step) -> str:
+        if self.replay:
+            return str(
+                uuid.uuid5(uuid.NAMESPACE_URL, f"certify:{self.connector.id}/{scenario.id}/{step.name}")
+            )
+        return str(uuid.uuid4())
 
     def amount_for(self, step: Step, chain: Chain) -> MinorUnit:
         base = chain.captured or chain.authorized or self.certification.amount
@@ -284,7 +295,7 @@ class ScenarioRunner:
             connector_refund_id=chain.refund_ids[-1] if chain.refund_ids else "",
             payment_amount=limit,
             refund_id=reference,
-            request_id=str(uuid.uuid4()),
+            request_id=self.request_id(scenario, step),
             metadata=cert.metadata,
             connector_metadata=chain.connector_metadata,
             with_expected_amount=step.flow is not Flow.RSYNC or bool(chain.refunded),

@@ -95,7 +95,12 @@ class ConnectorSession:
     def runner(self) -> ScenarioRunner:
         ws = self.workspace
         return ScenarioRunner(
-            ws.connector, ws.certification, ws.auth, ws.base_url("sandbox"), redactor=self.redactor
+            ws.connector,
+            ws.certification,
+            ws.auth,
+            ws.base_url("sandbox"),
+            redactor=self.redactor,
+            replay=True,
         )
 
     def scenario_run(self, scenario: Scenario) -> ScenarioRun | CheckResult:

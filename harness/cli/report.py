@@ -7,17 +7,26 @@ from typing import Annotated
 
 import typer
 
-from harness.cli import app
+from harness.certify.results import merge as merge_results
+from harness.cli import app, fail
 from harness.cli.run import Baseline, MaxAge, read_results, render
+from harness.domain.errors import HarnessError
 from harness.report.views import DEFAULT_CASSETTE_MAX_AGE_DAYS
 
+report_app = typer.Typer(
+    help="Re-render reports from results.json, compare with a baseline, merge sharded results.",
+    invoke_without_command=True,
+    add_completion=False,
+)
+app.add_typer(report_app, name="report")
 
-@app.command(
-    "report",
+
+@report_app.callback(
     epilog="Example: certify report --results reports/results.json --baseline main/results.json "
     "--report-dir pr-report",
 )
 def report(
+    ctx: typer.Context,
     results_path: Annotated[
         Path, typer.Option("--results", help="The results.json to render (from `certify run`).")
     ] = Path("reports/results.json"),
@@ -30,6 +39,8 @@ def report(
 ) -> None:
     """Render index.html, junit.xml and summary.md from results.json; exit 1 if the baseline
     comparison shows a regression, 2 if a file cannot be read, 0 otherwise."""
+    if ctx.invoked_subcommand is not None:
+        return
     results = read_results(results_path, what="--results")
     old = read_results(baseline, what="--baseline") if baseline is not None else None
     written = render(
@@ -40,3 +51,28 @@ def report(
         max_age_days=max_age_days,
     )
     raise typer.Exit(1 if written.diff is not None and written.diff.has_regression else 0)
+
+
+@report_app.command(
+    "merge",
+    epilog="Example: certify report merge shard-1/results.json shard-2/results.json --report-dir reports",
+)
+def merge(
+    parts: Annotated[list[Path], typer.Argument(metavar="RESULTS...", help="results.json of every shard.")],
+    report_dir: Annotated[Path, typer.Option("--report-dir", help="Where the merged reports go.")] = Path(
+        "reports"
+    ),
+    baseline: Baseline = None,
+    max_age_days: MaxAge = DEFAULT_CASSETTE_MAX_AGE_DAYS,
+) -> None:
+    """Combine sharded results into one results.json and render every report from it; the
+    exit code is that of an unsharded run (0 all certified, 1 not, 2 an error)."""
+    loaded = [read_results(path, what="results") for path in parts]
+    try:
+        merged = merge_results(loaded, sources=[str(path) for path in parts])
+    except HarnessError as error:
+        raise fail(error.one_line()) from None
+    old = read_results(baseline, what="--baseline") if baseline is not None else None
+    merged.write(report_dir / "results.json")
+    render(merged, report_dir, baseline=old, baseline_name=str(baseline or ""), max_age_days=max_age_days)
+    raise typer.Exit(merged.exit_code())

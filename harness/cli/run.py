@@ -12,7 +12,8 @@ import typer
 import connectors
 from harness.certify.leaks import scan_run_artifacts
 from harness.certify.plugin import RESULTS
-from harness.certify.results import Results
+from harness.certify.results import Results, RunInfo
+from harness.certify.selection import changed_files, select_changed, shard
 from harness.cli import app, fail
 from harness.cli.progress import Progress, interactive
 from harness.domain.errors import HarnessError
@@ -172,6 +173,17 @@ def run(
     ] = None,
     baseline: Baseline = None,
     max_age_days: MaxAge = DEFAULT_CASSETTE_MAX_AGE_DAYS,
+    shard_spec: Annotated[
+        str | None, typer.Option("--shard", metavar="I/N", help="Certify shard I of N (CI fan-out).")
+    ] = None,
+    changed_since: Annotated[
+        str | None,
+        typer.Option(
+            "--changed-since",
+            metavar="REF",
+            help="Only connectors whose files changed since REF (all when harness/, config/ or deps did).",
+        ),
+    ] = None,
 ) -> None:
     """Certify connectors; writes results.json and every report; exit 0 only if all are certified."""
     selected = list(names or [])
@@ -188,8 +200,29 @@ def run(
     if profile == "dev" and seed is None:
         seed = random.randrange(2**32)  # one seed for every worker, recorded in results.json
     root = Path.cwd()
+    chosen = selected or connectors.names()
+    reasons: dict[str, str] = {}
+    try:
+        if changed_since is not None:
+            reasons = select_changed(chosen, changed_files(changed_since, root))
+            for name in chosen:
+                typer.echo(f"{name}: {reasons.get(name, 'not selected: nothing of it changed')}")
+            chosen = [name for name in chosen if name in reasons]
+        if shard_spec is not None:
+            chosen = shard(chosen, shard_spec)
+            typer.echo(f"shard {shard_spec}: {', '.join(chosen) or 'no connector'}")
+    except HarnessError as error:
+        raise fail(error.one_line()) from None
+    if not chosen:
+        results = Results(run=RunInfo(profile=profile, seed=seed, shard=shard_spec))
+        results.write(report_dir / "results.json")
+        typer.echo("nothing to certify")
+        render(
+            results, report_dir, baseline=old, baseline_name=str(baseline or ""), max_age_days=max_age_days
+        )
+        raise typer.Exit(0)
     results = run_suite(
-        selected or connectors.names(),
+        chosen,
         root=root,
         report_dir=report_dir,
         profile=profile,
@@ -198,15 +231,19 @@ def run(
         config_dir=config_dir,
         progress=Progress(live=interactive()),
     )
-    missing = [n for n in (selected or connectors.names()) if n not in {c.name for c in results.connectors}]
+    missing = [n for n in chosen if n not in {c.name for c in results.connectors}]
     if missing:
         raise fail(f"no certification.toml collected for: {', '.join(missing)} (expected connectors/<name>/)")
+    if shard_spec is not None or reasons:
+        results.run.shard = shard_spec
+        results.run.selection = reasons
+        results.write(report_dir / "results.json")
     print_summary(results, report_dir)
     render(results, report_dir, baseline=old, baseline_name=str(baseline or ""), max_age_days=max_age_days)
     for connector in results.connectors:
         if connector.verdict == "error":
             typer.echo(f"certify: {connector.message}", err=True)
-    fail_on_leaks(report_dir, selected or connectors.names(), root=root)
+    fail_on_leaks(report_dir, chosen, root=root)
     raise typer.Exit(results.exit_code())
 
 

@@ -1,0 +1,108 @@
+"""`-n 2`, `--shard` with `report merge`, and `--changed-since` give the results of a plain run."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+VOLATILE = {"generated_at", "duration_ms", "elapsed_ms", "shard", "selection"}
+
+
+def normalized(path: Path) -> Any:
+    def strip(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {k: strip(v) for k, v in node.items() if k not in VOLATILE}
+        if isinstance(node, list):
+            return [strip(v) for v in node]
+        return node
+
+    return strip(json.loads(path.read_text()))
+
+
+def certify(exe, *args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*exe, *args], cwd=cwd, capture_output=True, text=True, timeout=900)
+
+
+@pytest.fixture(scope="module")
+def serial(tmp_path_factory) -> Path:
+    from tests.conftest import certify_command
+
+    out = tmp_path_factory.mktemp("serial")
+    done = certify(certify_command(), "run", "--report-dir", str(out))
+    assert done.returncode == 0, done.stdout + done.stderr
+    return out / "results.json"
+
+
+def test_parallel_run_gives_identical_results(certify_exe, serial, tmp_path):
+    done = certify(certify_exe, "run", "-n", "2", "--report-dir", str(tmp_path))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert normalized(tmp_path / "results.json") == normalized(serial)
+
+
+def test_shards_merged_give_identical_results(certify_exe, serial, tmp_path):
+    parts = []
+    for index in (1, 2, 3):
+        out = tmp_path / f"shard{index}"
+        done = certify(certify_exe, "run", "--shard", f"{index}/3", "--report-dir", str(out))
+        assert done.returncode == 0, done.stdout + done.stderr
+        parts.append(str(out / "results.json"))
+    names = [c["name"] for p in parts for c in json.loads(Path(p).read_text())["connectors"]]
+    assert sorted(names) == sorted(set(names)) and len(names) == 5  # a partition
+    done = certify(certify_exe, "report", "merge", *parts, "--report-dir", str(tmp_path / "merged"))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert normalized(tmp_path / "merged" / "results.json") == normalized(serial)
+    assert (tmp_path / "merged" / "index.html").is_file()
+
+
+def git(root: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-c", "user.email=t@t", "-c", "user.name=t", *args], cwd=root, check=True, capture_output=True
+    )
+
+
+def test_changed_since_selects_what_changed_and_says_why(certify_exe, tmp_path):
+    root = tmp_path / "project"
+    for part in ("config", "specs", "cassettes", "connectors"):
+        shutil.copytree(ROOT / part, root / part, ignore=shutil.ignore_patterns("__pycache__"))
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "base")
+    cassette = root / "cassettes" / "paypal" / "rsync.yaml"
+    cassette.write_text(cassette.read_text() + "\n")
+    done = certify(
+        certify_exe, "run", "--changed-since", "main", "--report-dir", str(tmp_path / "r1"), cwd=root
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "paypal: cassettes/paypal/rsync.yaml changed" in done.stdout
+    assert "stripe: not selected: nothing of it changed" in done.stdout
+    results = json.loads((tmp_path / "r1" / "results.json").read_text())
+    assert [c["name"] for c in results["connectors"]] == ["paypal"]
+    assert results["run"]["selection"] == {"paypal": "cassettes/paypal/rsync.yaml changed"}
+    git(root, "checkout", "-q", "--", ".")
+    (root / "config" / "sandbox.toml").write_text((root / "config" / "sandbox.toml").read_text() + "\n")
+    done = certify(
+        certify_exe,
+        "run",
+        "--changed-since",
+        "main",
+        "--shard",
+        "1/5",
+        "--report-dir",
+        str(tmp_path / "r2"),
+        cwd=root,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "stripe: config/sandbox.toml changed (affects every connector)" in done.stdout
+    git(root, "checkout", "-q", "--", ".")
+    done = certify(
+        certify_exe, "run", "--changed-since", "main", "--report-dir", str(tmp_path / "r3"), cwd=root
+    )
+    assert done.returncode == 0 and "nothing to certify" in done.stdout
+    bad = certify(certify_exe, "run", "--changed-since", "no-such-ref", cwd=root)
+    assert bad.returncode == 2 and "no-such-ref" in bad.stderr
