@@ -26,7 +26,7 @@ def fail(message: str, code: int = 2) -> typer.Exit:
 
 
 def _register() -> None:
-    from harness.cli import author, run  # noqa: F401  (registers the commands)
+    from harness.cli import author, lint, run  # noqa: F401  (registers the commands)
 
 
 def _is_click_error(error: Exception) -> bool:
