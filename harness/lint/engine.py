@@ -84,10 +84,10 @@ def read_sources(paths: Iterable[Path], connector: str | None) -> tuple[list[Sou
 
 
 def _dedupe(findings: Iterable[Finding]) -> list[Finding]:
-    seen: set[tuple[str, str, int, int]] = set()
+    seen: set[tuple[str, str, int, int, str | None]] = set()
     out = []
-    for finding in findings:
-        key = (finding.rule, finding.path, finding.line, finding.col)
+    for finding in findings:  # one finding per rule and place (two checks may reach the same node)
+        key = (finding.rule, finding.path, finding.line, finding.col, finding.connector)
         if key not in seen:
             seen.add(key)
             out.append(finding)

@@ -8,7 +8,8 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
 Severity = Literal["critical", "warning", "suggestion"]
-SUPPRESSION = re.compile(r"#\s*certify:\s*ignore\[([A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*)\]\s*(.*)$")
+RULE_ID = r"[A-Z][A-Z0-9]*[0-9]"  # CFG003, V2I001
+SUPPRESSION = re.compile(rf"#\s*certify:\s*ignore\[({RULE_ID}(?:\s*,\s*{RULE_ID})*)\]\s*(.*)$")
 # rules whose findings no comment can exempt: a production URL pointing at a test host
 NEVER_EXEMPT = frozenset({"CFG005"})
 

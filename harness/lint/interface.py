@@ -121,6 +121,8 @@ FRAMEWORK_METHODS = frozenset(
 
 
 def _network(module: str) -> bool:
+    if module == "urllib.parse" or module.startswith("urllib.parse."):
+        return False  # URL encoding, no I/O
     parts = module.split(".")
     return any(".".join(parts[: i + 1]) in NETWORK_MODULES for i in range(len(parts)))
 

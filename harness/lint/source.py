@@ -61,6 +61,19 @@ FLOWSPEC_FIELDS = (
     "status_field",
     "description",
 )
+COMPOUND = (
+    ast.FunctionDef,
+    ast.AsyncFunctionDef,
+    ast.ClassDef,
+    ast.If,
+    ast.For,
+    ast.AsyncFor,
+    ast.While,
+    ast.With,
+    ast.AsyncWith,
+    ast.Try,
+    ast.Match,
+)
 MODEL_BASES = frozenset({"BaseModel", "RootModel", "DomainModel"})
 CONNECTOR_BASES = frozenset({"ConnectorV2"})
 MAX_DEPTH = 6
@@ -325,7 +338,11 @@ class SourceFile:
         if col is None and 0 < lineno <= len(self.lines) and not self.lines[lineno - 1].isascii():
             # the AST counts UTF-8 bytes; findings (and SARIF) count characters
             column = len(self.lines[lineno - 1].encode("utf-8")[: column - 1].decode("utf-8", "ignore")) + 1
-        end = getattr(node, "end_lineno", None) if isinstance(node, ast.expr) else None
+        end = None
+        if isinstance(node, ast.expr):  # a suppression may sit on any later line of its statement
+            statement = self.statement_of(node)
+            simple = not isinstance(statement, COMPOUND) and isinstance(statement, ast.stmt)
+            end = (statement.end_lineno if simple else None) or node.end_lineno
         return rule.finding(
             self.display,
             lineno,
