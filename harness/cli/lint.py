@@ -120,7 +120,8 @@ def lint_command(
         raise fail(f"{error}: no such file or folder") from None
     if run.unreadable:
         first = run.unreadable[0]
-        raise fail(f"{first.path}:{first.line}: {first.message}")
+        where = f"{first.path}:{first.line}" if first.message.startswith("cannot parse") else first.path
+        raise fail(f"{where}: {first.message}")
     document = render(run, output_format)
     if output is not None:
         try:

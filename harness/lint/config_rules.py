@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 
 from harness.lint.findings import Finding, apply_suppressions, suppressions_in
 from harness.lint.rules import RULES, rule
+from harness.lint.source import display_path
 
 # the same values as harness.execution.config (kept here so the lint starts without the domain)
 ENVIRONMENTS: tuple[str, ...] = ("development", "sandbox", "production")
@@ -121,7 +122,7 @@ class ConfigText:
 
     def __init__(self, path: Path, text: str):
         self.path = path
-        self.display = str(path)
+        self.display = display_path(path)
         self.lines = text.splitlines()
         self.suppressions = suppressions_in(text)
         self.where: dict[tuple[str, str], tuple[int, int]] = {}
@@ -177,16 +178,15 @@ def read_configs(
     problems: list[Finding] = []
     for env in ENVIRONMENTS:
         file = config_dir / f"{env}.toml"
+        shown = display_path(file)
         try:
             text = file.read_text(encoding="utf-8")
             data = tomllib.loads(text)
         except FileNotFoundError:
-            problems.append(
-                CFG000.finding(str(file), message=f"{env}.toml is missing", hint=f"create {file}")
-            )
+            problems.append(CFG000.finding(shown, message=f"{env}.toml is missing", hint=f"create {shown}"))
             continue
         except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as error:
-            problems.append(CFG000.finding(str(file), message=f"cannot read {env}.toml: {error}"))
+            problems.append(CFG000.finding(shown, message=f"cannot read {env}.toml: {error}"))
             continue
         texts[env] = ConfigText(file, text)
         raw = data.get("connectors")

@@ -342,7 +342,7 @@ class SourceFile:
         if isinstance(node, ast.expr):  # a suppression may sit on any later line of its statement
             statement = self.statement_of(node)
             simple = not isinstance(statement, COMPOUND) and isinstance(statement, ast.stmt)
-            end = (statement.end_lineno if simple else None) or node.end_lineno
+            end = (getattr(statement, "end_lineno", None) if simple else None) or node.end_lineno
         return rule.finding(
             self.display,
             lineno,
