@@ -165,7 +165,15 @@ def bypasses(leaf: Leaf) -> bool:
         return True
     if isinstance(expr, ast.Call):
         name = last_segment(ast.unparse(expr.func)) if isinstance(expr.func, ast.Name | ast.Attribute) else ""
-        return name in ("int", "str", "float", "round", "Decimal", "format", "abs", "expose")
+        wraps_converter = any(
+            isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "amount"
+            for arg in expr.args
+            for n in ast.walk(arg)
+        )
+        return (
+            name in ("int", "str", "float", "round", "Decimal", "format", "abs", "expose")
+            and not wraps_converter
+        )
     return False
 
 

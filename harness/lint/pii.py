@@ -131,6 +131,7 @@ NOT_SENSITIVE = frozenset(
     }
 )
 CARD_OWNERS = frozenset({"card", "source", "instrument", "method", "pan"})
+AUTH_OWNERS = frozenset({"authentication", "auth", "credential", "credentials", "login"})
 PERSON_OWNERS = frozenset(
     {"billing", "holder", "customer", "shipping", "address", "payer", "shopper", "person"}
 )
@@ -159,6 +160,8 @@ def sensitive(name: str, owner: str = "") -> str | None:
         return "card number"
     if name == "name" and owner_tokens & (PERSON_OWNERS | {"card"}):
         return "holder name"
+    if name in ("name", "login", "user", "username") and owner_tokens & AUTH_OWNERS:
+        return "API login"
     last = tokens[-1]
     if last in NOT_SENSITIVE or (last == "code" and "security" not in tokens):
         return None  # token_type, card_id, expires_at, card_last4, phone_country_code...

@@ -69,21 +69,9 @@ REFERENCE_NAMES = frozenset(
         "client_reference_id",
     }
 )
-NOT_REFERENCE_TOKENS = frozenset(
-    {
-        "type",
-        "url",
-        "uri",
-        "description",
-        "kind",
-        "format",
-        "prefix",
-        "suffix",
-        "label",
-        "name",
-        "code",
-        "field",
-    }
+# a reference-named key is made of these words only (shopperReference, networkReference... are not ours)
+REFERENCE_WORDS = frozenset(
+    {"merchant", "reference", "ref", "id", "order", "client", "request", "payment", "txn"}
 )
 SAFE_METHODS = frozenset(
     {
@@ -116,7 +104,7 @@ def _reference_name(name: str | None, declared: set[str]) -> bool:
     if name in declared or name.lower() in REFERENCE_NAMES:
         return True
     tokens = set(name_tokens(name))
-    return bool(tokens & {"reference", "ref"}) and not tokens & NOT_REFERENCE_TOKENS
+    return bool(tokens & {"reference", "ref"}) and tokens <= REFERENCE_WORDS
 
 
 def _mentions_reference(expr: ast.AST) -> bool:

@@ -103,8 +103,9 @@ def module_name(path: Path) -> tuple[str, Path]:
     return ".".join(parts) or path.stem, directory
 
 
-def name_tokens(name: str) -> list[str]:
-    """`cardHolderName` and `card_holder_name` both give ["card", "holder", "name"]."""
+@lru_cache(maxsize=16384)
+def name_tokens(name: str) -> tuple[str, ...]:
+    """`cardHolderName` and `card_holder_name` both give ("card", "holder", "name")."""
     out: list[str] = []
     word = ""
     for i, ch in enumerate(name):
@@ -123,7 +124,7 @@ def name_tokens(name: str) -> list[str]:
             word += ch
     if word:
         out.append(word.lower())
-    return out
+    return tuple(out)
 
 
 def last_segment(qualified: str | None) -> str:

@@ -65,6 +65,34 @@ TERMINAL = {
     "RefundStatus": frozenset({"FAILURE", "SUCCESS", "TRANSACTION_FAILURE"}),
 }
 PAYMENT_SIDE = frozenset({"PaymentsResponseData", "AttemptStatus"})
+SETTING_WORDS = frozenset(
+    {
+        "capture",
+        "method",
+        "mode",
+        "type",
+        "kind",
+        "flow",
+        "currency",
+        "country",
+        "env",
+        "environment",
+        "version",
+    }
+)
+ERROR_WORDS = frozenset({"error", "errors", "decline", "declined", "refusal", "refused", "failure", "failed"})
+
+
+def _error_context(f: SourceFile, node: ast.AST) -> bool:
+    """Inside an error parser, or filling an ErrorResponse's status: a failure there is no catch-all."""
+    func = f.function_of(node)
+    while func is not None:
+        if not isinstance(func, ast.Lambda) and set(name_tokens(func.name)) & ERROR_WORDS:
+            return True
+        func = f.function_of(func)
+    return any(
+        isinstance(a, ast.keyword) and a.arg in ("attempt_status", "refund_status") for a in f.ancestors(node)
+    )
 
 
 def terminal(project: Project, f: SourceFile, expr: ast.AST | None) -> str | None:
@@ -77,10 +105,21 @@ def terminal(project: Project, f: SourceFile, expr: ast.AST | None) -> str | Non
     return None
 
 
+def _setting(expr: ast.AST) -> bool:
+    """A comparand that is a setting (capture method, flow, type...), not a provider status."""
+    return any(
+        set(name_tokens(n.id if isinstance(n, ast.Name) else n.attr)) & SETTING_WORDS
+        for n in ast.walk(expr)
+        if isinstance(n, ast.Name | ast.Attribute)
+    )
+
+
 def _compares_strings(test: ast.AST) -> bool:
     """`status == "x"`, `status in ("a", "b")`: a test on a provider's raw value."""
     for node in ast.walk(test):
         if isinstance(node, ast.Compare):
+            if any(_setting(c) for c in [node.left, *node.comparators]):
+                continue
             for comparator in [node.left, *node.comparators]:
                 if isinstance(comparator, ast.Constant) and isinstance(comparator.value, str):
                     return True
@@ -119,7 +158,7 @@ def check(pkg: Package) -> Iterator[Finding]:
                 and len(call.args) == 2
             ):
                 found = terminal(project, f, call.args[1])
-                if found:
+                if found and not _error_context(f, call):
                     yield f.finding(STS002, call, f"`{ast.unparse(call)[:60]}` falls back to {found}")
             elif name == "defaultdict" and call.args and isinstance(call.args[0], ast.Lambda):
                 found = terminal(project, f, call.args[0].body)
@@ -127,7 +166,7 @@ def check(pkg: Package) -> Iterator[Finding]:
                     yield f.finding(STS002, call, f"a defaultdict falls back to {found}")
         for boolop in f.of(ast.BoolOp):
             found = terminal(project, f, boolop.values[-1])
-            if isinstance(boolop.op, ast.Or) and found:
+            if isinstance(boolop.op, ast.Or) and found and not _error_context(f, boolop):
                 yield f.finding(STS002, boolop, f"`{ast.unparse(boolop)[:60]}` falls back to {found}")
         yield from _catch_alls(project, f)
     yield from _refunds(pkg)
@@ -149,11 +188,11 @@ def _catch_alls(project: Project, f: SourceFile) -> Iterator[Finding]:
         if not current.orelse or not all(_compares_strings(t) for t in chain_tests):
             continue
         found = _yields_terminal(project, f, current.orelse)
-        if found:
+        if found and not _error_context(f, node):
             yield f.finding(STS003, found[0], f"`else:` maps every other provider status to {found[1]}")
     for ifexp in f.of(ast.IfExp):
         member = terminal(project, f, ifexp.orelse)
-        if member and _compares_strings(ifexp.test):
+        if member and _compares_strings(ifexp.test) and not _error_context(f, ifexp):
             yield f.finding(
                 STS003, ifexp.orelse, f"`... else {member}` maps every other provider status to it"
             )

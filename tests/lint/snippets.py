@@ -763,3 +763,46 @@ CASES: list[Case] = [
 
 def cases_for(prefix: str) -> list[Case]:
     return [c for c in CASES if c.rule.startswith(prefix)]
+
+
+# near misses: code that looks like a rule's violation but is not one
+NEAR_MISSES: list[tuple[str, Files]] = [
+    (
+        "STS003",
+        loose(
+            "from harness.domain import AttemptStatus\n\n"
+            "def authorised(rd):\n"
+            "    manual = rd.request.capture_method == 'manual'\n"
+            "    return AttemptStatus.AUTHORIZED if rd.request.capture_method == 'manual' else "
+            "AttemptStatus.CHARGED\n"
+        ),
+    ),
+    (
+        "STS002",
+        loose(
+            "from harness.domain import AttemptStatus, ErrorResponse\n\n"
+            "BY_CODE = {'05': AttemptStatus.FAILURE}\n\n"
+            "def error_response(code, status_code):\n"
+            "    return ErrorResponse(code=code, message=code, status_code=status_code,\n"
+            "                         attempt_status=BY_CODE.get(code, AttemptStatus.AUTHORIZATION_FAILED))\n"
+        ),
+    ),
+    ("REF001", loose("def body():\n    return {'shopperReference': 'guest'}\n")),
+    (
+        "CNV003",
+        variant(
+            "value=ctx.amount(request.amount, request.currency)",
+            "value=int(ctx.amount(request.amount, request.currency))",
+        ),
+    ),
+    (
+        "PII001",
+        loose(
+            "from pydantic import BaseModel\n\nclass Card(BaseModel):\n    brand: str\n    last4: str\n"
+            "    cvc_check: str\n    token_type: str\n"
+        ),
+    ),
+    ("UNW005", loose("def first_error(errors: list[str]):\n    return errors[0]\n")),
+    ("CRD003", loose("AUTH = {'grant_type': 'client_credentials', 'api_key_env': 'DEMO_API_KEY'}\n")),
+    ("V2I001", loose("from urllib.parse import urlencode\nimport urllib.parse\n")),
+]

@@ -9,7 +9,7 @@ import pytest
 from harness.lint import RULES
 from harness.lint.engine import connector_files, lint_sources
 from harness.lint.findings import Finding
-from tests.lint.snippets import BASELINE, CASES, Case, Files
+from tests.lint.snippets import BASELINE, CASES, NEAR_MISSES, Case, Files
 
 
 def write_connector(root: Path, files: Files, name: str = "demo") -> Path:
@@ -104,3 +104,19 @@ def test_shipped_connectors_have_no_critical_finding(root):
         if package.is_dir() and (package / "connector.py").exists():
             findings = lint_sources(connector_files(package), name=package.name)
             assert not [f for f in findings if f.blocking], "\n".join(f.text() for f in findings)
+
+
+@pytest.mark.parametrize(
+    ("rule", "files"), NEAR_MISSES, ids=[f"{r}-{i}" for i, (r, _) in enumerate(NEAR_MISSES)]
+)
+def test_near_misses_pass(rule, files, tmp_path):
+    findings = lint_files(tmp_path, files)
+    assert rule not in rules_of(findings), "\n".join(f.text() for f in findings)
+
+
+def test_an_unknown_status_mapped_to_failure_outside_error_parsing_is_flagged(tmp_path):
+    code = (
+        "from harness.domain import AttemptStatus\n\nSTATUS = {'ok': AttemptStatus.CHARGED}\n\n"
+        "def payment_status(raw):\n    return STATUS.get(raw, AttemptStatus.FAILURE)\n"
+    )
+    assert "STS002" in rules_of(lint_files(tmp_path, {"transformers.py": code}))
