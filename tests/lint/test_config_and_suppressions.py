@@ -236,3 +236,11 @@ def test_a_suppression_names_ids_with_digits_inside(tmp_path):
     code = "import requests  # certify: ignore[V2I001] vendored for a type only, never called\n"
     findings = lint_files(tmp_path, {"transformers.py": code})
     assert [(f.rule, f.suppressed) for f in findings] == [("V2I001", True)]
+
+
+def test_the_readme_lists_every_rule_with_its_severity(root):
+    from harness.lint import RULES
+
+    readme = (root / "README.md").read_text()
+    listed = dict(re.findall(r"^\| `([A-Z][A-Z0-9]{2}\d{3})` \| (\w+) \|", readme, re.M))
+    assert listed == {rule_id: rule.severity for rule_id, rule in RULES.items()}
