@@ -81,6 +81,8 @@ def _entropy(text: str) -> float:
 
 def _secret_looking(text: str) -> bool:
     value = text.strip()
+    if any(run in value for run in ("0123456789", "abcdefgh", "ABCDEFGH")):
+        return False  # an alphabet, not a key
     if HEX.match(value):
         return any(c.isdigit() for c in value) and any(c.isalpha() for c in value)
     if BASE64.match(value):

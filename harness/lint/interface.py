@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 from harness.lint.findings import Finding
 from harness.lint.rules import rule
-from harness.lint.source import Package, last_segment
+from harness.lint.source import CONNECTOR_BASES, Package, last_segment
 
 V2I001 = rule(
     "V2I001",
@@ -188,8 +188,11 @@ def _declaration(pkg: Package) -> Iterator[Finding]:
     connectors = {id(cls) for _, cls in declared}
     for f in pkg.files:  # a class that declares like a connector (flows, amount_converter) but is none
         for cls in f.classes.values():
-            if id(cls) not in connectors and (
-                project.declares(cls, "flows") or project.declares(cls, "amount_converter")
+            if (
+                id(cls) not in connectors
+                and cls.name not in CONNECTOR_BASES  # the framework's own base class
+                and not project.is_model(f, cls)  # a pydantic model with a `flows` field is data
+                and (project.declares(cls, "flows") or project.declares(cls, "amount_converter"))
             ):
                 yield f.finding(
                     V2I002,

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 from harness.lint.findings import Finding
 from harness.lint.rules import rule
-from harness.lint.source import FuncNode, Package, Project, SourceFile, last_segment
+from harness.lint.source import FuncNode, Package, Project, SourceFile
 
 UNW001 = rule(
     "UNW001",
@@ -156,7 +156,7 @@ def _indexing(project: Project, f: SourceFile) -> Iterator[Finding]:
         if isinstance(inner, ast.Subscript) and _untyped(project, f, func, inner.value):
             continue  # the inner index is reported
         if _untyped(project, f, func, inner):
-            what = last_segment(ast.unparse(inner))[:40]
+            what = ast.unparse(inner)[:40]
             yield f.finding(
                 UNW005,
                 sub,

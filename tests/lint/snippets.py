@@ -805,4 +805,11 @@ NEAR_MISSES: list[tuple[str, Files]] = [
     ("UNW005", loose("def first_error(errors: list[str]):\n    return errors[0]\n")),
     ("CRD003", loose("AUTH = {'grant_type': 'client_credentials', 'api_key_env': 'DEMO_API_KEY'}\n")),
     ("V2I001", loose("from urllib.parse import urlencode\nimport urllib.parse\n")),
+    (
+        "V2I002",
+        loose(
+            "from pydantic import BaseModel\n\nclass Summary(BaseModel):\n    flows: dict[str, str] = {}\n"
+        ),
+    ),
+    ("CRD002", loose("ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'\n")),
 ]
