@@ -414,7 +414,8 @@ class Project:
             return self.by_module[name]
         found: SourceFile | None = None
         if name and not name.startswith(("harness.", "pydantic", "typing")) and name != "harness":
-            for root in dict.fromkeys([near.root, *self.roots]):
+            # the top package's parent, then the folders above the file (namespace packages)
+            for root in dict.fromkeys([near.root, *self.roots, *list(near.path.resolve().parents)[:4]]):
                 base = root.joinpath(*name.split("."))
                 for candidate in (base.parent / f"{base.name}.py", base / "__init__.py"):
                     if candidate.is_file():

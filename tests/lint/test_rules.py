@@ -9,7 +9,7 @@ import pytest
 from harness.lint import RULES
 from harness.lint.engine import connector_files, lint_sources
 from harness.lint.findings import Finding
-from tests.lint.snippets import BASELINE, CASES, NEAR_MISSES, Case, Files
+from tests.lint.snippets import BASELINE, CASES, NEAR_MISSES, Case, Files, variant
 
 
 def write_connector(root: Path, files: Files, name: str = "demo") -> Path:
@@ -120,3 +120,14 @@ def test_an_unknown_status_mapped_to_failure_outside_error_parsing_is_flagged(tm
         "def payment_status(raw):\n    return STATUS.get(raw, AttemptStatus.FAILURE)\n"
     )
     assert "STS002" in rules_of(lint_files(tmp_path, {"transformers.py": code}))
+
+
+def test_names_resolve_across_files_without_init_files(tmp_path):
+    """Namespace packages (no __init__.py): connector.py still finds transformers.py."""
+    package = tmp_path / "connectors" / "demo"
+    package.mkdir(parents=True)
+    files = variant("value=ctx.amount(request.amount, request.currency)", "value=request.amount.value")
+    for name, text in files.items():
+        (package / name).write_text(text)
+    findings = lint_sources(connector_files(package), name="demo")
+    assert "CNV003" in rules_of(findings)
