@@ -196,6 +196,18 @@ def _catch_alls(project: Project, f: SourceFile) -> Iterator[Finding]:
             yield f.finding(
                 STS003, ifexp.orelse, f"`... else {member}` maps every other provider status to it"
             )
+    defs: list[ast.FunctionDef | ast.AsyncFunctionDef] = [*f.of(ast.FunctionDef), *f.of(ast.AsyncFunctionDef)]
+    for func in defs:  # if raw == "a": return X ... then a final `return <terminal>` for everything else
+        body = func.body
+        if len(body) < 2 or not isinstance(body[-1], ast.Return):
+            continue
+        member = terminal(project, f, body[-1].value)
+        guards = [s for s in body[:-1] if isinstance(s, ast.If) and _compares_strings(s.test)]
+        returning = [g for g in guards if any(isinstance(n, ast.Return) for n in ast.walk(g))]
+        if member and returning and not _error_context(f, body[-1]):
+            yield f.finding(
+                STS003, body[-1].value, f"the final `return {member}` maps every other provider status to it"
+            )
     for match in f.of(ast.Match):
         for case in match.cases:
             pattern = case.pattern

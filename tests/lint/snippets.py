@@ -710,6 +710,20 @@ CASES: list[Case] = [
         "match",
     ),
     Case(
+        "STS003",
+        loose(
+            "from harness.domain import AttemptStatus\n\ndef status(raw):\n    if raw == 'authorised':\n"
+            "        return AttemptStatus.AUTHORIZED\n    if raw == 'pending':\n"
+            "        return AttemptStatus.PENDING\n    return AttemptStatus.FAILURE\n"
+        ),
+        loose(
+            "from harness.domain import AttemptStatus\n\ndef status(raw):\n    if raw == 'authorised':\n"
+            "        return AttemptStatus.AUTHORIZED\n    if raw == 'refused':\n"
+            "        return AttemptStatus.FAILURE\n    return AttemptStatus.PENDING\n"
+        ),
+        "fallthrough",
+    ),
+    Case(
         "STS004",
         variant(
             "    return RefundsResponseData(\n        connector_refund_id=model.id,",
