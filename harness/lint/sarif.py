@@ -118,7 +118,6 @@ def findings_to_sarif(findings: Iterable[Finding], *, tool_version: str = TOOL_V
                         "name": TOOL_NAME,
                         "version": tool_version,
                         "semanticVersion": tool_version,
-                        "informationUri": "https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html",
                         "rules": [_rule_descriptor(rules[rule_id]) for rule_id in ordered],
                     }
                 },
