@@ -673,6 +673,7 @@ def lint_check(session: ConnectorSession) -> list[CheckResult]:
         ws.name, config_key=ws.connector_cls.config_key(), source_dir=ws.source_dir, config_dir=ws.configs
     )
     results = []
+    seen: set[str] = set()
     for finding in findings:
         # paths relative to the project root, so that check ids compare across machines (baselines)
         path = session.relative(Path(finding.path))
@@ -682,9 +683,13 @@ def lint_check(session: ConnectorSession) -> list[CheckResult]:
             if not finding.suppressed
             else f"{finding.message} (exempt: {finding.suppression_reason})"
         )
+        check_id = f"lint:{finding.rule}:{path}:{finding.line}"
+        if check_id in seen:
+            check_id += f":{finding.col}"
+        seen.add(check_id)
         results.append(
             CheckResult(
-                id=f"lint:{finding.rule}:{path}:{finding.line}",
+                id=check_id,
                 family="lint",
                 status=status,
                 message=message,
@@ -695,7 +700,11 @@ def lint_check(session: ConnectorSession) -> list[CheckResult]:
                     "path": path,
                     "line": finding.line,
                     "col": finding.col,
+                    "end_line": finding.end_line,
                     "rule": finding.rule,
+                    "message": finding.message,
+                    "connector": finding.connector,
+                    "suppression_reason": finding.suppression_reason,
                     "source_line": finding.source_line,
                     "hint": finding.hint,
                 },

@@ -1,25 +1,40 @@
-"""The checklist lint: static rules over connector source and config, one module per family."""
+"""The checklist lint: static rules over connector source and config, one module per family.
+
+Families: interface (V2I), amounts (AMT), converter (CNV), currency (CUR), references (REF),
+unwrap (UNW), pii (PII), status (STS), credentials (CRD), config_rules (CFG); suppressions
+(`# certify: ignore[RULE-ID] reason`) in findings.py (SUP). `certify lint` is the command.
+"""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from harness.lint.config_rules import lint_config
-from harness.lint.findings import Finding
+from harness.lint.engine import connector_files, lint_paths, lint_sources
+from harness.lint.findings import Finding, quality_score
+from harness.lint.rules import RULES, Rule
 
 
 def lint_connector(name: str, *, config_key: str, source_dir: Path | None, config_dir: Path) -> list[Finding]:
-    """Every finding for one connector: config rules (source rules join as their families land)."""
-    findings = [f for f in lint_config(config_dir, [config_key]) if f.connector in (config_key, None)]
-    return [_named(f, name) for f in findings]
+    """Every finding for one connector: its config entries, then its source package."""
+    findings = [
+        f if f.connector == name else replace(f, connector=name)
+        for f in lint_config(config_dir, [config_key])
+        if f.connector == config_key or (f.connector is None and f.rule == "CFG000")
+    ]
+    if source_dir is not None and source_dir.is_dir():
+        findings.extend(lint_sources(connector_files(source_dir), name=name, is_connector=True))
+    return findings
 
 
-def _named(finding: Finding, name: str) -> Finding:
-    if finding.connector == name:
-        return finding
-    from dataclasses import replace
-
-    return replace(finding, connector=name)
-
-
-__all__ = ["Finding", "lint_config", "lint_connector"]
+__all__ = [
+    "RULES",
+    "Finding",
+    "Rule",
+    "lint_config",
+    "lint_connector",
+    "lint_paths",
+    "lint_sources",
+    "quality_score",
+]
