@@ -202,7 +202,7 @@ class TransactionResponse(AnetObject):
     trans_id: str | None = None
     ref_trans_id: str | None = Field(default=None, validation_alias=AliasChoices("refTransID", "refTransId"))
     test_request: str | None = None
-    account_number: str | None = None  # XXXX1111
+    account_number: Secret[str] | None = None  # XXXX1111: masked by the provider, kept masked here
     account_type: str | None = None
     messages: list[TransactionMessage] = Field(default_factory=list)
     errors: list[TransactionError] = Field(default_factory=list)
@@ -228,16 +228,19 @@ class TransactionDetail(AnetObject):
     response_code: int | str | None = None
     response_reason_code: int | str | None = None
     response_reason_description: str | None = None
-    auth_amount: Decimal | None = None
-    settle_amount: Decimal | None = None
+    auth_amount: str | None = None  # the JSON number's exact digits, read by the amount converter
+    settle_amount: str | None = None
     order: DetailOrder | None = None
     network_trans_id: str | None = None
 
     @field_validator("auth_amount", "settle_amount", mode="before")
     @classmethod
-    def _no_float(cls, value: Any) -> Any:
+    def _exact_digits(cls, value: Any) -> Any:
+        # the harness reads JSON numbers as Decimal; keep their digits as text, never a float
         if isinstance(value, float):
             raise ValueError("a float is never an amount")
+        if isinstance(value, Decimal | int) and not isinstance(value, bool):
+            return format(value, "f")
         return value
 
 
@@ -576,7 +579,7 @@ def payment_result(
         return error_from_body(body, ctx, attempt=attempt_failure(ctx.flow, code))
     status = approved if code == APPROVED else AttemptStatus.PENDING  # held for review, or unknown
     metadata: dict[str, Any] = {}
-    last4 = (tr.account_number or "")[-4:]
+    last4 = tr.account_number.expose()[-4:] if tr.account_number is not None else ""
     if last4.isdigit() and len(last4) == 4:
         metadata["card_last4"] = last4
     if tr.avs_result_code:
@@ -648,10 +651,10 @@ def refund_response(body: CreateTransactionResponse, rd: RefundRouterData, ctx: 
     )
 
 
-def detail_amount(value: Decimal | None, currency: Currency | None, ctx: ResponseContext, field: str) -> Any:
+def detail_amount(value: str | None, currency: Currency | None, ctx: ResponseContext, field: str) -> Any:
     if value is None or currency is None:
         return None
-    return ctx.amount_back(format(value, "f"), currency, field=field)
+    return ctx.amount_back(value, currency, field=field)
 
 
 def checked_detail(

@@ -675,7 +675,10 @@ def order_result(
             return processor_decline(capture, ctx, failed, what="capture")
         status = status_from_table(capture.status, CAPTURE_STATUS, unknown=AttemptStatus.PENDING)
     else:
-        assert authorization is not None
+        if authorization is None:
+            raise ResponseHandlingError(
+                "the payment has neither a capture nor an authorization", field="payments"
+            )
         if authorization.status in DECLINED_AUTHORIZATION and failed is not None:
             return processor_decline(authorization, ctx, failed, what="authorization")
         status = status_from_table(authorization.status, AUTHORIZATION_STATUS, unknown=AttemptStatus.PENDING)

@@ -6,12 +6,11 @@ import copy
 import json
 from importlib import resources
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 from jsonschema import Draft4Validator
 
-from harness.certify.suite import lint_check
+from harness.certify.suite import ConnectorSession, SuiteOptions, lint_check
 from harness.certify.workspace import Workspace
 from harness.lint import RULES, lint_config, lint_connector
 from harness.lint.findings import Finding
@@ -118,7 +117,7 @@ def test_findings_come_back_from_the_checks_of_results_json(root, tmp_path):
         data_name="stripe",
         config_dir=tmp_path,
     )
-    checks = lint_check(SimpleNamespace(workspace=workspace))  # type: ignore[arg-type]  # only .workspace is read
+    checks = lint_check(ConnectorSession(workspace, SuiteOptions()))
     as_json = json.loads(json.dumps([c.model_dump() for c in checks]))
     rebuilt = findings_from_checks(as_json)
     direct = lint_connector(
