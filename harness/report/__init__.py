@@ -5,16 +5,15 @@
     junit.xml        for CI test tabs (junit.py)
     summary.md       a pull-request comment (markdown.py)
     allure-results/  written during `certify run` by allure-pytest (labels set in harness/certify/plugin.py)
-    lint.sarif       code scanning: see LINT_SARIF below
+    lint.sarif       code scanning: the lint checks as SARIF 2.1.0 (harness/lint/sarif.py)
 
-This package imports `harness.certify.results` (and the domain's flow names), nothing above it.
+This package imports `harness.certify.results` and `harness.lint.sarif`, nothing above them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,11 +26,7 @@ JUNIT_XML = "junit.xml"
 SUMMARY_MD = "summary.md"
 ALLURE_RESULTS = "allure-results"
 
-# lint.sarif: the lead wires the SARIF writer of harness/lint/sarif.py in here (a lint helper
-# writes it in parallel). Set LINT_SARIF_WRITER to a callable (results, path) -> None and
-# `write_reports` writes <report-dir>/lint.sarif with the others; until then there is no such file.
 LINT_SARIF = "lint.sarif"
-LINT_SARIF_WRITER: Callable[[Results, Path], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -66,6 +61,16 @@ def write_atomic(path: Path, text: str) -> Path:
     return path
 
 
+def render_lint_sarif(results: Results) -> str:
+    """Every connector's lint findings (exempt ones as suppressed results) as one SARIF log."""
+    import json
+
+    from harness.lint.sarif import findings_from_checks, findings_to_sarif
+
+    checks = [check for connector in results.connectors for check in connector.checks]
+    return json.dumps(findings_to_sarif(findings_from_checks(checks)), indent=2) + "\n"
+
+
 def write_reports(results: Results, report_dir: Path, options: ReportOptions | None = None) -> Written:
     """Render every format into `report_dir` (results.json too, so the folder stands on its own)."""
     from harness.report.html import render_html
@@ -91,9 +96,7 @@ def write_reports(results: Results, report_dir: Path, options: ReportOptions | N
             report_dir / SUMMARY_MD, render_markdown(results, diff=changes, report_url=options.report_url)
         ),
     }
-    if LINT_SARIF_WRITER is not None:
-        LINT_SARIF_WRITER(results, report_dir / LINT_SARIF)
-        paths[LINT_SARIF] = report_dir / LINT_SARIF
+    paths[LINT_SARIF] = write_atomic(report_dir / LINT_SARIF, render_lint_sarif(results))
     if (report_dir / ALLURE_RESULTS).is_dir():
         paths[ALLURE_RESULTS] = report_dir / ALLURE_RESULTS
     return Written(paths, changes)

@@ -128,6 +128,31 @@ def test_findings_come_back_from_the_checks_of_results_json(root, tmp_path):
     assert findings_from_checks(checks) == direct  # CheckResult models work too
 
 
+def test_the_report_lint_sarif_is_valid_and_holds_every_connectors_findings(root, tmp_path, validator):
+    from harness.certify.results import ConnectorResult, Results
+    from harness.report import LINT_SARIF, write_reports
+    from tests.certify import broken
+
+    for env in ("development", "sandbox", "production"):
+        (tmp_path / f"{env}.toml").write_text('[connectors]\nstripe.base_url = "https://api.stripe.com/"\n')
+    workspace = Workspace(
+        name="broken_production_url",
+        connector_cls=broken.SameProductionUrl,
+        root=root,
+        data_name="stripe",
+        config_dir=tmp_path,
+    )
+    checks = lint_check(ConnectorSession(workspace, SuiteOptions()))
+    results = Results(
+        connectors=[ConnectorResult(name=workspace.name, verdict="not_certified", score=0, checks=checks)]
+    )
+    written = write_reports(results, tmp_path / "reports")
+    sarif = json.loads(written.paths[LINT_SARIF].read_text())
+    validator.validate(sarif)
+    rules = {result["ruleId"] for result in sarif["runs"][0]["results"]}
+    assert "CFG003" in rules
+
+
 def test_exempt_and_clean_checks_round_trip():
     checks = [
         {"id": "lint:clean", "family": "lint", "status": "passed", "message": "no findings"},
