@@ -24,7 +24,7 @@ certify: $(VENV)/.installed
 	$(BIN)/certify run --report-dir $(REPORT_DIR)
 
 test: $(VENV)/.installed-dev
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check harness connectors tests
@@ -32,3 +32,6 @@ lint: $(VENV)/.installed-dev
 
 clean:
 	rm -rf $(VENV) $(REPORT_DIR) .pytest_cache .hypothesis .mypy_cache .ruff_cache
+
+bench: $(VENV)/.installed-dev
+	$(BIN)/python -m benchmarks

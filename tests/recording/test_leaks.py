@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-import time
 
 import pytest
 
@@ -163,7 +162,8 @@ def test_scan_run_artifacts_covers_every_file_of_the_report_folder(tmp_path, mon
     ]
 
 
-def test_the_scanner_is_fast_on_a_large_clean_report():
+def test_the_scanner_finds_nothing_in_a_large_clean_report():
+    """(Its speed is measured in benchmarks/leak_bench.py, not asserted here.)"""
     chunk = json.dumps(
         {
             "id": "scenario:refund_partial",
@@ -176,9 +176,7 @@ def test_the_scanner_is_fast_on_a_large_clean_report():
     )
     text = "\n".join([chunk] * 12_000)  # about 4 MB
     scanner = LeakScanner({CANARY_KEY: "key", "Jenny Rosen": "holder"})
-    started = time.perf_counter()
     assert list(scanner.findings(text)) == []
-    assert time.perf_counter() - started < 2.0
 
 
 def test_certify_run_fails_with_exit_2_on_a_leak_in_any_artifact(certify_exe, root, tmp_path):

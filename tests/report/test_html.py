@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import time
 
 from harness.certify.results import Results
 from harness.report.html import render_html
@@ -111,17 +110,15 @@ def test_the_diff_section_with_a_baseline():
     assert '<section id="diff">' not in render(current)
 
 
-def test_100_connectors_render_fast_and_small(stripe_run):
-    """The benchmark's shape: 100 connectors x every scenario, from a real run's results."""
+def test_100_connectors_render_small(stripe_run):
+    """The benchmark's shape: 100 connectors x every scenario, from a real run's results.
+    (Its speed is measured in benchmarks/report_bench.py, not asserted here.)"""
     real = Results.read(stripe_run / "results.json")
     template = real.connectors[0]
     many = Results(
         generated_at=real.generated_at,
         connectors=[template.model_copy(update={"name": f"conn{i:03}"}) for i in range(100)],
     )
-    started = time.perf_counter()
     page = render_html(many, now=NOW)
-    elapsed = time.perf_counter() - started
-    assert elapsed < 5, elapsed
     assert len(page.encode()) < 5_000_000, len(page.encode())
     assert page.count('class="conn"') == 100

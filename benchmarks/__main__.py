@@ -1,0 +1,85 @@
+"""Every benchmark, one command: `python -m benchmarks` (or `make bench`).
+
+Prints each benchmark's table, then the targets of the speed-and-scale issue with the figures
+measured on this machine; every result is also written under benchmarks/results/ as JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+
+from benchmarks import leak_bench, replay_bench, report_bench, run_bench
+from benchmarks.common import RESULTS_DIR, ROOT, table, write
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", default="10,50,100")
+    parser.add_argument("--parallel-size", type=int, default=100)
+    args = parser.parse_args(argv)
+    print("== harness overhead per scenario (replay vs bare transforms)")
+    replay_bench.main()
+    print("\n== lint")
+    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "lint_bench.py")], check=True)
+    print("\n== reports")
+    report_bench.main()
+    print("\n== leak scanner")
+    leak_bench.main()
+    print("\n== certify run")
+    run_bench.main(["--sizes", args.sizes, "--parallel-size", str(args.parallel_size)])
+
+    def load(name: str) -> dict:
+        return json.loads((RESULTS_DIR / f"{name}.json").read_text())
+
+    replay, lint, report, run = (
+        load("replay_overhead"),
+        load("lint_bench"),
+        load("report"),
+        load("certify_run"),
+    )
+    ratios = sorted(r["ratio"] for r in replay["rows"] if r["ratio"] is not None)
+    shipped = next(r["seconds"] for r in run["rows"] if r["case"] == "shipped" and r["workers"] == "1")
+    lint_100 = lint_seconds(lint)
+    rows = [
+        ("all shipped connectors certified", "< 20 s", f"{shipped} s"),
+        (
+            "harness overhead per scenario (median, max)",
+            "< 10x",
+            f"{ratios[len(ratios) // 2]}x, {ratios[-1]}x",
+        ),
+        ("lint of 100 connectors (s)", "< 2 s", lint_100),
+        (
+            "report of 100 connectors",
+            "< 5 s, < 5 MB",
+            f"{report['seconds_all_formats']} s, {report['bytes']['index.html'] / 1e6:.2f} MB",
+        ),
+        (f"-n 2 vs serial on {args.parallel_size} generated", ">= 1.6x", f"{run['speedup_n2']}x"),
+        (
+            "cost growth (10/50/100)",
+            "linear",
+            f"{run['per_connector_seconds']} s/connector, R^2 {run['linear_r2']}",
+        ),
+    ]
+    print("\n== targets")
+    print(table(rows, ("measure", "target", "measured")))
+    write(
+        "summary", {"targets": [dict(zip(("measure", "target", "measured"), r, strict=True)) for r in rows]}
+    )
+    return 0
+
+
+def lint_seconds(lint: dict) -> str:
+    """The 100 generated connectors, in process and as a cold `certify lint` command."""
+    found = {}
+    for row in lint.get("rows", []):
+        case = str(row.get("case", ""))
+        if case.startswith("100 generated"):
+            found["CLI" if "CLI" in case else "in process"] = round(row["median_s"], 2)
+    return ", ".join(f"{v} {k}" for k, v in found.items())
+
+
+if __name__ == "__main__":
+    sys.exit(main())
