@@ -20,7 +20,7 @@ TARGET_HTML_BYTES = 5_000_000
 
 def measure(count: int = 100) -> dict[str, object]:
     with tempfile.TemporaryDirectory() as tmp:
-        seconds, code, output = run_certify(ROOT, ["stripe", "--report-dir", f"{tmp}/seed"])
+        _seconds, code, output = run_certify(ROOT, ["stripe", "--report-dir", f"{tmp}/seed"])
         if code != 0:
             raise SystemExit(f"certify run stripe failed ({code}):\n{output}")
         real = Results.read(Path(tmp) / "seed" / "results.json")
