@@ -50,7 +50,13 @@ from harness.domain.router_data import (
     RefundRouterData,
     VoidRouterData,
 )
-from harness.integration import RequestContext, ResponseContext, ensure_not_above, status_from_table
+from harness.integration import (
+    RequestContext,
+    ResponseContext,
+    ensure_not_above,
+    failed_attempt,
+    status_from_table,
+)
 from harness.integration.http import HttpResponse
 
 API_VERSION = "v71"
@@ -438,11 +444,6 @@ def refund_response(resp: AdyenModificationResponse, rd: RefundRouterData, ctx: 
 
 # ------------------------------------------------------------------ errors
 
-FAILED_ATTEMPT_BY_FLOW: dict[Flow, AttemptStatus] = {
-    Flow.AUTHORIZE: AttemptStatus.FAILURE,
-    Flow.CAPTURE: AttemptStatus.CAPTURE_FAILED,
-    Flow.VOID: AttemptStatus.VOID_FAILED,
-}
 # 401/403 (credentials, permissions) and 5xx say nothing about the payment itself.
 UNRELATED_TO_PAYMENT = frozenset({401, 403})
 
@@ -459,7 +460,7 @@ def error_response(response: HttpResponse, ctx: ResponseContext) -> ErrorRespons
         )
     attempt = refund = None
     if response.status_code < 500 and response.status_code not in UNRELATED_TO_PAYMENT:
-        attempt = FAILED_ATTEMPT_BY_FLOW.get(ctx.flow)
+        attempt = failed_attempt(ctx.flow)  # a refused request: the card was not assessed
         if ctx.flow is Flow.REFUND:
             refund = RefundStatus.FAILURE
     return ErrorResponse(

@@ -48,7 +48,13 @@ from harness.domain.router_data import (
     RSyncRouterData,
     VoidRouterData,
 )
-from harness.integration import RequestContext, ResponseContext, ensure_not_above, status_from_table
+from harness.integration import (
+    RequestContext,
+    ResponseContext,
+    ensure_not_above,
+    failed_attempt,
+    status_from_table,
+)
 from harness.integration.http import HttpResponse
 
 API_REFERENCE = "https://developer.authorize.net/api/reference/index.html"
@@ -329,11 +335,6 @@ CVV_RESULTS: dict[str, str] = {
 AVS_OK = frozenset({"Y", "X", "P", ""})
 CVV_OK = frozenset({"M", "P", ""})
 
-FAILED_ATTEMPT_BY_FLOW: dict[Flow, AttemptStatus] = {
-    Flow.AUTHORIZE: AttemptStatus.AUTHORIZATION_FAILED,
-    Flow.CAPTURE: AttemptStatus.CAPTURE_FAILED,
-    Flow.VOID: AttemptStatus.VOID_FAILED,
-}
 
 # ------------------------------------------------------------------ request transforms
 
@@ -558,9 +559,7 @@ def ensure_about(tr: TransactionResponse, transaction: str) -> None:
 
 
 def attempt_failure(flow: Flow, response_code: str) -> AttemptStatus:
-    if flow is Flow.AUTHORIZE and response_code == ERROR:
-        return AttemptStatus.FAILURE
-    return FAILED_ATTEMPT_BY_FLOW.get(flow, AttemptStatus.FAILURE)
+    return failed_attempt(flow, card_refused=response_code != ERROR) or AttemptStatus.FAILURE
 
 
 def payment_result(

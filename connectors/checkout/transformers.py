@@ -46,7 +46,13 @@ from harness.domain.router_data import (
     RSyncRouterData,
     VoidRouterData,
 )
-from harness.integration import RequestContext, ResponseContext, ensure_not_above, status_from_table
+from harness.integration import (
+    RequestContext,
+    ResponseContext,
+    ensure_not_above,
+    failed_attempt,
+    status_from_table,
+)
 from harness.integration.http import HttpResponse
 
 # ------------------------------------------------------------------ money
@@ -461,11 +467,6 @@ def rsync_response(actions: CheckoutActions, rd: RSyncRouterData, ctx: ResponseC
 
 # ------------------------------------------------------------------ errors
 
-FAILED_ATTEMPT_BY_FLOW: dict[Flow, AttemptStatus] = {
-    Flow.AUTHORIZE: AttemptStatus.FAILURE,  # a refused request, not an issuer decline
-    Flow.CAPTURE: AttemptStatus.CAPTURE_FAILED,
-    Flow.VOID: AttemptStatus.VOID_FAILED,
-}
 
 # What the API reference says each body-less status means, per flow.
 STATUS_TEXT: dict[int, str] = {
@@ -501,7 +502,7 @@ def error_response(response: HttpResponse, ctx: ResponseContext) -> ErrorRespons
     attempt: AttemptStatus | None = None
     refund: RefundStatus | None = None
     if status < 500 and status not in NOT_A_PAYMENT_STATE:
-        attempt = FAILED_ATTEMPT_BY_FLOW.get(ctx.flow)
+        attempt = failed_attempt(ctx.flow)  # a refused request, not an issuer decline
         refund = RefundStatus.FAILURE if ctx.flow is Flow.REFUND else None
     return ErrorResponse(
         code=codes[0] if codes else error_type or f"HTTP_{status}",

@@ -58,7 +58,13 @@ from harness.domain.router_data import (
     RSyncRouterData,
     VoidRouterData,
 )
-from harness.integration import RequestContext, ResponseContext, ensure_not_above, status_from_table
+from harness.integration import (
+    RequestContext,
+    ResponseContext,
+    ensure_not_above,
+    failed_attempt,
+    status_from_table,
+)
 from harness.integration.http import HttpResponse
 
 # ------------------------------------------------------------------ money
@@ -811,11 +817,6 @@ def refund_response(
 
 # ------------------------------------------------------------------ errors
 
-FAILED_ATTEMPT_BY_FLOW: dict[Flow, AttemptStatus] = {
-    Flow.AUTHORIZE: AttemptStatus.AUTHORIZATION_FAILED,
-    Flow.CAPTURE: AttemptStatus.CAPTURE_FAILED,
-    Flow.VOID: AttemptStatus.VOID_FAILED,
-}
 # 422 issues of Orders v2 create that mean the card (not the request) was refused
 CARD_REFUSALS = frozenset(
     {
@@ -872,7 +873,4 @@ def error_response(response: HttpResponse, ctx: ResponseContext) -> ErrorRespons
 def _failed_attempt(ctx: ResponseContext, issue: str | None, status_code: int) -> AttemptStatus | None:
     if status_code in (401, 403) or status_code >= 500:
         return None  # credentials or PayPal itself: the payment's state is unknown
-    attempt = FAILED_ATTEMPT_BY_FLOW.get(ctx.flow)
-    if ctx.flow is Flow.AUTHORIZE and issue not in CARD_REFUSALS:
-        return AttemptStatus.FAILURE  # the request was refused, not the card
-    return attempt
+    return failed_attempt(ctx.flow, card_refused=issue in CARD_REFUSALS)

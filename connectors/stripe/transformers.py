@@ -17,7 +17,6 @@ from harness.domain import (
     Currency,
     CurrencyRule,
     ErrorResponse,
-    Flow,
     MinorUnitConverter,
     PaymentsResponseData,
     RefundsResponseData,
@@ -34,7 +33,13 @@ from harness.domain.router_data import (
     RSyncRouterData,
     VoidRouterData,
 )
-from harness.integration import RequestContext, ResponseContext, ensure_not_above, status_from_table
+from harness.integration import (
+    RequestContext,
+    ResponseContext,
+    ensure_not_above,
+    failed_attempt,
+    status_from_table,
+)
 from harness.integration.http import HttpResponse
 
 # ------------------------------------------------------------------ money
@@ -339,12 +344,6 @@ def refund_response(
 
 # ------------------------------------------------------------------ errors
 
-FAILED_ATTEMPT_BY_FLOW: dict[Flow, AttemptStatus] = {
-    Flow.AUTHORIZE: AttemptStatus.AUTHORIZATION_FAILED,
-    Flow.CAPTURE: AttemptStatus.CAPTURE_FAILED,
-    Flow.VOID: AttemptStatus.VOID_FAILED,
-}
-
 
 def decline_from(error: StripeLastPaymentError, intent_id: str | None, status_code: int) -> ErrorResponse:
     return ErrorResponse(
@@ -370,9 +369,7 @@ def error_response(response: HttpResponse, ctx: ResponseContext) -> ErrorRespons
         )
     attempt = None
     if response.status_code < 500:
-        attempt = FAILED_ATTEMPT_BY_FLOW.get(ctx.flow)
-        if ctx.flow is Flow.AUTHORIZE and body.type != "card_error":
-            attempt = AttemptStatus.FAILURE
+        attempt = failed_attempt(ctx.flow, card_refused=body.type == "card_error")
     intent_id = body.payment_intent.get("id") if body.payment_intent else None
     return ErrorResponse(
         code=body.code or body.type,

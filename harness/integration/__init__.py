@@ -10,7 +10,7 @@ from harness.integration.connector import (
     ResponseContext,
     flow_table,
 )
-from harness.integration.guards import ensure_not_above, status_from_table
+from harness.integration.guards import ensure_not_above, failed_attempt, status_from_table
 from harness.integration.http import ContentType, HttpRequest, HttpResponse, Method, RequestBody
 
 __all__ = [
@@ -27,6 +27,7 @@ __all__ = [
     "RequestContext",
     "ResponseContext",
     "ensure_not_above",
+    "failed_attempt",
     "flow_table",
     "status_from_table",
 ]

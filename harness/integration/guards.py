@@ -6,7 +6,9 @@ from collections.abc import Mapping
 from typing import TypeVar
 
 from harness.domain.errors import InvalidDataError
+from harness.domain.flows import Flow
 from harness.domain.money import MinorUnit
+from harness.domain.status import AttemptStatus
 
 S = TypeVar("S")
 
@@ -31,3 +33,22 @@ def status_from_table(raw: str | None, table: Mapping[str, S], *, unknown: S) ->
     if raw is None:
         return unknown
     return table.get(raw, unknown)
+
+
+_FAILED_CALL: dict[Flow, AttemptStatus] = {
+    Flow.AUTHORIZE: AttemptStatus.FAILURE,
+    Flow.CAPTURE: AttemptStatus.CAPTURE_FAILED,
+    Flow.VOID: AttemptStatus.VOID_FAILED,
+}
+
+
+def failed_attempt(flow: Flow, *, card_refused: bool = False) -> AttemptStatus | None:
+    """The status a refused call leaves the payment attempt in.
+
+    `AuthorizationFailed` when the card itself was refused (an issuer or risk decline), `Failure`
+    for any other refused authorization, `CaptureFailed` and `VoidFailed` for those flows, and
+    `None` for flows whose failure does not change the payment (refunds, syncs, tokens).
+    """
+    if flow is Flow.AUTHORIZE and card_refused:
+        return AttemptStatus.AUTHORIZATION_FAILED
+    return _FAILED_CALL.get(flow)
