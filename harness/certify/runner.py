@@ -6,10 +6,9 @@ import hashlib
 import uuid
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path
 from typing import Any
 
-from harness.certify.cassettes import ReplayMismatch, scrub_headers, scrub_tree
+from harness.certify.cassettes import scrub_headers, scrub_tree
 from harness.certify.catalog import AmountFrom, Expect, Scenario, Step, Target
 from harness.certify.certification import Certification
 from harness.domain.auth import ConnectorAuthType
@@ -352,10 +351,3 @@ class ScenarioRunner:
         run.problems = [self.redactor(p) for p in run.problems]
         return run
 
-
-def is_replay_mismatch(execution: Execution) -> bool:
-    return isinstance(execution.harness_error, ReplayMismatch)
-
-
-def cassette_path(root: Path, connector: str, scenario_id: str) -> Path:
-    return root / "cassettes" / connector / f"{scenario_id}.yaml"

@@ -236,8 +236,3 @@ class StringMajorUnitConverter(AmountConverter[str]):
             )
         return self.table.from_provider_units(int(scaled), currency, field=field)
 
-
-CONVERTER_KINDS: dict[str, type[AmountConverter[object]]] = {
-    cls.kind: cls  # type: ignore[misc]  # the three concrete converters share the generic base
-    for cls in (MinorUnitConverter, StringMinorUnitConverter, StringMajorUnitConverter)
-}

@@ -95,11 +95,6 @@ class Secret(Generic[T]):
         )
 
 
-def expose_or(value: Any) -> Any:
-    """The exposed value of a Secret, or the value itself."""
-    return value.expose() if isinstance(value, Secret) else value
-
-
 class Maskable:
     """A header value that is either shown (`normal`) or masked (`masked`) in logs and reports."""
 

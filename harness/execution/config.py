@@ -103,6 +103,3 @@ def resolve_placeholders(url: str, metadata: Mapping[str, str], *, connector: st
 
     return PLACEHOLDER.sub(fill, url)
 
-
-def default_config_dir() -> Path:
-    return Path("config")

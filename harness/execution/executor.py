@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +59,6 @@ class Execution:
     harness_error: HarnessError | None = None
     elapsed_ms: float = 0.0
     token_execution: Execution | None = None
-    notes: list[str] = field(default_factory=list)
 
     @property
     def result(self) -> Any:
@@ -181,8 +180,12 @@ def execute(
             token, token_execution = tokens.get_or_fetch(connector, router_data, transport, base_url)
             execution.token_execution = token_execution
             if token is None:
+                # the token call's own error (or crash) is the outcome of this flow
                 execution.router_data.response = token_execution.result if token_execution else None
-                execution.notes.append("access token could not be obtained")
+                if token_execution is not None:
+                    execution.error = token_execution.error
+                    execution.crash = token_execution.crash
+                    execution.harness_error = token_execution.harness_error
                 return execution
             router_data.resource_common_data = router_data.resource_common_data.model_copy(
                 update={"access_token": token}
