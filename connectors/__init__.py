@@ -12,6 +12,7 @@ import os
 from typing import TYPE_CHECKING
 
 from harness.domain.errors import HarnessError
+from harness.domain.sensitive import redact_text
 
 if TYPE_CHECKING:
     from harness.integration.connector import ConnectorV2
@@ -62,8 +63,10 @@ def load(name: str) -> type[ConnectorV2]:
     except HarnessError:
         raise
     except Exception as error:  # a broken connector must not take the others down
+        # the text of an import error is connector code's: it may quote a credential or a card
+        text = redact_text(" ".join(str(error).split()))
         raise ConnectorLoadError(
-            f"connector {name!r} failed to load: {type(error).__name__}: {str(error)[:200]}",
+            f"connector {name!r} failed to load: {type(error).__name__}: {text[:200]}",
             path=module_name.replace(".", "/") + ".py",
             hint="fix the import error; run `certify list` to see the others",
         ) from error

@@ -17,9 +17,6 @@ name the path.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import html
 import json
 import os
 import re
@@ -28,124 +25,31 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, quote_plus
 
 import yaml
 
-from harness.domain.secret import MASK
-
-MIN_VALUE_LENGTH = 6  # shorter exact values (a CVC) would match ordinary text; structure catches them
-BINARY_SNIFF = 8192
-MASKS = frozenset({MASK, "", "REDACTED", "[REDACTED]", "<redacted>", "[FILTERED]"})
-
-# Published test card numbers: not secrets, so not leaks by the card-number rule. Each group names
-# the page that publishes it. Numbers that fail the Luhn check are never matched and need no entry.
-PUBLISHED_TEST_CARDS: dict[str, str] = {
-    number: source
-    for source, numbers in (
-        (
-            "https://docs.stripe.com/testing",
-            "4242424242424242 4000056655665556 5555555555554444 2223003122003222 5200828282828210 "
-            "5105105105105100 378282246310005 371449635398431 6011111111111117 6011000990139424 "
-            "6011981111111113 3056930009020004 36227206271667 6555900000604105 3566002020360505 "
-            "6200000000000005 6200000000000047 6205500000000000004 4000000000000002 4000000000009995 "
-            "4000000000009987 4000000000009979 4000000000000069 4000000000000127 4000000000000119 "
-            "4000000000000101 4000000000000077 4000000000000093 4000000000000010 4000000000000028 "
-            "4000000000000036 4000000000000044 4000000000000341 4000002500003155 4000000000003220 "
-            "4000000000003063 4000002760003184 4012888888881881 30569309025904 38520000023237 "
-            "3530111333300000",
-        ),
-        (
-            "https://developer.authorize.net/hello_world/testing_guide.html",
-            "370000000000002 6011000000000012 3088000000000017 38000000000006 4007000000027 "
-            "4012888818888 4111111111111111 5424000000000015 2223000010309703 2223000010309711",
-        ),
-        (
-            "https://developer.paypal.com/braintree/docs/reference/general/testing",
-            "4005519200000004 4009348888881881 4012000033330026 4012000077777777 4217651111111119 "
-            "4500600000000061 2223000048400011 6304000000000000 36259600000004 6011000991300009 "
-            "6243030000000001 6221261111117766 6223164991230014",
-        ),
-        (
-            "https://docs.adyen.com/development-resources/test-cards-and-credentials/test-card-numbers",
-            "4111111145551142 5555341244441115 2222400070000005 5577000055770004 5100290029002909 "
-            "5136333333333335 5585558555855583 5555444433331111 5500000000000004 4988438843884305 "
-            "4166676667666746 4646464646464644 4444333322221111 4400000000000008 4977949494949497 "
-            "6011601160116611",
-        ),
-    )
-    for number in numbers.split()
-}
-
-_CVC_NAMES = r"(?:cvc2?|cvv2?|cvn|csc|cvd|card_?code|card_?cvc|card_?cvv|security_?code|card_?security_?code)"
-_CVC_KEY = re.compile(rf"(?i){_CVC_NAMES}")
-_CVC_TAIL = r"(?:\\?[\"'\]]|%5[dD])?\s*(?:[:=]|%3[dD])\s*\\?[\"']?\d{3,4}(?!\d)"
-
-# Each rule is (first characters, the rest of the pattern after the first character). The scanner
-# compiles them into one pattern that starts with the union of the first characters, so the regex
-# engine skips ahead to candidate positions instead of trying every rule at every character (about
-# fifteen times faster on large reports). Each rest starts with a lookbehind on its own first
-# characters; what must not precede a match (a digit before a card number) is checked on a hit.
-_RULES: tuple[tuple[str, str, str], ...] = (
-    ("jwt", "e", r"yJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*"),
-    ("bearer", "Bb", r"[Ee][Aa][Rr][Ee][Rr]\s+(?P<bearer_token>[A-Za-z0-9\-._~+/]{8,}=*)"),
-    ("basic", "Bb", r"[Aa][Ss][Ii][Cc]\s+(?P<basic_token>[A-Za-z0-9+/]{8,}={0,2})(?![A-Za-z0-9+/=])"),
-    ("key", "srw", r"(?:(?<=[sr])k_(?:test|live)_|(?<=w)hsec_)[A-Za-z0-9]{16,}"),
-    (
-        "cvc",
-        "CcSs",
-        r"(?:(?<=[Cc])(?i:vc2?|vv2?|vn|sc|vd|ard_?(?:code|cvc|cvv|security_?code))|(?<=[Ss])(?i:ecurity_?code))"
-        + _CVC_TAIL,
-    ),
-    ("xmlcvc", "<", rf"(?i:{_CVC_NAMES})>\s*\d{{3,4}}\s*</"),
-    (
-        "card",
-        "23456",
-        r"(?:\d{12,18}|\d{3}(?P<sep>[ -])\d{4}(?P=sep)\d{4}(?P=sep)\d{1,7}|(?<=3)\d{3}[ -]\d{6}[ -]\d{5})"
-        r"(?![0-9A-Za-z])",
-    ),
+from harness.domain.sensitive import (
+    CVC_KEY,
+    KINDS,
+    MASKS,
+    MIN_VALUE_LENGTH,
+    PUBLISHED_TEST_CARDS,
+    SensitiveText,
+    luhn_valid,
+    value_forms,
 )
-# what may not stand right before a match of the rule (a percent-escape such as %3D may)
-_NOT_BEFORE = {
-    "jwt": re.compile(r"[A-Za-z0-9_-]"),
-    "bearer": re.compile(r"[A-Za-z0-9_]"),
-    "basic": re.compile(r"[A-Za-z0-9_]"),
-    "key": re.compile(r"[A-Za-z0-9_]"),
-    "cvc": re.compile(r"[A-Za-z]"),
-    "card": re.compile(r"[0-9A-Za-z.]"),
-}
-_PERCENT_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
 
+BINARY_SNIFF = 8192
 
-def _compile(rules: Iterable[tuple[str, str, str]]) -> re.Pattern[str]:
-    rules = list(rules)
-    firsts = "".join(sorted({c for _, first, _ in rules for c in first}))
-    branches = [f"(?P<{name}>(?<=[{re.escape(first)}]){rest})" for name, first, rest in rules]
-    return re.compile(f"[{re.escape(firsts)}](?:{'|'.join(branches)})")
-
-
-KINDS = {
-    "value": "exact value in use",
-    "jwt": "JSON Web Token",
-    "bearer": "bearer token",
-    "basic": "basic-auth credentials",
-    "key": "provider secret key",
-    "cvc": "CVC/CVV value",
-    "xmlcvc": "CVC/CVV value",
-    "card": "card number (Luhn-valid, not a published test card)",
-}
-
-
-def luhn_valid(digits: str) -> bool:
-    total = 0
-    for index, char in enumerate(reversed(digits)):
-        digit = ord(char) - 48
-        if index % 2:
-            digit *= 2
-            if digit > 9:
-                digit -= 9
-        total += digit
-    return total % 10 == 0
+__all__ = [
+    "MASKS",
+    "MIN_VALUE_LENGTH",
+    "PUBLISHED_TEST_CARDS",
+    "Leak",
+    "LeakScanner",
+    "luhn_valid",
+    "value_forms",
+]
 
 
 @dataclass(frozen=True)
@@ -158,74 +62,15 @@ class Leak:
         return f"{self.file}: {self.where}: {self.kind}"
 
 
-def value_forms(value: str) -> set[str]:
-    """The forms a value takes in the files the harness writes: raw, JSON, URL, XML."""
-    forms = {value, json.dumps(value)[1:-1], quote(value, safe=""), quote_plus(value), html.escape(value)}
-    return {form for form in forms if len(form) >= MIN_VALUE_LENGTH}
-
-
-class LeakScanner:
-    """Finds secrets in text. `values` maps each exact value in use to a label naming it."""
-
-    def __init__(self, values: Mapping[str, str] | None = None, allowed_cards: Iterable[str] = ()) -> None:
-        self._labels: dict[str, str] = {}
-        for value, label in (values or {}).items():
-            if isinstance(value, str) and value.strip() and value not in MASKS:
-                for form in value_forms(value):
-                    self._labels.setdefault(form, label)
-        self.allowed_cards = frozenset(PUBLISHED_TEST_CARDS) | {re.sub(r"\D", "", c) for c in allowed_cards}
-        rules = list(_RULES)
-        if self._labels:
-            ordered = sorted(self._labels, key=len, reverse=True)
-            firsts = "".join(sorted({v[0] for v in ordered}))
-            rest = "|".join(f"(?<={re.escape(v[0])}){re.escape(v[1:])}" for v in ordered)
-            rules.insert(0, ("value", firsts, f"(?:{rest})"))
-        self._pattern = _compile(rules)
-
-    # ------------------------------------------------------------ matching
-
-    def _classify(self, match: re.Match[str], text: str) -> str | None:
-        groups = match.groupdict()
-        kind = next((k for k in KINDS if groups.get(k) is not None), None)
-        if kind is None:
-            return None
-        start = match.start()
-        not_before = _NOT_BEFORE.get(kind)
-        if (
-            not_before is not None
-            and start
-            and not_before.match(text, start - 1)
-            and not _PERCENT_ESCAPE.match(text, max(start - 3, 0), start)
-        ):
-            return None
-        if kind == "value":
-            return f"{KINDS['value']} ({self._labels.get(match.group(0), 'secret')})"
-        if kind == "bearer":
-            token = match.group("bearer_token").rstrip(".,;:")
-            if token in MASKS or len(token) < 8:
-                return None
-            if not (any(c.isdigit() or c in "_-+/=" for c in token) or len(token) >= 24):
-                return None  # prose ("bearer authentication"), not a token
-        if kind == "basic" and not _is_basic_credential(match.group("basic_token")):
-            return None
-        if kind == "card":
-            digits = re.sub(r"\D", "", match.group(0))
-            if not 13 <= len(digits) <= 19 or not luhn_valid(digits) or digits in self.allowed_cards:
-                return None
-        return KINDS.get(kind or "")
-
-    def findings(self, text: str) -> Iterator[tuple[int, str]]:
-        """(offset, kind) for every leak in the text."""
-        for match in self._pattern.finditer(text):
-            kind = self._classify(match, text)
-            if kind is not None:
-                yield match.start(), kind
+class LeakScanner(SensitiveText):
+    """Finds secrets in files and names where they are. `values` maps each exact value in use to a
+    label naming it."""
 
     def _leaf_findings(self, key: Any, value: Any) -> list[str]:
         kinds = []
         if (
             key is not None
-            and _CVC_KEY.fullmatch(str(key))
+            and CVC_KEY.fullmatch(str(key))
             and not isinstance(value, bool)
             and isinstance(value, str | int)
             and re.fullmatch(r"\s*\d{3,4}\s*", str(value))
@@ -293,14 +138,6 @@ class LeakScanner:
         """For `record_scenarios(check=...)`: one line per leak in a cassette about to be written."""
         leaks = self.scan_text(text, name=display_path(path), structured="yaml")
         return [f"leak: {leak.describe()}" for leak in leaks]
-
-
-def _is_basic_credential(token: str) -> bool:
-    try:
-        decoded = base64.b64decode(token + "=" * (-len(token) % 4), validate=True).decode("utf-8")
-    except (binascii.Error, ValueError):
-        return False
-    return ":" in decoded and decoded.isprintable()
 
 
 def _plain(key: str) -> bool:

@@ -51,7 +51,7 @@ from harness.domain.flows import FLOW_ORDER, Flow
 from harness.domain.money import MinorUnit
 from harness.domain.secret import MASK
 from harness.execution.executor import crash_from
-from harness.execution.redact import Redactor
+from harness.execution.redact import Redactor, process_redactor
 from harness.integration.connector import FlowSpec
 from harness.integration.http import HttpRequest
 from harness.lint import lint_connector
@@ -283,7 +283,7 @@ def scenario_check(scenario: Scenario) -> Callable[[ConnectorSession], list[Chec
             return [outcome]
         loaded = session.cassettes.get(scenario.id)
         details: dict[str, Any] = {
-            "steps": [scrubbed(step.as_dict(), session.redactor) for step in outcome.steps],
+            "steps": [scrub_tree(step.as_dict()) for step in outcome.steps],
             "cassette": session.relative(ws.cassette_path(scenario.id)),
         }
         if loaded is not None:
@@ -305,18 +305,13 @@ def scenario_check(scenario: Scenario) -> Callable[[ConnectorSession], list[Chec
                 check_id,
                 "scenario",
                 "failed",
-                session.redactor("; ".join(outcome.problems)),
+                "; ".join(outcome.problems),
                 scenario=scenario,
                 details=details,
             )
         ]
 
     return run
-
-
-def scrubbed(tree: Any, redact: Redactor) -> Any:
-    """What a report may hold: secret-looking fields masked and known secret values redacted."""
-    return json.loads(redact(json.dumps(scrub_tree(tree), default=str)))
 
 
 def not_supported_check(flow: Flow) -> Callable[[ConnectorSession], list[CheckResult]]:
@@ -399,7 +394,7 @@ def contract_scenario_check(scenario: Scenario) -> Callable[[ConnectorSession], 
                     check_id,
                     "contract",
                     "failed",
-                    session.redactor("; ".join(violations[:6])),
+                    "; ".join(violations[:6]),
                     scenario=scenario,
                     title=title,
                     details={"violations": violations},
@@ -463,13 +458,13 @@ def property_check(
                     check_id, family, "passed", outcome.message, flow=flow.value, title=title, details=details
                 )
             ]
-        details["minimized_example"] = session.redactor(outcome.example or "")
+        details["minimized_example"] = outcome.example or ""
         return [
             _result(
                 check_id,
                 family,
                 "failed",
-                session.redactor(outcome.message),
+                outcome.message,
                 flow=flow.value,
                 title=title,
                 details=details,
@@ -742,7 +737,7 @@ def load_check(workspace_factory: Callable[[], Workspace]) -> tuple[Workspace | 
             id="load",
             family="load",
             status="error",
-            message=f"{type(error).__name__}: {str(error)[:300]}",
+            message=process_redactor()(f"{type(error).__name__}: {str(error)[:300]}"),
             title="The connector, its certification.toml and its spec load",
         )
     return workspace, CheckResult(
@@ -820,7 +815,7 @@ def run_spec(spec: CheckSpec, session: ConnectorSession) -> list[CheckResult]:
                 id=spec.id,
                 family=spec.family,
                 status="failed",
-                message=session.redactor(crash_from(exc).describe()),
+                message=crash_from(exc).describe(),
                 title=spec.title,
                 flow=spec.flow,
                 scenario=spec.scenario,
@@ -829,7 +824,15 @@ def run_spec(spec: CheckSpec, session: ConnectorSession) -> list[CheckResult]:
     elapsed = (time.perf_counter() - started) * 1000
     for result in results:
         result.duration_ms = round(elapsed / max(len(results), 1), 3)
-    return results
+    return [redacted(result, session.redactor) for result in results]
+
+
+def redacted(result: CheckResult, redact: Redactor) -> CheckResult:
+    """The one door of check results to every report: messages and details pass the redactor."""
+    update: dict[str, Any] = {"message": redact(result.message), "title": redact(result.title)}
+    if result.details:
+        update["details"] = json.loads(redact(json.dumps(result.details, default=str)))
+    return result.model_copy(update=update)
 
 
 def connector_meta(session: ConnectorSession) -> dict[str, Any]:

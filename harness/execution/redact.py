@@ -1,34 +1,45 @@
-"""Redaction of known secret values from any text the harness writes (messages, reports)."""
+"""Redaction of secrets from any text the harness writes (messages, console, reports).
+
+One redactor masks the exact values in use (credentials, card data, in every form they take in
+written text) and everything that looks like a secret by structure (card numbers, CVC fields,
+bearer and basic credentials, tokens, provider keys): the vocabulary of `harness.domain.sensitive`,
+which the leak scanner shares.
+"""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
-from harness.domain.secret import MASK
+from harness.domain.sensitive import MIN_VALUE_LENGTH, SensitiveText, credential_values
 
-MIN_SECRET_LENGTH = 6  # shorter values (a CVC) would mask ordinary text; they are caught by structure
+# shorter values (a CVC) would mask ordinary text; structure catches them
+MIN_SECRET_LENGTH = MIN_VALUE_LENGTH
 
 
 class Redactor:
-    """Replaces every occurrence of the given secret values with `***`."""
+    """Masks every known secret value and every secret-looking string with `***`."""
 
     def __init__(self, values: Iterable[str] = ()) -> None:
         self._values: set[str] = set()
-        self._pattern: re.Pattern[str] | None = None
+        self._text = SensitiveText(published_cards_allowed=False)
         self.add(values)
 
     def add(self, values: Iterable[str]) -> None:
         fresh = {v for v in values if isinstance(v, str) and len(v) >= MIN_SECRET_LENGTH}
         if fresh - self._values:
             self._values |= fresh
-            ordered = sorted(self._values, key=len, reverse=True)
-            self._pattern = re.compile("|".join(re.escape(v) for v in ordered))
+            self._text = SensitiveText(self._values, published_cards_allowed=False)
 
     def __call__(self, text: str) -> str:
-        if self._pattern is None or not text:
+        if not text:
             return text
-        return self._pattern.sub(MASK, text)
+        return self._text.redact(text)
 
     def __bool__(self) -> bool:
         return bool(self._values)
+
+
+def process_redactor(extra: Iterable[str] = ()) -> Redactor:
+    """For text written before a connector is known (load errors): credential-named environment
+    values, the given values, and every secret-looking string."""
+    return Redactor([*credential_values(), *extra])
