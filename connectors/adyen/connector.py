@@ -59,7 +59,7 @@ class Adyen(ConnectorV2):
         FlowSpec(
             Flow.CAPTURE,
             Method.POST,
-            lambda rd: t.payment_path(rd.request.connector_transaction_id, "captures"),
+            f"{API_VERSION}/payments/{{connector_transaction_id}}/captures",
             request_model=t.AdyenCaptureRequest,
             build_request=t.capture_request,
             content_type=ContentType.JSON,
@@ -75,7 +75,7 @@ class Adyen(ConnectorV2):
         FlowSpec(
             Flow.VOID,
             Method.POST,
-            lambda rd: t.payment_path(rd.request.connector_transaction_id, "cancels"),
+            f"{API_VERSION}/payments/{{connector_transaction_id}}/cancels",
             request_model=t.AdyenCancelRequest,
             build_request=t.void_request,
             content_type=ContentType.JSON,
@@ -89,7 +89,7 @@ class Adyen(ConnectorV2):
         FlowSpec(
             Flow.REFUND,
             Method.POST,
-            lambda rd: t.payment_path(rd.request.connector_transaction_id, "refunds"),
+            f"{API_VERSION}/payments/{{connector_transaction_id}}/refunds",
             request_model=t.AdyenRefundRequest,
             build_request=t.refund_request,
             content_type=ContentType.JSON,

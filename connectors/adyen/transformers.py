@@ -21,7 +21,6 @@ Facts from Adyen's public documentation and its published OpenAPI description of
 from __future__ import annotations
 
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from pydantic import BaseModel, ConfigDict, Strict, ValidationError
 from pydantic.alias_generators import to_camel
@@ -266,14 +265,6 @@ def checked_reference(reference: str) -> str:
             f"reference: Adyen takes at most {MAX_REFERENCE_LENGTH} characters", field="reference"
         )
     return reference
-
-
-def payment_path(connector_transaction_id: str, modification: str) -> str:
-    if not connector_transaction_id:
-        raise InvalidDataError(
-            "connector_transaction_id: the payment's pspReference is needed", field="connector_transaction_id"
-        )
-    return f"{API_VERSION}/payments/{quote(connector_transaction_id, safe='')}/{modification}"
 
 
 def amount_of(ctx: RequestContext, value: MinorUnit, currency: Currency, *, field: str) -> AdyenAmount:

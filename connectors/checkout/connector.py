@@ -58,7 +58,7 @@ class Checkout(ConnectorV2):
         FlowSpec(
             Flow.CAPTURE,
             Method.POST,
-            lambda rd: f"payments/{rd.request.connector_transaction_id}/captures",
+            "payments/{connector_transaction_id}/captures",
             request_model=t.CheckoutCaptureRequest,
             build_request=t.capture_request,
             content_type=ContentType.JSON,
@@ -73,7 +73,7 @@ class Checkout(ConnectorV2):
         FlowSpec(
             Flow.VOID,
             Method.POST,
-            lambda rd: f"payments/{rd.request.connector_transaction_id}/voids",
+            "payments/{connector_transaction_id}/voids",
             request_model=t.CheckoutVoidRequest,
             build_request=t.void_request,
             content_type=ContentType.JSON,
@@ -87,7 +87,7 @@ class Checkout(ConnectorV2):
         FlowSpec(
             Flow.REFUND,
             Method.POST,
-            lambda rd: f"payments/{rd.request.connector_transaction_id}/refunds",
+            "payments/{connector_transaction_id}/refunds",
             request_model=t.CheckoutRefundRequest,
             build_request=t.refund_request,
             content_type=ContentType.JSON,
@@ -102,7 +102,7 @@ class Checkout(ConnectorV2):
         FlowSpec(
             Flow.PSYNC,
             Method.GET,
-            lambda rd: f"payments/{rd.request.connector_transaction_id}",
+            "payments/{connector_transaction_id}",
             response_model=t.CheckoutPayment,
             handle_response=t.psync_response,
             status_field="status",
@@ -110,7 +110,7 @@ class Checkout(ConnectorV2):
         FlowSpec(
             Flow.RSYNC,
             Method.GET,
-            lambda rd: f"payments/{rd.request.connector_transaction_id}/actions",
+            "payments/{connector_transaction_id}/actions",
             response_model=t.CheckoutActions,
             handle_response=t.rsync_response,
             status_field="0.response_code",  # actions come latest first; a refund's outcome is its code

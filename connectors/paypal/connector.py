@@ -82,7 +82,7 @@ class Paypal(ConnectorV2):
         FlowSpec(
             Flow.AUTHORIZE,
             Method.POST,
-            t.authorize_path,
+            "v2/checkout/orders",
             request_model=t.PaypalOrderRequest,
             build_request=t.authorize_request,
             content_type=ContentType.JSON,
@@ -98,7 +98,8 @@ class Paypal(ConnectorV2):
         FlowSpec(
             Flow.CAPTURE,
             Method.POST,
-            t.capture_path,
+            "v2/payments/authorizations/{authorization_id}/capture",
+            path_params=t.capture_path_params,
             request_model=t.PaypalCaptureRequest,
             build_request=t.capture_request,
             content_type=ContentType.JSON,
@@ -113,7 +114,8 @@ class Paypal(ConnectorV2):
         FlowSpec(
             Flow.VOID,
             Method.POST,
-            t.void_path,
+            "v2/payments/authorizations/{authorization_id}/void",
+            path_params=t.void_path_params,
             headers=representation_only,
             response_model=t.PaypalVoidResponse,
             handle_response=t.void_response,
@@ -123,7 +125,8 @@ class Paypal(ConnectorV2):
         FlowSpec(
             Flow.REFUND,
             Method.POST,
-            t.refund_path,
+            "v2/payments/captures/{capture_id}/refund",
+            path_params=t.refund_path_params,
             request_model=t.PaypalRefundRequest,
             build_request=t.refund_request,
             content_type=ContentType.JSON,
@@ -139,7 +142,8 @@ class Paypal(ConnectorV2):
         FlowSpec(
             Flow.PSYNC,
             Method.GET,
-            t.psync_path,
+            "v2/{api}/{collection}/{resource_id}",
+            path_params=t.psync_path_params,
             response_model=t.PaypalSyncResponse,
             handle_response=t.psync_response,
             needs_access_token=True,
@@ -148,7 +152,7 @@ class Paypal(ConnectorV2):
         FlowSpec(
             Flow.RSYNC,
             Method.GET,
-            t.rsync_path,
+            "v2/payments/refunds/{connector_refund_id}",
             response_model=t.PaypalRefund,
             handle_response=t.refund_response,
             needs_access_token=True,

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import base64
 from typing import Any
-from urllib.parse import quote
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -428,11 +427,6 @@ def meta_id(metadata: dict[str, Any], key: str) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def segment(value: str) -> str:
-    """An id as one URL path segment (a `/` in an id must not change the path)."""
-    return quote(value, safe="")
-
-
 def authorization_id_for(request: Any, *, action: str) -> str:
     """The authorization a Capture or Void acts on: from the metadata, else the transaction id."""
     metadata = request.connector_metadata
@@ -480,33 +474,22 @@ def sync_target(rd: PSyncRouterData) -> tuple[str, str]:
     return kind, str(request.connector_transaction_id)
 
 
-def authorize_path(rd: AuthorizeRouterData) -> str:
-    return "v2/checkout/orders"
+def capture_path_params(rd: CaptureRouterData) -> dict[str, str]:
+    return {"authorization_id": authorization_id_for(rd.request, action="capture")}
 
 
-def capture_path(rd: CaptureRouterData) -> str:
-    return f"v2/payments/authorizations/{segment(authorization_id_for(rd.request, action='capture'))}/capture"
+def void_path_params(rd: VoidRouterData) -> dict[str, str]:
+    return {"authorization_id": authorization_id_for(rd.request, action="void")}
 
 
-def void_path(rd: VoidRouterData) -> str:
-    return f"v2/payments/authorizations/{segment(authorization_id_for(rd.request, action='void'))}/void"
+def refund_path_params(rd: RefundRouterData) -> dict[str, str]:
+    return {"capture_id": capture_id_for(rd.request)}
 
 
-def refund_path(rd: RefundRouterData) -> str:
-    return f"v2/payments/captures/{segment(capture_id_for(rd.request))}/refund"
-
-
-def psync_path(rd: PSyncRouterData) -> str:
+def psync_path_params(rd: PSyncRouterData) -> dict[str, str]:
     kind, resource = sync_target(rd)
-    if kind == "orders":
-        return f"v2/checkout/orders/{segment(resource)}"
-    return f"v2/payments/{kind}/{segment(resource)}"
-
-
-def rsync_path(rd: RSyncRouterData) -> str:
-    if not rd.request.connector_refund_id:
-        raise MissingRequiredFieldError("connector_refund_id")
-    return f"v2/payments/refunds/{segment(rd.request.connector_refund_id)}"
+    api = "checkout" if kind == "orders" else "payments"
+    return {"api": api, "collection": kind, "resource_id": resource}
 
 
 # ------------------------------------------------------------------ credentials

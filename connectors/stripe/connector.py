@@ -50,7 +50,7 @@ class Stripe(ConnectorV2):
         FlowSpec(
             Flow.CAPTURE,
             Method.POST,
-            lambda rd: f"v1/payment_intents/{rd.request.connector_transaction_id}/capture",
+            "v1/payment_intents/{connector_transaction_id}/capture",
             request_model=t.StripeCaptureRequest,
             build_request=t.capture_request,
             content_type=ContentType.FORM,
@@ -62,7 +62,7 @@ class Stripe(ConnectorV2):
         FlowSpec(
             Flow.VOID,
             Method.POST,
-            lambda rd: f"v1/payment_intents/{rd.request.connector_transaction_id}/cancel",
+            "v1/payment_intents/{connector_transaction_id}/cancel",
             request_model=t.StripeCancelRequest,
             build_request=t.void_request,
             content_type=ContentType.FORM,
@@ -86,7 +86,7 @@ class Stripe(ConnectorV2):
         FlowSpec(
             Flow.PSYNC,
             Method.GET,
-            lambda rd: f"v1/payment_intents/{rd.request.connector_transaction_id}",
+            "v1/payment_intents/{connector_transaction_id}",
             response_model=t.StripePaymentIntent,
             handle_response=t.psync_response,
             status_field="status",
@@ -94,7 +94,7 @@ class Stripe(ConnectorV2):
         FlowSpec(
             Flow.RSYNC,
             Method.GET,
-            lambda rd: f"v1/refunds/{rd.request.connector_refund_id}",
+            "v1/refunds/{connector_refund_id}",
             response_model=t.StripeRefund,
             handle_response=t.refund_response,
             status_field="status",

@@ -39,9 +39,12 @@ ConfigDir = Annotated[
 ]
 
 
-@app.command("list", epilog="Example: certify list --format json")
+@app.command("list", epilog="Examples: certify list; certify list --flows; certify list --format json")
 def list_connectors(
     fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+    endpoints: Annotated[
+        bool, typer.Option("--flows", help="one line per flow: its HTTP method and path template")
+    ] = False,
 ) -> None:
     """Connectors x flows: which flows each registered connector implements."""
     rows: list[dict[str, Any]] = []
@@ -63,9 +66,23 @@ def list_connectors(
                 "auth_type": cls.auth.type.auth_type,
                 "amount_converter": cls.amount_converter.kind,
                 "flows": flows,
+                "endpoints": {
+                    flow.value: f"{cls.flows[flow].method.value} {cls.flows[flow].path or '/'}"
+                    for flow in FLOW_ORDER
+                    if flow in cls.flows
+                },
             }
         )
-    if fmt == "json":
+    if fmt == "table" and endpoints:
+        table = Table(title="Flows: method and path template (relative to the base URL)")
+        for column in ("connector", "flow", "method", "path"):
+            table.add_column(column)
+        for row in rows:
+            for flow_name, endpoint in row.get("endpoints", {}).items():
+                method, _, path = endpoint.partition(" ")
+                table.add_row(row["connector"], flow_name, method, path)
+        Console(width=140).print(table)
+    elif fmt == "json":
         typer.echo(json.dumps(rows, indent=2))
     elif fmt == "table":
         table = Table(title="Connectors x flows", show_lines=False)

@@ -9,9 +9,11 @@ plain data (`flows`: one `FlowSpec` per flow) and pure transform functions. The 
 
 from __future__ import annotations
 
+import string
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
+from urllib.parse import quote
 
 from pydantic import BaseModel, ValidationError
 
@@ -21,6 +23,8 @@ from harness.domain.currency import Currency
 from harness.domain.errors import (
     ConnectorError,
     HarnessError,
+    InvalidDataError,
+    MissingRequiredFieldError,
     NotSupportedError,
     ResponseDeserializationError,
 )
@@ -75,7 +79,7 @@ class ResponseContext:
 BuildRequest = Callable[[Any, RequestContext], BaseModel]
 HandleResponse = Callable[[Any, Any, ResponseContext], Any]
 ParseError = Callable[[HttpResponse, ResponseContext], ErrorResponse]
-PathBuilder = Callable[[Any], str]
+PathParams = Callable[[Any], Mapping[str, str]]
 FlowHeaders = Callable[[Any, RequestContext], Headers]
 
 
@@ -85,7 +89,11 @@ class FlowSpec:
 
     flow: Flow
     method: Method
-    path: str | PathBuilder  # relative to the configured base URL; "" for the base URL itself
+    # Relative to the configured base URL ("" for the base URL itself), a template whose
+    # `{placeholders}` the harness fills, each value percent-escaped as one path segment; an empty
+    # value, "." or ".." is refused with a typed error. Values come from `path_params`, else from
+    # the field of the same name of the flow's request data (`connector_transaction_id`, ...).
+    path: str
     response_model: type[BaseModel]
     handle_response: HandleResponse
     request_model: type[BaseModel] | None = None
@@ -105,15 +113,29 @@ class FlowSpec:
     # gives such a flow a reference that fits, as a router would.
     reference_max_length: int | None = None
     status_field: str | None = None  # in the success response body
+    path_params: PathParams | None = None  # values for placeholders that are no request field
     description: str = ""
 
+    @property
+    def path_placeholders(self) -> tuple[str, ...]:
+        return tuple(name for _, name, _, _ in string.Formatter().parse(self.path) if name)
+
     def url_path(self, router_data: AnyRouterData) -> str:
-        return self.path if isinstance(self.path, str) else self.path(router_data)
+        names = self.path_placeholders
+        if not names:
+            return self.path
+        given = dict(self.path_params(router_data)) if self.path_params is not None else {}
+        values = {}
+        for name in names:
+            value = given[name] if name in given else getattr(router_data.request, name, None)
+            values[name] = path_segment(value, name)
+        return self.path.format_map(values)
 
     def describe(self) -> dict[str, Any]:
         return {
             "flow": self.flow.value,
             "method": self.method.value,
+            "path": self.path,
             "content_type": self.content_type.value if self.content_type else None,
             "request_model": self.request_model.__name__ if self.request_model else None,
             "response_model": self.response_model.__name__,
@@ -142,6 +164,16 @@ class AuthSpec:
     type: type[ConnectorAuthType] = NoKey
     env: Mapping[str, str] = field(default_factory=dict)  # auth field -> environment variable
     description: str = ""
+
+
+def path_segment(value: Any, name: str) -> str:
+    """An id as exactly one URL path segment: escaped, and never empty, "." or ".."."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise MissingRequiredFieldError(name)
+    text = str(value)
+    if text in (".", ".."):
+        raise InvalidDataError(f"{name} {text!r} is not an id: it would change the URL path", field=name)
+    return quote(text, safe="")
 
 
 def join_url(base_url: str, path: str) -> str:
@@ -216,7 +248,11 @@ class ConnectorV2:
         )
 
     def get_url(self, router_data: AnyRouterData, base_url: str) -> str:
-        return join_url(base_url, self.flow_spec(router_data.flow).url_path(router_data))
+        try:
+            path = self.flow_spec(router_data.flow).url_path(router_data)
+        except ConnectorError as error:
+            raise error.with_context(connector=self.id, flow=router_data.flow.value) from None
+        return join_url(base_url, path)
 
     def get_headers(self, router_data: AnyRouterData, ctx: RequestContext) -> Headers:
         spec = self.flow_spec(router_data.flow)
@@ -327,6 +363,15 @@ def validate_declaration(cls: type[ConnectorV2]) -> None:
             )
         if flow in cls.unsupported:
             raise ConnectorDeclarationError(f"{where}: flow {flow.value} is both declared and unsupported")
+        if not isinstance(spec.path, str):
+            raise ConnectorDeclarationError(
+                f"{where}: flow {flow.value} path must be a template string such as "
+                "'v1/payments/{connector_transaction_id}', not a function"
+            )
+        try:
+            spec.path_placeholders  # noqa: B018  # a malformed template fails here, not at run time
+        except ValueError as error:
+            raise ConnectorDeclarationError(f"{where}: flow {flow.value} path: {error}") from None
     if cls.auth.env and set(cls.auth.env) != set(cls.auth.type.field_names()):
         raise ConnectorDeclarationError(
             f"{where}: auth.env must name one environment variable per field of "
