@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from harness.certify.results import CheckResult, Results
     from harness.certify.suite import CheckSpec, ConnectorSession, SuiteOptions
 
-FAMILIES = ("load", "scenario", "property", "contract", "lint", "secrets")
+FAMILIES = ("load", "scenario", "facts", "property", "contract", "lint", "secrets")
 PROPERTY_KEY = "certify"
 # allure-pytest reads these markers (what `allure.epic(...)` and friends create) when --alluredir is set
 ALLURE_LABEL = "allure_label"

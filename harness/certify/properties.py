@@ -153,10 +153,13 @@ class PropertyContext:
     sample_chain: Callable[[Flow], tuple[str, dict[str, Any]]]  # transaction id and metadata for a flow
     spec: Spec | None = None
     metadata: Mapping[str, str] | None = None
+    # the provider's currency rules from its facts file: the expected values of every money property
+    # (never the connector's own table, which would agree with its own wrong rows)
+    oracle: CurrencyTable | None = None
 
     @property
     def table(self) -> CurrencyTable:
-        return self.connector.amount_converter.table
+        return self.oracle if self.oracle is not None else CurrencyTable()
 
     def router_data(self, flow: Flow, **kw: Any) -> Any:
         transaction_id, chain_metadata = self.sample_chain(flow)

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 SCHEMA_VERSION = "1.0"
 
-Family = Literal["load", "scenario", "property", "contract", "lint", "secrets"]
+Family = Literal["load", "scenario", "facts", "property", "contract", "lint", "secrets"]
 Status = Literal["passed", "failed", "skipped", "error"]
 Severity = Literal["critical", "warning", "suggestion"]
 Verdict = Literal["certified", "not_certified", "error"]

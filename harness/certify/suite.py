@@ -25,7 +25,10 @@ from harness.certify.cassettes import (
     scrub_tree,
 )
 from harness.certify.catalog import CATALOG, SCENARIOS, Scenario
+from harness.certify.checks import facts as facts_checks
+from harness.certify.checks.facts import Recorded, recorded_from_runs
 from harness.certify.contracts import Spec, load_spec
+from harness.certify.facts import Facts, FactsError, load_facts
 from harness.certify.properties import (
     Profile,
     PropertyContext,
@@ -46,6 +49,7 @@ from harness.certify.properties import (
 from harness.certify.results import CheckResult, ConnectorResult, score, verdict
 from harness.certify.runner import ScenarioRun, ScenarioRunner
 from harness.certify.workspace import Workspace
+from harness.domain.amounts import CurrencyTable
 from harness.domain.errors import ConnectorError, HarnessError, NotSupportedError
 from harness.domain.flows import FLOW_ORDER, Flow
 from harness.domain.money import MinorUnit
@@ -86,6 +90,24 @@ class ConnectorSession:
     @cached_property
     def spec(self) -> Spec:
         return load_spec(self.workspace.spec_path)
+
+    @cached_property
+    def facts(self) -> Facts:
+        return load_facts(self.workspace.facts_path)
+
+    @property
+    def relative_facts_path(self) -> str:
+        return self.relative(self.workspace.facts_path)
+
+    def recorded_responses(self) -> list[Recorded]:
+        """Successful exchanges of the supported scenarios' replays (status facts start from these)."""
+        runs = []
+        for scenario in CATALOG:
+            if scenario.id in self.workspace.certification.scenarios.supported:
+                run = self.scenario_run(scenario)
+                if isinstance(run, ScenarioRun):
+                    runs.append(run)
+        return recorded_from_runs(runs)
 
     @cached_property
     def redactor(self) -> Redactor:
@@ -188,7 +210,12 @@ class ConnectorSession:
             spec = self.spec
         except HarnessError:
             spec = None
+        try:
+            oracle = self.facts.currency_table
+        except HarnessError:
+            oracle = CurrencyTable()  # no facts: ISO 4217 alone (the facts checks fail the connector)
         return PropertyContext(
+            oracle=oracle,
             connector=ws.connector,
             base_url=ws.base_url("sandbox"),
             auth=ws.auth,
@@ -750,6 +777,40 @@ def load_check(workspace_factory: Callable[[], Workspace]) -> tuple[Workspace | 
     )
 
 
+def facts_specs(session: ConnectorSession) -> list[CheckSpec]:
+    """The connector's tables against the provider facts; without a facts file, one failing check."""
+    try:
+        flows = facts_checks.status_flows(session)
+    except FactsError as error:
+        # missing: the connector is not certified; malformed: the harness cannot do its job (exit 2)
+        status = "error" if session.workspace.facts_path.is_file() else "failed"
+        message = error.one_line()
+
+        def unusable(_: ConnectorSession) -> list[CheckResult]:
+            return [_result("facts:file", "facts", status, message, title="Provider facts file")]
+
+        return [CheckSpec("facts:file", "facts", "Provider facts file", unusable)]
+    specs = [
+        CheckSpec(
+            "facts:currencies",
+            "facts",
+            "The connector's currency table agrees with the provider facts",
+            facts_checks.currencies_check,
+        )
+    ]
+    for flow in flows:
+        specs.append(
+            CheckSpec(
+                f"facts:statuses:{flow.value}",
+                "facts",
+                f"Documented {flow.value} statuses map as the facts say",
+                facts_checks.statuses_check(flow),
+                flow=flow.value,
+            )
+        )
+    return specs
+
+
 def plan(session: ConnectorSession) -> list[CheckSpec]:
     connector = session.workspace.connector
     specs: list[CheckSpec] = []
@@ -787,6 +848,7 @@ def plan(session: ConnectorSession) -> list[CheckSpec]:
                 scenario=scenario.id,
             )
         )
+    specs.extend(facts_specs(session))
     specs.extend(property_specs(session))
     specs.append(CheckSpec("secrets:masked", "secrets", "Secrets stay masked", secrets_check))
     specs.append(CheckSpec("lint", "lint", "Checklist lint", lint_check))

@@ -70,6 +70,10 @@ class Workspace:
         return self.root / "specs" / f"{self.data}.yaml"
 
     @property
+    def facts_path(self) -> Path:
+        return self.root / "specs" / f"{self.data}.facts.toml"
+
+    @property
     def configs(self) -> Path:
         return self.config_dir or self.root / "config"
 

@@ -31,7 +31,7 @@ FAMILY_TITLES = {
     "lint": "Lint",
     "secrets": "Secrets",
 }
-FAMILY_ORDER = ("load", "scenario", "contract", "property", "secrets", "lint")
+FAMILY_ORDER = ("load", "scenario", "facts", "contract", "property", "secrets", "lint")
 VERDICT_RANK = {"certified": 0, "not_certified": 1, "error": 2}
 
 

@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 
 from connectors.stripe import transformers as t
 from connectors.stripe.connector import Stripe
-from harness.domain import AttemptStatus, Flow
+from harness.domain import AttemptStatus, Currency, CurrencyRule, Flow, MinorUnitConverter
 from harness.integration import status_from_table
 
 
@@ -128,3 +128,50 @@ class SameProductionUrl(Stripe):
 
     id = "broken_production_url"
     base_url_key = "stripe"
+
+
+# ------------------------------------------------------------------ bugs only the provider facts catch
+# Each agrees with itself: its own currency table and converter, or its own status table, are wrong
+# together, so only truth from outside the connector (specs/stripe.facts.toml) refuses it.
+
+
+def _stripe_table_without(currency: Currency) -> MinorUnitConverter:
+    rules = {c: r for c, r in t.STRIPE_CURRENCIES.rules.items() if c is not currency}
+    return MinorUnitConverter(replace(t.STRIPE_CURRENCIES, rules=rules))
+
+
+class MgaRowDropped(Stripe):
+    """Stripe's MGA row (zero-decimal at Stripe, two in ISO 4217) forgotten: MGA 10.00 goes out as 1000."""
+
+    id = "broken_mga_row_dropped"
+    base_url_key = "stripe"
+    amount_converter = _stripe_table_without(Currency.MGA)
+
+
+class IskMultipleDropped(Stripe):
+    """ISK sent as whole kronur x 100 but without the 'multiple of 100' rule."""
+
+    id = "broken_isk_multiple_dropped"
+    base_url_key = "stripe"
+    amount_converter = MinorUnitConverter(
+        replace(
+            t.STRIPE_CURRENCIES,
+            rules={
+                **t.STRIPE_CURRENCIES.rules,
+                Currency.ISK: CurrencyRule(exponent=2, note="two-decimal at Stripe"),
+            },
+        )
+    )
+
+
+def capture_processing_charged(intent: t.StripePaymentIntent, rd: Any, ctx: Any) -> Any:
+    result = t.capture_response(intent, rd, ctx)
+    if intent.status == "processing":  # the broken rule: an acknowledged capture read as final
+        return result.model_copy(update={"status": AttemptStatus.CHARGED})
+    return result
+
+
+class PendingCaptureCharged(Stripe):
+    id = "broken_pending_capture_charged"
+    base_url_key = "stripe"
+    flows: ClassVar = _with(Flow.CAPTURE, handle_response=capture_processing_charged)

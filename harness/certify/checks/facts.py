@@ -1,0 +1,364 @@
+"""The facts family: the connector's own tables checked against the provider facts.
+
+* `facts:currencies`: the connector's currency table agrees with the facts on every ISO 4217
+  currency: supported or not, wire exponent, required multiple, minimum and maximum.
+* `facts:statuses:<Flow>`: every documented status value (a decision row of the facts, with the
+  fields and context that change its meaning) fed through the connector's response transform, on a
+  recorded response of that flow, gives the UCS status the facts give.
+
+Expected values come from the facts file only, never from the connector under test.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from harness.certify.facts import ABSENT, PRESENT, Facts, StatusRow, StatusTable, value_matches
+from harness.certify.results import CheckResult
+from harness.domain.amounts import CurrencyTable
+from harness.domain.currency import Currency
+from harness.domain.errors import ConnectorError
+from harness.domain.flows import FLOW_ORDER, Flow
+from harness.domain.router_data import ErrorResponse, PaymentsResponseData, RefundsResponseData
+from harness.domain.status import CaptureMethod
+from harness.execution.executor import crash_from
+from harness.integration import encoding
+from harness.integration.http import HttpResponse
+
+if TYPE_CHECKING:
+    from harness.certify.suite import ConnectorSession
+
+FAMILY = "facts"
+OTHER_VALUE = "CERTIFY_OTHER_VALUE"  # a value no condition names: makes a literal condition false
+
+
+def _result(check_id: str, status: str, message: str, title: str, **kw: Any) -> CheckResult:
+    return CheckResult(id=check_id, family=FAMILY, status=status, message=message, title=title, **kw)
+
+
+# ------------------------------------------------------------------ currencies
+
+
+def currency_differences(connector_table: CurrencyTable, facts: Facts) -> list[str]:
+    """Every way the connector's table differs from the facts, one line each, naming the source."""
+    oracle = facts.currency_table
+    differences: list[str] = []
+    for currency in sorted(Currency, key=lambda c: c.value):
+        documented = oracle.is_supported(currency)
+        declared = connector_table.is_supported(currency)
+        source = facts.currency_source(currency)
+        if documented != declared:
+            said = "supported" if documented else "not supported"
+            differences.append(
+                f"{currency.value}: the facts say {said} ({source}), the connector's table says "
+                f"{'supported' if declared else 'not supported'}"
+            )
+            continue
+        if not documented:
+            continue
+        fact, mine = oracle.rule(currency), connector_table.rule(currency)
+        pairs = {
+            "exponent": (oracle.provider_exponent(currency), connector_table.provider_exponent(currency)),
+            "multiple_of": (fact.multiple_of or 1, mine.multiple_of or 1),
+            "minimum": (fact.minimum, mine.minimum),
+            "maximum": (fact.maximum, mine.maximum),
+        }
+        for name, (expected, actual) in pairs.items():
+            if expected != actual:
+                differences.append(
+                    f"{currency.value} {name}: the facts say {expected} ({source}), the connector's table "
+                    f"says {actual}"
+                )
+    return differences
+
+
+def currencies_check(session: ConnectorSession) -> list[CheckResult]:
+    title = "The connector's currency table agrees with the provider facts on every currency"
+    facts = session.facts
+    differences = currency_differences(session.workspace.connector.amount_converter.table, facts)
+    details: dict[str, Any] = {"facts": session.relative_facts_path}
+    if facts.unknown_currency_codes:
+        details["unknown_codes"] = facts.unknown_currency_codes
+    if differences:
+        details["differences"] = differences
+        shown = "; ".join(differences[:4])
+        more = f" (+{len(differences) - 4} more)" if len(differences) > 4 else ""
+        return [
+            _result(
+                "facts:currencies",
+                "failed",
+                f"{len(differences)} difference(s) from {session.relative_facts_path}: {shown}{more}",
+                title,
+                details=details,
+            )
+        ]
+    message = "agrees on every ISO 4217 currency"
+    return [_result("facts:currencies", "passed", message, title, details=details)]
+
+
+# ------------------------------------------------------------------ statuses
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """A successful response the connector handled in a replayed scenario."""
+
+    flow: Flow
+    method: str
+    path: str
+    status_code: int
+    body: Any
+    capture_method: CaptureMethod | None
+    router_data: Any  # as the scenario sent it: the ids the response must answer to
+
+
+def _endpoint_matches(endpoint: str | None, recorded: Recorded) -> bool:
+    if not endpoint:
+        return True
+    method, _, template = endpoint.partition(" ")
+    if method.upper() != recorded.method.upper():
+        return False
+    pattern = re.sub(r"\\\{[^/]*?\\\}", "[^/]+", re.escape(template.strip().rstrip("/")))
+    return re.search(pattern + "$", recorded.path.rstrip("/")) is not None
+
+
+def _set(body: Any, dotted: str, value: Any) -> bool:
+    """Set a dotted path, adding the last key to an existing object where it is absent."""
+    if encoding.set_path(body, dotted, value):
+        return True
+    parent_path, _, last = dotted.rpartition(".")
+    parent = encoding.get_path(body, parent_path) if parent_path else body
+    if isinstance(parent, dict):
+        parent[last] = value
+        return True
+    return False
+
+
+def _delete(body: Any, dotted: str) -> None:
+    parent_path, _, last = dotted.rpartition(".")
+    parent = encoding.get_path(body, parent_path) if parent_path else body
+    if isinstance(parent, dict):
+        parent.pop(last, None)
+
+
+def _typed_like(existing: Any, value: Any) -> Any:
+    if isinstance(value, bool) or isinstance(existing, bool):
+        return value
+    if isinstance(existing, str) and not isinstance(value, str):
+        return str(value)
+    if isinstance(existing, int) and isinstance(value, str) and value.isdigit():
+        return int(value)
+    return value
+
+
+def _example_of(field: str, recorded: list[Recorded]) -> Any:
+    for exchange in recorded:
+        found = encoding.get_path(exchange.body, field)
+        if found is not encoding.MISSING and found not in (None, "", {}, []):
+            return copy.deepcopy(found)
+    return encoding.MISSING
+
+
+@dataclass(frozen=True)
+class Case:
+    row: StatusRow
+    body: Any
+    capture_method: CaptureMethod | None
+    status_code: int
+    router_data: Any
+
+
+def _cases(table: StatusTable, recorded: list[Recorded]) -> Iterator[tuple[StatusRow, Case | str]]:
+    """For each row: a response body (and context) in which that row, and no earlier one, applies."""
+    candidates = [r for r in recorded if r.flow is table.flow and _endpoint_matches(table.endpoint, r)]
+    for index, row in enumerate(table.rows):
+        earlier = [r for r in table.rows[:index] if value_matches(r.value, row.example_value())]
+        case: Case | str = f"no recorded {table.label} response carries {table.field}"
+        for base in candidates:
+            if encoding.get_path(base.body, table.field) is encoding.MISSING:
+                continue
+            made = _apply(table, row, earlier, base, recorded)
+            if isinstance(made, Case):
+                case = made
+                break
+            case = made
+        yield row, case
+
+
+def _apply(
+    table: StatusTable, row: StatusRow, earlier: list[StatusRow], base: Recorded, recorded: list[Recorded]
+) -> Case | str:
+    body = copy.deepcopy(base.body)
+    existing = encoding.get_path(body, table.field)
+    _set(body, table.field, _typed_like(existing, row.example_value()))
+    # the earlier rows of the same value must not apply: make each of their conditions false
+    for other in earlier:
+        for field, wanted in other.when.items():
+            if field in row.when:
+                continue
+            if wanted == PRESENT:
+                _delete(body, field)
+            elif wanted == ABSENT:
+                example = _example_of(field, recorded)
+                if example is encoding.MISSING:
+                    return f"no recorded example of {field}"
+                _set(body, field, example)
+            else:
+                current = encoding.get_path(body, field)
+                if current is not encoding.MISSING and value_matches(wanted, current):
+                    _set(body, field, OTHER_VALUE)
+    for field, wanted in row.when.items():
+        if wanted == ABSENT:
+            _delete(body, field)
+        elif wanted == PRESENT:
+            if encoding.get_path(body, field) is encoding.MISSING:
+                example = _example_of(field, recorded)
+                if example is encoding.MISSING or not _set(body, field, example):
+                    return f"no recorded example of {field} (needed by the row {row.value!r} when present)"
+        else:
+            current = encoding.get_path(body, field)
+            if current is encoding.MISSING:
+                return f"the recorded response has no {field}"
+            _set(body, field, _typed_like(current, wanted))
+    capture_method = base.capture_method
+    wanted_method = row.context.get("capture_method")
+    if wanted_method is not None:
+        capture_method = CaptureMethod(str(wanted_method).lower())
+    else:
+        taken = {str(o.context["capture_method"]).lower() for o in earlier if "capture_method" in o.context}
+        free = [m for m in CaptureMethod if m.value not in taken]
+        if taken and not free:
+            return "every capture method is taken by an earlier row"
+        if taken:
+            capture_method = free[0]
+    status_code = int(row.context.get("http_status", base.status_code))
+    return Case(row, body, capture_method, status_code, base.router_data)
+
+
+def _outcome(result: Any) -> str:
+    if isinstance(result, PaymentsResponseData):
+        return result.status.value
+    if isinstance(result, RefundsResponseData):
+        return result.refund_status.value
+    if isinstance(result, ErrorResponse):
+        status = result.attempt_status or result.refund_status
+        return status.value if status is not None else f"an ErrorResponse with no status ({result.code})"
+    return f"a {type(result).__name__}"
+
+
+def run_status_case(session: ConnectorSession, table: StatusTable, case: Case) -> str:
+    """What the connector makes of the case's response: a UCS status value, or what went wrong."""
+    from harness.certify.cassettes import dumps_exact
+
+    router_data = dataclasses.replace(case.router_data, response=None)
+    request = router_data.request
+    if case.capture_method is not None and getattr(request, "capture_method", None) is not None:
+        router_data.request = request.model_copy(update={"capture_method": case.capture_method})
+    response = HttpResponse(
+        case.status_code, dumps_exact(case.body).encode(), {"Content-Type": "application/json"}
+    )
+    try:
+        result = session.workspace.connector.handle_response(router_data, response)
+    except ConnectorError as error:
+        return f"a typed error ({error.kind}: {error.message})"
+    except Exception as exc:  # a crash on a documented value is a finding, not a harness error
+        return crash_from(exc).describe()
+    return _outcome(result)
+
+
+def statuses_check(flow: Flow) -> Any:
+    def run(session: ConnectorSession) -> list[CheckResult]:
+        check_id = f"facts:statuses:{flow.value}"
+        title = f"Every documented {flow.value} status maps to the UCS status the provider facts give"
+        facts = session.facts
+        tables = facts.status_tables(flow)
+        recorded = session.recorded_responses()
+        wrong: list[str] = []
+        unexercised: list[str] = []
+        checked = 0
+        for table in tables:
+            for row, case in _cases(table, recorded):
+                label = f"{table.field}={row.value!r}" + (f" when {row.when}" if row.when else "")
+                label += f" ({row.context})" if row.context else ""
+                if isinstance(case, str):
+                    unexercised.append(f"{label}: {case}")
+                    continue
+                checked += 1
+                got = run_status_case(session, table, case)
+                if got != row.means:
+                    source = f" ({row.source})" if row.source else ""
+                    wrong.append(f"{label} became {got}; the facts say {row.means}{source}")
+        details: dict[str, Any] = {"facts": session.relative_facts_path, "rows_checked": checked}
+        if unexercised:
+            details["unexercised"] = unexercised
+        if wrong:
+            details["wrong"] = wrong
+            shown = "; ".join(wrong[:3])
+            more = f" (+{len(wrong) - 3} more)" if len(wrong) > 3 else ""
+            return [
+                _result(
+                    check_id,
+                    "failed",
+                    f"{len(wrong)} of {checked} documented status row(s) map wrong: {shown}{more}",
+                    title,
+                    flow=flow.value,
+                    details=details,
+                )
+            ]
+        if not checked:
+            reason = unexercised[0] if unexercised else "the facts document no status for this flow"
+            return [
+                _result(
+                    check_id,
+                    "failed",
+                    f"no documented {flow.value} status could be checked: {reason}",
+                    title,
+                    flow=flow.value,
+                    details=details,
+                )
+            ]
+        message = f"{checked} documented status row(s) map as the facts say"
+        if unexercised:
+            message += f"; {len(unexercised)} not exercised (no recorded response to start from)"
+        return [_result(check_id, "passed", message, title, flow=flow.value, details=details)]
+
+    return run
+
+
+def status_flows(session: ConnectorSession) -> list[Flow]:
+    """The flows the connector implements that the facts give status tables for."""
+    facts = session.facts
+    connector = session.workspace.connector
+    return [f for f in FLOW_ORDER if connector.supports(f) and facts.status_tables(f)]
+
+
+def recorded_from_runs(runs: list[Any]) -> list[Recorded]:
+    """Successful, handled exchanges of replayed scenario runs, in catalog order."""
+    recorded: list[Recorded] = []
+    for run in runs:
+        for execution in run.executions:
+            response, request = execution.response, execution.request
+            if response is None or request is None or not response.ok or not execution.ok:
+                continue
+            body = response.decoded()
+            if not isinstance(body, dict | list):
+                continue
+            router_request = getattr(execution.router_data, "request", None)
+            recorded.append(
+                Recorded(
+                    flow=execution.flow,
+                    method=request.method.value,
+                    path=urlsplit(request.url).path,
+                    status_code=response.status_code,
+                    body=body,
+                    capture_method=getattr(router_request, "capture_method", None),
+                    router_data=execution.router_data,
+                )
+            )
+    return recorded

@@ -1,0 +1,277 @@
+"""Provider facts (`specs/<name>.facts.toml`): the oracle of a connector's certification.
+
+Written from the provider's documentation and published spec, each fact with its source (the
+shape is in specs/FACTS.md). The suite checks the connector's own tables against these facts and
+takes its expected values from them plus ISO 4217; connector code never reads them.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from harness.domain.amounts import CurrencyRule, CurrencyTable, table_for
+from harness.domain.currency import Currency
+from harness.domain.errors import HarnessError
+from harness.domain.flows import Flow
+from harness.domain.status import AttemptStatus, RefundStatus
+
+PRESENT = "<present>"
+ABSENT = "<absent>"
+REFUND_FLOWS = frozenset({Flow.REFUND, Flow.RSYNC})
+# a documented class of values such as Checkout.com's "20xxx" response codes: x stands for a digit
+_DIGIT_CLASS = re.compile(r"^[0-9]*x+$")
+
+
+class FactsError(HarnessError):
+    """A facts file that is missing, malformed or inconsistent."""
+
+
+class _Fact(BaseModel):
+    # the writers of facts add notes and provenance keys of their own: keep them, check the rest
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+
+StatusValue = str | int | bool
+
+
+class StatusRow(_Fact):
+    value: StatusValue
+    means: str
+    when: dict[str, Any] = Field(default_factory=dict)  # response fields: <present>, <absent> or a literal
+    context: dict[str, Any] = Field(default_factory=dict)  # router data: capture_method
+    acknowledgement: bool = False
+    source: str = ""
+    note: str = ""
+
+    def matches(self, value: StatusValue) -> bool:
+        return value_matches(self.value, value)
+
+    def example_value(self) -> StatusValue:
+        """A concrete value of this row (a digit class such as 20xxx gives 20000)."""
+        if isinstance(self.value, str) and _DIGIT_CLASS.match(self.value):
+            return self.value.replace("x", "0")
+        return self.value
+
+
+class NotReturned(_Fact):
+    value: StatusValue
+    reason: str = ""
+    source: str = ""
+
+
+class StatusTable(_Fact):
+    flow: Flow
+    field: str
+    values: list[StatusValue] = Field(default_factory=list)
+    values_source: str = ""
+    rows: list[StatusRow] = Field(default_factory=list)
+    not_returned: list[NotReturned] = Field(default_factory=list)
+    resource: str | None = None
+    endpoint: str | None = None  # "METHOD /path" where a flow reads several resources
+    note: str = ""
+
+    @field_validator("flow", mode="before")
+    @classmethod
+    def _flow(cls, value: Any) -> Flow:
+        return Flow(value)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> StatusTable:
+        statuses = RefundStatus if self.flow in REFUND_FLOWS else AttemptStatus
+        allowed = {s.value for s in statuses}
+        for row in self.rows:
+            if row.means not in allowed:
+                raise ValueError(
+                    f"{self.flow.value} {self.field} {row.value!r}: {row.means!r} is no {statuses.__name__}"
+                )
+        covered = [row.value for row in self.rows] + [n.value for n in self.not_returned]
+        missing = [v for v in self.values if not any(value_matches(c, v) for c in covered)]
+        if missing:
+            raise ValueError(
+                f"{self.flow.value} {self.field}: documented value(s) {missing} are neither mapped in rows "
+                "nor listed under not_returned"
+            )
+        return self
+
+    @property
+    def label(self) -> str:
+        where = f" ({self.endpoint})" if self.endpoint else ""
+        return f"{self.flow.value} {self.field}{where}"
+
+
+class CurrencyRuleFact(_Fact):
+    currencies: list[str]
+    exponent: int | None = Field(default=None, ge=0, le=4)
+    multiple_of: int | None = Field(default=None, gt=0)
+    minimum: int | None = Field(default=None, ge=0)
+    maximum: int | None = Field(default=None, gt=0)
+    source: str = ""
+    note: str = ""
+
+
+class CurrencyFacts(_Fact):
+    supported: list[str] | Literal["iso4217"]
+    source: str = ""
+    note: str = ""
+    rules: list[CurrencyRuleFact] = Field(default_factory=list)
+
+
+class InSuccessError(_Fact):
+    flow: Flow
+    code: str | None = None
+    message: str | None = None
+    when: dict[str, Any] = Field(default_factory=dict)
+    source: str = ""
+
+    @field_validator("flow", mode="before")
+    @classmethod
+    def _flow(cls, value: Any) -> Flow:
+        return Flow(value)
+
+
+class ErrorFacts(_Fact):
+    code: str | None = None
+    message: str | None = None
+    reason: str | None = None
+    decline_code: str | None = None
+    source: str = ""
+    note: str = ""
+    in_success: list[InSuccessError] = Field(default_factory=list)
+
+
+class HeaderFacts(_Fact):
+    header: str
+    flows: list[Flow] = Field(default_factory=list)
+    retry_keeps_key: bool | None = None
+    source: str = ""
+
+    @field_validator("flows", mode="before")
+    @classmethod
+    def _flows(cls, value: Any) -> list[Flow]:
+        return [Flow(v) for v in value]
+
+
+class AuthFacts(_Fact):
+    scheme: str = ""
+    source: str = ""
+    key_prefixes: list[str] = Field(default_factory=list)
+
+
+class TestCardFact(_Fact):
+    number: str | None = None
+    outcome: str = ""
+    trigger: str = ""
+    source: str = ""
+
+
+class Facts(_Fact):
+    provider: dict[str, Any]
+    published_spec: dict[str, Any] | None = None
+    currencies: CurrencyFacts
+    statuses: list[StatusTable] = Field(default_factory=list)
+    errors: ErrorFacts | None = None
+    idempotency: HeaderFacts | None = None
+    request_id: HeaderFacts | None = None
+    auth: AuthFacts | None = None
+    test_cards: list[TestCardFact] = Field(default_factory=list)
+    path: str = ""
+
+    # ------------------------------------------------------------ money
+
+    @cached_property
+    def unknown_currency_codes(self) -> list[str]:
+        """Codes the facts name that are no current ISO 4217 code the harness knows."""
+        named = [] if self.currencies.supported == "iso4217" else list(self.currencies.supported)
+        for rule in self.currencies.rules:
+            named.extend(c for c in rule.currencies if c != "*")
+        return sorted({c for c in named if c not in Currency.__members__})
+
+    @cached_property
+    def currency_table(self) -> CurrencyTable:
+        """The provider's currency rules as a table, built from the facts alone (never the connector's)."""
+        groups: list[tuple[list[Currency], CurrencyRule]] = []
+        default = CurrencyRule()
+        for fact in self.currencies.rules:
+            rule = CurrencyRule(
+                exponent=fact.exponent,
+                multiple_of=fact.multiple_of,
+                minimum=fact.minimum,
+                maximum=fact.maximum,
+                note=fact.note[:120],
+            )
+            if "*" in fact.currencies:
+                default = rule.merged_over(default)
+            known = [Currency[c] for c in fact.currencies if c in Currency.__members__]
+            if known:
+                groups.append((known, rule))
+        supported = (
+            None
+            if self.currencies.supported == "iso4217"
+            else [Currency[c] for c in self.currencies.supported if c in Currency.__members__]
+        )
+        return table_for(*groups, supported=supported, default=default, source=self.currencies.source)
+
+    def currency_source(self, currency: Currency) -> str:
+        """The source of the last rule naming the currency (else of the supported list)."""
+        for fact in reversed(self.currencies.rules):
+            if currency.value in fact.currencies or "*" in fact.currencies:
+                return fact.source or self.currencies.source
+        return self.currencies.source
+
+    # ------------------------------------------------------------ statuses
+
+    def status_tables(self, flow: Flow) -> list[StatusTable]:
+        return [table for table in self.statuses if table.flow is flow]
+
+
+def value_matches(documented: StatusValue, value: StatusValue) -> bool:
+    if isinstance(documented, str) and _DIGIT_CLASS.match(documented) and isinstance(value, str | int):
+        text = str(value)
+        return len(text) == len(documented) and all(
+            (d == "x" and c.isdigit()) or d == c for d, c in zip(documented, text, strict=True)
+        )
+    if isinstance(documented, bool) or isinstance(value, bool):
+        return documented is value
+    return str(documented) == str(value)
+
+
+def facts_path(root: Path, name: str) -> Path:
+    return root / "specs" / f"{name}.facts.toml"
+
+
+_CACHE: dict[tuple[str, int, int], Facts] = {}
+
+
+def load_facts(path: Path) -> Facts:
+    """The facts file at `path`, validated; a typed error naming the file and the field otherwise."""
+    if not path.is_file():
+        raise FactsError(
+            "no provider facts file",
+            path=str(path),
+            hint="write it from the provider's documentation (see specs/FACTS.md); a connector without "
+            "facts cannot be certified",
+        )
+    stat = path.stat()
+    key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    if key in _CACHE:
+        return _CACHE[key]
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise FactsError(f"not valid TOML: {error}", path=str(path)) from None
+    try:
+        facts = Facts.model_validate({**data, "path": str(path)})
+    except ValidationError as error:
+        first = error.errors(include_url=False, include_input=False)[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise FactsError(
+            f"{where}: {first['msg']}", path=str(path), hint="see specs/FACTS.md for the shape"
+        ) from None
+    _CACHE[key] = facts
+    return facts
