@@ -209,7 +209,6 @@ class AdyenServiceError(AdyenObject):
 AUTHENTICATION = AttemptStatus.AUTHENTICATION_PENDING
 RESULT_CODE_STATUS: dict[str, AttemptStatus] = {
     # "Authorised" depends on the capture method; see attempt_status().
-    "Cancelled": AttemptStatus.VOIDED,
     "Pending": AttemptStatus.PENDING,
     "Received": AttemptStatus.PENDING,
     "RedirectShopper": AUTHENTICATION,
@@ -223,6 +222,8 @@ RESULT_CODE_STATUS: dict[str, AttemptStatus] = {
 FAILED_RESULT_CODES: dict[str, AttemptStatus] = {
     "Refused": AttemptStatus.AUTHORIZATION_FAILED,
     "Error": AttemptStatus.FAILURE,
+    # cancelled before processing completed: nothing was authorised, so a failure, not a void
+    "Cancelled": AttemptStatus.FAILURE,
 }
 # Captures, cancels and refunds are only acknowledged ("received"); the outcome is a webhook.
 CAPTURE_STATUS = {"received": AttemptStatus.CAPTURE_INITIATED}

@@ -641,10 +641,11 @@ def refund_response(body: CreateTransactionResponse, rd: RefundRouterData, ctx: 
     refund_id = real_id(tr.trans_id)
     if refund_id is None:
         raise ResponseHandlingError("an accepted refund without a transaction id", field="transId")
-    # An approved refund is a new transaction in refundPendingSettlement until the daily batch.
+    # An approved refund is a new transaction in refundPendingSettlement until the daily batch; one
+    # held for review waits for the merchant's decision in the fraud filters.
     return RefundsResponseData(
         connector_refund_id=refund_id,
-        refund_status=RefundStatus.PENDING,
+        refund_status=RefundStatus.MANUAL_REVIEW if code == HELD_FOR_REVIEW else RefundStatus.PENDING,
         raw_status=code,
         status_code=ctx.status_code,
     )

@@ -74,6 +74,7 @@ class StatusTable(_Fact):
     not_returned: list[NotReturned] = Field(default_factory=list)
     resource: str | None = None
     endpoint: str | None = None  # "METHOD /path" where a flow reads several resources
+    when: dict[str, Any] = Field(default_factory=dict)  # conditions every row of the table shares
     note: str = ""
 
     @field_validator("flow", mode="before")

@@ -311,7 +311,6 @@ def test_amounts_come_back_exactly():
         ("Authorised", False, AttemptStatus.CHARGED),
         ("Pending", False, AttemptStatus.PENDING),
         ("Received", False, AttemptStatus.PENDING),
-        ("Cancelled", False, AttemptStatus.VOIDED),
         ("RedirectShopper", True, AttemptStatus.AUTHENTICATION_PENDING),
         ("IdentifyShopper", True, AttemptStatus.AUTHENTICATION_PENDING),
         ("ChallengeShopper", True, AttemptStatus.AUTHENTICATION_PENDING),
@@ -358,6 +357,14 @@ def test_an_error_result_code_is_a_failure():
     result = handle(Flow.AUTHORIZE, 200, refused("Acquirer Error", "4", result_code="Error"))
     assert isinstance(result, ErrorResponse)
     assert (result.code, result.attempt_status) == ("4", AttemptStatus.FAILURE)
+
+
+def test_a_payment_cancelled_before_processing_is_a_failure_not_a_void():
+    # https://docs.adyen.com/online-payments/build-your-integration/payment-result-codes: cancelled
+    # before processing was completed; nothing was authorised (specs/adyen.facts.toml)
+    result = handle(Flow.AUTHORIZE, 200, refused("Cancelled", "", result_code="Cancelled"))
+    assert isinstance(result, ErrorResponse)
+    assert result.attempt_status is AttemptStatus.FAILURE
 
 
 def test_a_refusal_without_reason_code_still_has_a_code():

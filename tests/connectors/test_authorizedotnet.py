@@ -393,8 +393,10 @@ def test_refund_answers():
         RefundStatus.PENDING,
         "1",
     )
+    # held for review by the fraud filters: a manual review, not an ordinary pending refund
+    # (responseCode 4, specs/authorizedotnet.facts.toml)
     held = handle(Flow.REFUND, bodies.transaction("4", trans_id="40012345699"))
-    assert held.refund_status is RefundStatus.PENDING
+    assert held.refund_status is RefundStatus.MANUAL_REVIEW
     for code, text in (
         ("54", "The referenced transaction does not meet the criteria for issuing a credit."),
         ("55", "The sum of credits against the referenced transaction would exceed original debit amount."),

@@ -115,7 +115,8 @@ class Recorded:
     status_code: int
     body: Any
     capture_method: CaptureMethod | None
-    router_data: Any  # as the scenario sent it: the ids the response must answer to
+    router_data: Any  # as the scenario sent it: the ids the response answers to
+    borrowed: bool = False  # recorded for another flow with the same response model
 
 
 def _endpoint_matches(endpoint: str | None, recorded: Recorded) -> bool:
@@ -172,11 +173,29 @@ class Case:
     capture_method: CaptureMethod | None
     status_code: int
     router_data: Any
+    borrowed: bool
 
 
-def _cases(table: StatusTable, recorded: list[Recorded]) -> Iterator[tuple[StatusRow, Case | str]]:
+def _candidates(table: StatusTable, recorded: list[Recorded], models: dict[Flow, type]) -> list[Recorded]:
+    """Recorded responses of the table's flow (and endpoint); where the flow has none (its scenarios
+    are exempt), responses of other flows the connector parses with the same response model, whose
+    router data does not fit this flow and is made anew."""
+    own = [r for r in recorded if r.flow is table.flow and _endpoint_matches(table.endpoint, r)]
+    if own or table.endpoint:
+        return own
+    model = models.get(table.flow)
+    return [
+        dataclasses.replace(r, flow=table.flow, borrowed=True)
+        for r in recorded
+        if model is not None and models.get(r.flow) is model
+    ]
+
+
+def _cases(
+    table: StatusTable, recorded: list[Recorded], models: dict[Flow, type]
+) -> Iterator[tuple[StatusRow, Case | str]]:
     """For each row: a response body (and context) in which that row, and no earlier one, applies."""
-    candidates = [r for r in recorded if r.flow is table.flow and _endpoint_matches(table.endpoint, r)]
+    candidates = _candidates(table, recorded, models)
     for index, row in enumerate(table.rows):
         earlier = [r for r in table.rows[:index] if value_matches(r.value, row.example_value())]
         case: Case | str = f"no recorded {table.label} response carries {table.field}"
@@ -213,7 +232,7 @@ def _apply(
                 current = encoding.get_path(body, field)
                 if current is not encoding.MISSING and value_matches(wanted, current):
                     _set(body, field, OTHER_VALUE)
-    for field, wanted in row.when.items():
+    for field, wanted in {**table.when, **row.when}.items():
         if wanted == ABSENT:
             _delete(body, field)
         elif wanted == PRESENT:
@@ -238,7 +257,7 @@ def _apply(
         if taken:
             capture_method = free[0]
     status_code = int(row.context.get("http_status", base.status_code))
-    return Case(row, body, capture_method, status_code, base.router_data)
+    return Case(row, body, capture_method, status_code, base.router_data, base.borrowed)
 
 
 def _outcome(result: Any) -> str:
@@ -256,7 +275,16 @@ def run_status_case(session: ConnectorSession, table: StatusTable, case: Case) -
     """What the connector makes of the case's response: a UCS status value, or what went wrong."""
     from harness.certify.cassettes import dumps_exact
 
-    router_data = dataclasses.replace(case.router_data, response=None)
+    if case.borrowed:  # router data of this flow, about the transaction the borrowed body describes
+        recorded_id = getattr(case.router_data.request, "connector_transaction_id", None) or "txn_recorded"
+        router_data = session.property_context.router_data(
+            table.flow,
+            with_expected_amount=False,
+            connector_transaction_id=recorded_id,
+            connector_refund_id=recorded_id,
+        )
+    else:
+        router_data = dataclasses.replace(case.router_data, response=None)
     request = router_data.request
     if case.capture_method is not None and getattr(request, "capture_method", None) is not None:
         router_data.request = request.model_copy(update={"capture_method": case.capture_method})
@@ -279,11 +307,12 @@ def statuses_check(flow: Flow) -> Any:
         facts = session.facts
         tables = facts.status_tables(flow)
         recorded = session.recorded_responses()
+        models = {f: spec.response_model for f, spec in session.workspace.connector.flows.items()}
         wrong: list[str] = []
         unexercised: list[str] = []
         checked = 0
         for table in tables:
-            for row, case in _cases(table, recorded):
+            for row, case in _cases(table, recorded, models):
                 label = f"{table.field}={row.value!r}" + (f" when {row.when}" if row.when else "")
                 label += f" ({row.context})" if row.context else ""
                 if isinstance(case, str):
