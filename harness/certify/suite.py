@@ -798,6 +798,17 @@ def facts_specs(session: ConnectorSession) -> list[CheckSpec]:
             facts_checks.currencies_check,
         )
     ]
+    for scenario_id in session.workspace.certification.scenarios.supported:
+        specs.append(
+            CheckSpec(
+                f"facts:outcome:{scenario_id}",
+                "facts",
+                f"Answers of {scenario_id} read as the facts read the recorded bodies",
+                facts_checks.outcome_check(scenario_id),
+                flow=SCENARIOS[scenario_id].main_flow.value,
+                scenario=scenario_id,
+            )
+        )
     for flow in flows:
         specs.append(
             CheckSpec(

@@ -175,3 +175,35 @@ class PendingCaptureCharged(Stripe):
     id = "broken_pending_capture_charged"
     base_url_key = "stripe"
     flows: ClassVar = _with(Flow.CAPTURE, handle_response=capture_processing_charged)
+
+
+class ErrorCodeAndMessageSwapped(Stripe):
+    id = "broken_error_swapped"
+    base_url_key = "stripe"
+
+    def parse_error(self, response: Any, ctx: Any) -> Any:
+        error = t.error_response(response, ctx)
+        return error.model_copy(update={"code": error.message, "message": error.code})
+
+
+class ErrorTypeAsCode(Stripe):
+    id = "broken_error_type_as_code"
+    base_url_key = "stripe"
+
+    def parse_error(self, response: Any, ctx: Any) -> Any:
+        error = t.error_response(response, ctx)
+        kind = (response.decoded().get("error") or {}).get("type", "")
+        return error.model_copy(update={"code": kind})
+
+
+class DeclineCodeDropped(Stripe):
+    id = "broken_decline_code_dropped"
+    base_url_key = "stripe"
+
+    def parse_error(self, response: Any, ctx: Any) -> Any:
+        error = t.error_response(response, ctx)
+        decline = (response.decoded().get("error") or {}).get("decline_code")
+        dropped = {k: None for k in ("reason", "network_decline_code")}
+        if decline and error.message and decline in error.message:
+            dropped["message"] = error.message.replace(decline, "")  # type: ignore[assignment]
+        return error.model_copy(update=dropped)

@@ -199,3 +199,29 @@ def test_a_connector_without_facts_is_not_certified(tmp_path):
     check = next(c for c in result.checks if c.id == "facts:file")
     assert check.status == "failed" and "no provider facts file" in check.message
     assert result.verdict != "certified"
+
+
+@pytest.mark.parametrize(
+    ("cls", "expected", "words"),
+    [
+        (broken.ErrorCodeAndMessageSwapped, "facts:outcome:decline_generic", "error code"),
+        (broken.ErrorTypeAsCode, "facts:outcome:decline_generic", "the recorded answer says 'card_declined'"),
+        (
+            broken.DeclineCodeDropped,
+            "facts:outcome:decline_insufficient_funds",
+            "decline code 'insufficient_funds'",
+        ),
+    ],
+    ids=lambda v: v.id if isinstance(v, type) else None,
+)
+def test_an_error_read_wrong_is_refused_against_the_recorded_body(cls, expected, words):
+    result = certify(cls)
+    assert expected in result.failing, result.failing
+    check = next(c for c in result.checks if c.id == expected)
+    assert words in check.message, check.message
+
+
+def test_the_recorded_outcomes_of_the_shipped_connector_read_as_the_facts_say():
+    result = certify(broken.FloatAmount)  # Stripe with an unrelated bug: its answers are read right
+    outcomes = [c for c in result.checks if c.id.startswith("facts:outcome:")]
+    assert outcomes and all(c.status == "passed" for c in outcomes if c.scenario != "capture_partial")

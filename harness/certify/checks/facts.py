@@ -25,6 +25,7 @@ from harness.domain.amounts import CurrencyTable
 from harness.domain.currency import Currency
 from harness.domain.errors import ConnectorError
 from harness.domain.flows import FLOW_ORDER, Flow
+from harness.domain.money import MinorUnit
 from harness.domain.router_data import ErrorResponse, PaymentsResponseData, RefundsResponseData
 from harness.domain.status import CaptureMethod
 from harness.execution.executor import crash_from
@@ -174,6 +175,7 @@ class Case:
     status_code: int
     router_data: Any
     borrowed: bool
+    partial_capture: bool | None = None
 
 
 def _candidates(table: StatusTable, recorded: list[Recorded], models: dict[Flow, type]) -> list[Recorded]:
@@ -256,8 +258,13 @@ def _apply(
             return "every capture method is taken by an earlier row"
         if taken:
             capture_method = free[0]
+    partial: bool | None = None
+    if "capture" in row.context:
+        partial = str(row.context["capture"]).lower() == "partial"
+    elif any("capture" in o.context for o in earlier):
+        partial = not any(str(o.context["capture"]).lower() == "partial" for o in earlier)
     status_code = int(row.context.get("http_status", base.status_code))
-    return Case(row, body, capture_method, status_code, base.router_data, base.borrowed)
+    return Case(row, body, capture_method, status_code, base.router_data, base.borrowed, partial)
 
 
 def _outcome(result: Any) -> str:
@@ -287,7 +294,11 @@ def run_status_case(session: ConnectorSession, table: StatusTable, case: Case) -
         router_data = dataclasses.replace(case.router_data, response=None)
     request = router_data.request
     if case.capture_method is not None and getattr(request, "capture_method", None) is not None:
-        router_data.request = request.model_copy(update={"capture_method": case.capture_method})
+        router_data.request = request = request.model_copy(update={"capture_method": case.capture_method})
+    if case.partial_capture is not None and hasattr(request, "amount_to_capture"):
+        captured = request.amount_to_capture
+        authorized = MinorUnit(captured.value * 2) if case.partial_capture else captured
+        router_data.request = request.model_copy(update={"payment_amount": authorized})
     response = HttpResponse(
         case.status_code, dumps_exact(case.body).encode(), {"Content-Type": "application/json"}
     )
@@ -391,3 +402,165 @@ def recorded_from_runs(runs: list[Any]) -> list[Recorded]:
                 )
             )
     return recorded
+
+
+# ------------------------------------------------------------------ outcomes of recorded exchanges
+
+
+def context_of(request: Any) -> dict[str, str]:
+    """The router-data context a status row may depend on: capture method, partial or full capture."""
+    context: dict[str, str] = {}
+    method = getattr(request, "capture_method", None)
+    if method is not None:
+        context["capture_method"] = str(getattr(method, "value", method)).lower()
+    partial = getattr(request, "is_partial", None)
+    if isinstance(partial, bool):
+        context["capture"] = "partial" if partial else "full"
+    return context
+
+
+def _context_holds(row: StatusRow, context: dict[str, str]) -> bool:
+    return all(
+        key == "http_status" or str(wanted).lower() == context.get(key) for key, wanted in row.context.items()
+    )
+
+
+def _condition_holds(body: Any, field: str, wanted: Any) -> bool:
+    found = encoding.get_path(body, field)
+    if wanted == PRESENT:
+        return found is not encoding.MISSING and found is not None
+    if wanted == ABSENT:
+        return found is encoding.MISSING or found is None
+    return found is not encoding.MISSING and value_matches(wanted, found)
+
+
+def expected_status(facts: Facts, flow: Flow, body: Any, path: str, context: dict[str, str]) -> str | None:
+    """The UCS status the facts give a recorded 2xx body (first matching row), None when no table
+    of the flow reads this body, "Pending" for a value the facts do not document."""
+    for table in facts.status_tables(flow):
+        if table.endpoint and not _endpoint_matches(
+            table.endpoint, Recorded(flow, table.endpoint.partition(" ")[0], path, 200, body, None, None)
+        ):
+            continue
+        value = encoding.get_path(body, table.field)
+        if value is encoding.MISSING or isinstance(value, dict | list):
+            continue
+        if not all(_condition_holds(body, f, w) for f, w in table.when.items()):
+            continue
+        for row in table.rows:
+            if not row.matches(value) or not _context_holds(row, context):
+                continue
+            if not all(_condition_holds(body, f, w) for f, w in row.when.items()):
+                continue
+            return row.means
+        if any(n.value == value or value_matches(n.value, value) for n in table.not_returned):
+            continue
+        return "Pending"
+    return None
+
+
+def expected_error_fields(facts: Facts, flow: Flow, body: Any, ok: bool) -> dict[str, Any]:
+    """code, message and decline code of an error answer, read where the facts say they live."""
+    errors = facts.errors
+    if errors is None or not isinstance(body, dict | list):
+        return {}
+    paths: dict[str, str | None]
+    if ok:
+        entry = next(
+            (
+                e
+                for e in errors.in_success
+                if e.flow is flow and all(_condition_holds(body, f, w) for f, w in e.when.items())
+            ),
+            None,
+        )
+        if entry is None:
+            return {}
+        paths = {"code": entry.code, "message": entry.message}
+    else:
+        paths = {"code": errors.code, "message": errors.message, "decline_code": errors.decline_code}
+    found: dict[str, Any] = {}
+    for name, path in paths.items():
+        if not path:
+            continue
+        value = encoding.get_path(body, path)
+        if value is not encoding.MISSING and value not in (None, ""):
+            found[name] = str(value)
+    return found
+
+
+def outcome_problems(facts: Facts, runs: list[Any]) -> list[str]:
+    """Where the connector's reading of a recorded answer differs from what the facts make of it."""
+    problems: list[str] = []
+    for run in runs:
+        for index, execution in enumerate(run.executions, start=1):
+            response, request = execution.response, execution.request
+            if response is None or request is None or execution.crash is not None:
+                continue
+            body = response.decoded()
+            result = execution.result
+            where = f"{run.scenario.id} step {index} ({execution.flow.value})"
+            expected = expected_error_fields(facts, execution.flow, body, response.ok)
+            if response.ok:
+                status = expected_status(
+                    facts,
+                    execution.flow,
+                    body,
+                    urlsplit(request.url).path,
+                    context_of(execution.router_data.request),
+                )
+                got = _outcome(result) if result is not None else None
+                if status is not None and got is not None and got != status:
+                    problems.append(f"{where}: read as {got}; the facts make the recorded answer {status}")
+            if not expected:
+                continue
+            if not isinstance(result, ErrorResponse):
+                problems.append(
+                    f"{where}: the recorded answer is an error (code {expected.get('code')!r}) by the facts, "
+                    f"but the connector read it as {_outcome(result) if result is not None else 'nothing'}"
+                )
+                continue
+            if "code" in expected and result.code != expected["code"]:
+                problems.append(
+                    f"{where}: error code {result.code!r}, the recorded answer says {expected['code']!r}"
+                )
+            if "message" in expected and result.message != expected["message"]:
+                said = expected["message"]
+                problems.append(f"{where}: error message {result.message!r}, the recorded one is {said!r}")
+            decline = expected.get("decline_code")
+            kept = (result.code, result.reason, result.network_decline_code, result.message)
+            if decline is not None and not any(decline == v or (v and decline in v) for v in kept):
+                problems.append(f"{where}: the decline code {decline!r} of the recorded answer was dropped")
+    return problems
+
+
+def outcome_check(scenario_id: str) -> Any:
+    def run(session: ConnectorSession) -> list[CheckResult]:
+        from harness.certify.catalog import SCENARIOS
+        from harness.certify.runner import ScenarioRun
+
+        check_id = f"facts:outcome:{scenario_id}"
+        title = f"Each answer of {scenario_id} is read as the facts read the recorded body"
+        outcome = session.scenario_run(SCENARIOS[scenario_id])
+        if not isinstance(outcome, ScenarioRun):
+            return [_result(check_id, "skipped", "the scenario did not run", title, scenario=scenario_id)]
+        problems = outcome_problems(session.facts, [outcome])
+        if problems:
+            return [
+                _result(
+                    check_id,
+                    "failed",
+                    "; ".join(problems[:3]) + (f" (+{len(problems) - 3} more)" if len(problems) > 3 else ""),
+                    title,
+                    scenario=scenario_id,
+                    details={"problems": problems},
+                )
+            ]
+        steps = len(outcome.executions)
+        return [
+            _result(
+                check_id, "passed", f"{steps} answer(s) read as the facts say", title, scenario=scenario_id
+            )
+        ]
+
+    return run
