@@ -444,6 +444,10 @@ def contract_scenario_check(scenario: Scenario) -> Callable[[ConnectorSession], 
 # ------------------------------------------------------------------ property checks
 
 
+class NothingToCheck(str):
+    """A property whose declaration leaves it nothing to check: a failure, never a skip."""
+
+
 PropertyBuild = Callable[["ConnectorSession"], "tuple[Callable[[dict[str, Any]], None], Any] | str"]
 
 
@@ -458,6 +462,8 @@ def property_check(
 ) -> CheckSpec:
     def run(session: ConnectorSession) -> list[CheckResult]:
         made = build(session)
+        if isinstance(made, NothingToCheck):
+            return [_result(check_id, family, "failed", made, flow=flow.value, title=title)]
         if isinstance(made, str):
             return [_result(check_id, family, "skipped", made, flow=flow.value, title=title)]
         check, cases = made
@@ -556,7 +562,10 @@ def _unknown_status(flow: Flow) -> Callable[[ConnectorSession], Any]:
 def _money(spec: FlowSpec) -> PropertyBuild:
     def build(session: ConnectorSession) -> Any:
         if not spec.amount_fields:
-            return f"{spec.flow.value} declares no amount_fields"
+            return NothingToCheck(
+                f"{spec.flow.value} carries money but declares no amount_fields: the money property has "
+                "nothing to check; declare where the amount is in the request body"
+            )
         return money_property(session.property_context, spec), money_cases(session.property_context)
 
     return build

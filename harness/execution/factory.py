@@ -107,8 +107,10 @@ def make_router_data(
 
     payment_data = PaymentFlowData(
         merchant_id=merchant_id,
-        payment_id=reference,
-        attempt_id=f"{reference}_1",
+        # the router's own ids differ from the reference the provider receives, so a connector that
+        # sends one for the other is seen
+        payment_id=f"pay_{reference}",
+        attempt_id=f"pay_{reference}_1",
         connector_request_reference_id=reference,
         request_id=request_id,
         test_mode=True,

@@ -322,6 +322,14 @@ def statuses_check(flow: Flow) -> Any:
         wrong: list[str] = []
         unexercised: list[str] = []
         checked = 0
+        declared = session.workspace.connector.flows[flow].status_field
+        documented = sorted({table.field for table in tables})
+        if declared not in documented:
+            message = (
+                f"{flow.value} declares status_field {declared!r}, but the facts read its status at "
+                f"{' or '.join(documented)}: declare where the status is, so the checks can read it"
+            )
+            return [_result(check_id, "failed", message, title, flow=flow.value)]
         for table in tables:
             for row, case in _cases(table, recorded, models):
                 label = f"{table.field}={row.value!r}" + (f" when {row.when}" if row.when else "")
@@ -478,7 +486,12 @@ def expected_error_fields(facts: Facts, flow: Flow, body: Any, ok: bool) -> dict
             return {}
         paths = {"code": entry.code, "message": entry.message}
     else:
-        paths = {"code": errors.code, "message": errors.message, "decline_code": errors.decline_code}
+        paths = {
+            "code": errors.code,
+            "message": errors.message,
+            "reason": errors.reason,
+            "decline_code": errors.decline_code,
+        }
     found: dict[str, Any] = {}
     for name, path in paths.items():
         if not path:
@@ -527,6 +540,11 @@ def outcome_problems(facts: Facts, runs: list[Any]) -> list[str]:
             if "message" in expected and result.message != expected["message"]:
                 said = expected["message"]
                 problems.append(f"{where}: error message {result.message!r}, the recorded one is {said!r}")
+            reason = expected.get("reason")
+            if reason is not None and not any(
+                v and reason in v for v in (result.reason, result.network_error_message)
+            ):
+                problems.append(f"{where}: the error reason {reason!r} of the recorded answer was dropped")
             decline = expected.get("decline_code")
             kept = (result.code, result.reason, result.network_decline_code, result.message)
             if decline is not None and not any(decline == v or (v and decline in v) for v in kept):

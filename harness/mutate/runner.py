@@ -1,0 +1,377 @@
+"""Running the suite against mutants: how strong is a connector's certificate?
+
+The parent process certifies the unmutated connector once (which also warms every cache: cassettes,
+specs, facts, hypothesis), then forks one child per mutant. The child builds the mutant connector
+from a copy of the package in a temporary folder (fresh modules under the package's own names, so
+the flow table holds the mutated functions and the lint reads the mutated source), runs the plan in
+the order that kills cheapest first, and stops at the first failing check. The parent kills a child
+that exceeds the time limit. Nothing is written into the project; results are cached by content hash
+of the mutant, the connector's material and the harness.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import multiprocessing
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from harness.mutate.operators import FAMILIES, Mutant, config_mutants, source_mutants
+
+# cheapest checks first: a mutant stops at its first failing check
+KILL_ORDER = ("load", "facts", "scenario", "contract", "secrets", "lint", "property")
+DEFAULT_TIMEOUT = 120.0
+STRENGTH_FLOOR = 0.9
+
+
+@dataclass
+class MutantResult:
+    key: str
+    family: str
+    file: str
+    line: int
+    description: str
+    status: str  # killed | survived | timeout | error
+    killed_by: str | None = None
+    killed_by_family: str | None = None
+    message: str = ""
+    seconds: float = 0.0
+    diff: str = ""
+    cached: bool = False
+
+    @property
+    def killed(self) -> bool:
+        return self.status in ("killed", "timeout")
+
+
+@dataclass
+class MutationReport:
+    connector: str
+    fingerprint: str
+    results: list[MutantResult] = field(default_factory=list)
+    seconds: float = 0.0
+    floor: float = STRENGTH_FLOOR
+
+    @property
+    def total(self) -> int:
+        return len(self.results)
+
+    @property
+    def killed(self) -> int:
+        return sum(1 for r in self.results if r.killed)
+
+    @property
+    def errors(self) -> list[MutantResult]:
+        return [r for r in self.results if r.status == "error"]
+
+    @property
+    def survivors(self) -> list[MutantResult]:
+        return [r for r in self.results if r.status == "survived"]
+
+    @property
+    def strength(self) -> float:
+        counted = self.total - len(self.errors)
+        return self.killed / counted if counted else 1.0
+
+    def by(self, attribute: str) -> dict[str, tuple[int, int]]:
+        """(killed, total) per family, or per killing check family."""
+        table: dict[str, tuple[int, int]] = {}
+        for result in self.results:
+            if result.status == "error":
+                continue
+            key = getattr(result, attribute) or "-"
+            killed, total = table.get(key, (0, 0))
+            table[key] = (killed + int(result.killed), total + 1)
+        return table
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "connector": self.connector,
+            "fingerprint": self.fingerprint,
+            "strength": round(self.strength, 4),
+            "floor": self.floor,
+            "killed": self.killed,
+            "total": self.total,
+            "errors": len(self.errors),
+            "seconds": round(self.seconds, 2),
+            "by_family": {k: {"killed": v[0], "total": v[1]} for k, v in sorted(self.by("family").items())},
+            "by_killing_check": {
+                k: {"killed": v[0], "total": v[1]} for k, v in sorted(self.by("killed_by_family").items())
+            },
+            "results": [asdict(r) for r in self.results],
+        }
+
+
+# ------------------------------------------------------------------ what is mutated
+
+
+def connector_files(source_dir: Path) -> list[Path]:
+    return sorted(p for p in source_dir.glob("*.py") if p.is_file())
+
+
+def generate(
+    source_dir: Path, root: Path, config_dir: Path, config_key: str, families: Iterable[str] = FAMILIES
+) -> list[Mutant]:
+    chosen = tuple(f for f in FAMILIES if f in set(families))
+    mutants: list[Mutant] = []
+    for path in connector_files(source_dir):
+        if path.name == "__init__.py":
+            continue
+        try:
+            display = str(path.relative_to(root))
+        except ValueError:
+            display = str(path)
+        mutants.extend(source_mutants(path, display, chosen))
+    if "config" in chosen:
+        mutants.extend(config_mutants(config_dir, config_key, root))
+    return mutants
+
+
+def fingerprint(paths: Iterable[Path]) -> str:
+    """Content hash of what a strength judges: the harness, the connector, its data."""
+    digest = hashlib.sha256()
+    for path in sorted(set(paths)):
+        if path.is_file():
+            digest.update(str(path.name).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def material(workspace: Any) -> list[Path]:
+    import harness
+
+    harness_dir = Path(harness.__file__).parent
+    files = [*harness_dir.rglob("*.py"), *connector_files(workspace.source_dir)]
+    files += [workspace.certification_path, workspace.spec_path, workspace.facts_path]
+    files += sorted(workspace.cassette_dir.glob("*.yaml"))
+    files += sorted(workspace.configs.glob("*.toml"))
+    return files
+
+
+# ------------------------------------------------------------------ one mutant, in a child
+
+
+def _load_mutant_class(connector_cls: type, copy_dir: Path) -> type:
+    """The connector class rebuilt from the package copy, under the package's own module names."""
+    module_name = connector_cls.__module__
+    package_name = module_name.rpartition(".")[0]
+    package = sys.modules[package_name]
+    files = [p for p in connector_files(copy_dir) if p.name != "__init__.py"]
+    own = module_name.rpartition(".")[2]
+    ordered = sorted(files, key=lambda p: (p.stem == own, p.stem != "transformers", p.stem))
+    loaded: dict[str, Any] = {}
+    for path in ordered:
+        name = f"{package_name}.{path.stem}"
+        spec = importlib.util.spec_from_file_location(name, path)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        setattr(package, path.stem, module)
+        spec.loader.exec_module(module)
+        loaded[path.stem] = module
+    cls: type = getattr(loaded[own], connector_cls.__name__)
+    return cls
+
+
+def evaluate(
+    name: str, connector_cls: type, root: Path, config_dir: Path, mutant: Mutant, source_dir: Path
+) -> MutantResult:
+    """Certify one mutant, stopping at the first failing check (run in a child process)."""
+    from harness.certify.suite import ConnectorSession, SuiteOptions, load_check, plan, run_spec
+    from harness.certify.workspace import Workspace
+
+    started = time.perf_counter()
+    result = MutantResult(mutant.key, mutant.family, mutant.file, mutant.line, mutant.description, "survived")
+    with tempfile.TemporaryDirectory(prefix="certify-mutant-") as tmp:
+        copy_dir = Path(tmp) / source_dir.name
+        shutil.copytree(source_dir, copy_dir, ignore=shutil.ignore_patterns("__pycache__"))
+        configs = config_dir
+        target = root / mutant.file
+        if mutant.family == "config":
+            configs = Path(tmp) / "config"
+            shutil.copytree(config_dir, configs)
+            (configs / Path(mutant.file).name).write_text(mutant.mutated, encoding="utf-8")
+        elif target.parent.resolve() == source_dir.resolve():
+            (copy_dir / target.name).write_text(mutant.mutated, encoding="utf-8")
+        try:
+            cls = _load_mutant_class(connector_cls, copy_dir)
+        except Exception as error:  # the mutant does not even load: the harness refuses it
+            result.status, result.killed_by, result.killed_by_family = "killed", "load", "load"
+            result.message = f"{type(error).__name__}: {str(error)[:200]}"
+            result.seconds = time.perf_counter() - started
+            return result
+        workspace, load = load_check(
+            lambda: Workspace(name=name, connector_cls=cls, root=root, data_name=name, config_dir=configs)
+        )
+        if workspace is None:
+            result.status, result.killed_by, result.killed_by_family = "killed", "load", "load"
+            result.message = load.message
+        else:
+            session = ConnectorSession(workspace, SuiteOptions(config_dir=configs))
+            specs = plan(session)
+            order = {family: index for index, family in enumerate(KILL_ORDER)}
+            specs.sort(key=lambda s: order.get(s.family, len(order)))
+            for spec in specs:
+                failing = [r for r in run_spec(spec, session) if r.status in ("failed", "error")]
+                if failing:
+                    result.status = "killed"
+                    result.killed_by, result.killed_by_family = failing[0].id, failing[0].family
+                    result.message = failing[0].message[:300]
+                    break
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _child(send: Connection, run: Callable[[], MutantResult]) -> None:
+    try:
+        outcome = asdict(run())
+    except BaseException as error:  # report anything, even an exit or an interrupt inside connector code
+        outcome = {"status": "error", "message": f"{type(error).__name__}: {str(error)[:200]}"}
+    send.send(outcome)
+    send.close()
+    os._exit(0)  # no atexit, no flushing of the parent's buffers
+
+
+def run_forked(
+    jobs: list[tuple[Mutant, Callable[[], MutantResult]]], workers: int, timeout: float
+) -> list[dict[str, Any]]:
+    """Each job in its own forked child, `workers` at a time; a child past `timeout` is killed."""
+    context = multiprocessing.get_context("fork")
+    outcomes: dict[int, dict[str, Any]] = {}
+    pending = list(enumerate(jobs))
+    running: dict[int, tuple[Any, Connection, float]] = {}
+    while pending or running:
+        while pending and len(running) < max(1, workers):
+            index, (_, run) = pending.pop(0)
+            receive, send = context.Pipe(duplex=False)
+            process = context.Process(target=_child, args=(send, run), daemon=True)
+            process.start()
+            send.close()
+            running[index] = (process, receive, time.monotonic())
+        for index, (process, receive, started) in list(running.items()):
+            if receive.poll(0.02):
+                try:
+                    outcomes[index] = receive.recv()
+                except EOFError:
+                    outcomes[index] = {"status": "error", "message": "the worker died without a result"}
+                process.join(1)
+                del running[index]
+            elif not process.is_alive():
+                outcomes[index] = {"status": "error", "message": f"the worker exited with {process.exitcode}"}
+                del running[index]
+            elif time.monotonic() - started > timeout:
+                process.kill()
+                process.join(1)
+                outcomes[index] = {"status": "timeout", "message": f"no verdict within {timeout:.0f} s"}
+                del running[index]
+    return [outcomes[i] for i in range(len(jobs))]
+
+
+# ------------------------------------------------------------------ a whole connector
+
+
+def cache_path(root: Path) -> Path:
+    return root / ".certify-cache" / "mutate.json"
+
+
+def _read_cache(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def mutate_connector(
+    name: str,
+    *,
+    root: Path,
+    config_dir: Path | None = None,
+    families: Iterable[str] = FAMILIES,
+    max_mutants: int | None = None,
+    workers: int = 1,
+    timeout: float = DEFAULT_TIMEOUT,
+    use_cache: bool = True,
+    progress: Callable[[str], None] | None = None,
+) -> MutationReport:
+    from harness.certify.suite import certify_workspace
+    from harness.certify.workspace import Workspace
+
+    workspace = Workspace.for_registered(name, root=root, config_dir=config_dir)
+    started = time.perf_counter()
+    baseline = certify_workspace(
+        name, lambda: Workspace.for_registered(name, root=root, config_dir=config_dir)
+    )  # warms every cache the children inherit
+    if baseline.verdict != "certified":
+        from harness.domain.errors import HarnessError
+
+        raise HarnessError(
+            f"{name} is not certified ({', '.join(baseline.failing[:3])}): mutation testing measures a "
+            "certified connector",
+            hint=f"run `certify run {name}` and fix it first",
+        )
+    configs = workspace.configs
+    mutants = generate(workspace.source_dir, root, configs, workspace.connector_cls.config_key(), families)
+    if max_mutants is not None and len(mutants) > max_mutants:
+        step = len(mutants) / max_mutants  # an even sample across files and families
+        mutants = [mutants[int(i * step)] for i in range(max_mutants)]
+    report = MutationReport(name, fingerprint(material(workspace)))
+    cache_file = cache_path(root)
+    cache = _read_cache(cache_file) if use_cache else {}
+    mine = cache.get(name) if isinstance(cache.get(name), dict) else {}
+    entries: dict[str, Any] = {}
+    if mine and mine.get("fingerprint") == report.fingerprint and isinstance(mine.get("entries"), dict):
+        entries = mine["entries"]
+    jobs: list[tuple[Mutant, Callable[[], MutantResult]]] = []
+    for mutant in mutants:
+        if mutant.key in entries:
+            continue
+
+        def job(m: Mutant = mutant) -> MutantResult:
+            return evaluate(name, workspace.connector_cls, root, configs, m, workspace.source_dir)
+
+        jobs.append((mutant, job))
+    if progress:
+        progress(f"{name}: {len(mutants)} mutant(s), {len(mutants) - len(jobs)} from the cache")
+    fresh = dict(zip([m.key for m, _ in jobs], run_forked(jobs, workers, timeout), strict=True))
+    for mutant in mutants:
+        outcome = entries.get(mutant.key) or fresh.get(mutant.key) or {}
+        result = MutantResult(
+            key=mutant.key,
+            family=mutant.family,
+            file=mutant.file,
+            line=mutant.line,
+            description=mutant.description,
+            status=str(outcome.get("status", "error")),
+            killed_by=outcome.get("killed_by"),
+            killed_by_family=outcome.get("killed_by_family"),
+            message=str(outcome.get("message", "")),
+            seconds=float(outcome.get("seconds", 0.0) or 0.0),
+            diff=mutant.diff() if outcome.get("status") == "survived" else "",
+            cached=mutant.key in entries,
+        )
+        if result.status == "timeout":
+            result.killed_by, result.killed_by_family = "timeout", "timeout"
+        report.results.append(result)
+        if result.status != "error":
+            entries[mutant.key] = {
+                k: outcome.get(k) for k in ("status", "killed_by", "killed_by_family", "message", "seconds")
+            }
+    report.seconds = time.perf_counter() - started
+    if use_cache:
+        cache_file.parent.mkdir(parents=True, exist_ok=True)
+        cache[name] = {"fingerprint": report.fingerprint, "entries": entries}
+        temporary = cache_file.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_text(json.dumps(cache, indent=1))
+        temporary.replace(cache_file)
+    return report
