@@ -1,0 +1,111 @@
+"""`certify mutate`: realistic bugs put into a connector, and how many the certificate refuses."""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from harness.mutate.operators import FAMILIES, source_mutants
+from harness.mutate.runner import MutantResult, MutationReport, run_forked
+
+ROOT = Path(__file__).resolve().parents[2]
+SOURCES = [
+    ROOT / "connectors" / name / file
+    for name in ("stripe", "adyen", "checkout", "paypal", "authorizedotnet")
+    for file in ("connector.py", "transformers.py")
+]
+
+
+def all_mutants():
+    for path in SOURCES:
+        yield from source_mutants(path, str(path.relative_to(ROOT)))
+
+
+def test_every_source_operator_family_makes_mutants_that_parse_and_change_the_code():
+    mutants = list(all_mutants())
+    assert {m.family for m in mutants} == set(FAMILIES) - {"config"}
+    for mutant in mutants:
+        assert ast.dump(ast.parse(mutant.mutated)) != ast.dump(ast.parse(mutant.original)), mutant
+        assert mutant.diff().startswith("--- a/connectors/")
+
+
+def test_mutant_keys_are_content_hashes():
+    first = list(all_mutants())
+    again = list(all_mutants())
+    assert [m.key for m in first] == [m.key for m in again]
+    assert len({m.key for m in first}) == len(first)
+
+
+def test_a_status_table_mutant_moves_one_entry_to_another_class():
+    path = ROOT / "connectors" / "stripe" / "transformers.py"
+    mutants = [m for m in source_mutants(path, "stripe/transformers.py", ("status-table",))]
+    moved = next(m for m in mutants if m.description.startswith('"succeeded": AttemptStatus.CHARGED -> '))
+    assert '-    "succeeded": AttemptStatus.CHARGED,' in moved.diff()
+
+
+def test_a_hung_mutant_is_killed_at_the_time_limit():
+    def hang() -> MutantResult:
+        while True:
+            time.sleep(0.1)
+
+    def quick() -> MutantResult:
+        return MutantResult("k", "status-table", "f.py", 1, "d", "killed", "facts:currencies", "facts")
+
+    started = time.monotonic()
+    outcomes = run_forked([(None, hang), (None, quick)], workers=2, timeout=2)  # type: ignore[list-item]
+    assert time.monotonic() - started < 10
+    assert outcomes[0]["status"] == "timeout"
+    assert outcomes[1]["status"] == "killed" and outcomes[1]["killed_by"] == "facts:currencies"
+
+
+def test_an_exit_inside_a_mutant_is_an_error_not_a_verdict():
+    def exits() -> MutantResult:
+        raise SystemExit(3)
+
+    assert run_forked([(None, exits)], workers=1, timeout=5)[0]["status"] == "error"  # type: ignore[list-item]
+
+
+def test_strength_counts_kills_and_timeouts_and_lists_survivors():
+    report = MutationReport("acme", "fp")
+    report.results = [
+        MutantResult("1", "status-table", "f", 1, "a", "killed", "facts:statuses:Capture", "facts"),
+        MutantResult("2", "header", "f", 2, "b", "survived", diff="--- a\n+++ b\n"),
+        MutantResult("3", "condition", "f", 3, "c", "timeout", "timeout", "timeout"),
+        MutantResult("4", "converter", "f", 4, "d", "error", message="worker died"),
+    ]
+    assert report.strength == pytest.approx(2 / 3)
+    assert [r.key for r in report.survivors] == ["2"]
+    assert report.by("family")["header"] == (0, 1)
+    assert report.as_dict()["by_killing_check"]["facts"] == {"killed": 1, "total": 1}
+
+
+def tree_hash(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(str(path).encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+@pytest.mark.slow
+def test_the_cli_kills_status_mutants_and_writes_nothing_into_the_project(certify_exe, tmp_path):
+    before = tree_hash(ROOT / "connectors")
+    result = subprocess.run(
+        [
+            *certify_exe, "mutate", "adyen", "--operators", "status-table", "--max-mutants", "3",
+            "-n", "2", "--no-cache", "--report-dir", str(tmp_path),
+        ],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert result.returncode in (0, 1), result.stdout + result.stderr
+    report = json.loads((tmp_path / "mutate.json").read_text())["connectors"][0]
+    assert report["total"] == 3 and report["killed"] == 3, report
+    assert {r["killed_by_family"] for r in report["results"]} <= {"facts", "scenario", "property"}
+    assert "adyen: strength 100.0%" in result.stdout
+    assert tree_hash(ROOT / "connectors") == before
