@@ -121,7 +121,9 @@ CATALOG: tuple[Scenario, ...] = (
         (AUTH_MANUAL, Step("capture", Flow.CAPTURE, PARTIALLY_CAPTURED, amount=AmountFrom.HALF)),
     ),
     Scenario(
-        "psync_authorized", "Sync an authorized payment", (AUTH_MANUAL, Step("psync", Flow.PSYNC, AUTHORIZED))
+        "psync_authorized",
+        "Sync an authorized payment",
+        (AUTH_MANUAL, Step("psync", Flow.PSYNC, AUTHORIZED, capture_method=CaptureMethod.MANUAL)),
     ),
     Scenario(
         "psync_charged",
