@@ -216,9 +216,9 @@ PAYMENT_STATUS: dict[str, AttemptStatus] = {
     "Authorized": AttemptStatus.AUTHORIZED,
     "Pending": AttemptStatus.PENDING,  # asynchronous, or further action (3DS redirect) required
     "Retry Scheduled": AttemptStatus.PENDING,
-    # A zero-amount card verification: no funds are held and nothing can be captured; it is not an
-    # authorization. Authorize here always carries an amount, so this stays non-terminal.
-    "Card Verified": AttemptStatus.PENDING,
+    # A zero-amount card verification that was approved (response_code 10000): final, nothing to
+    # capture; https://www.checkout.com/docs/risk-management/card-verification
+    "Card Verified": AttemptStatus.CHARGED,
     "Captured": AttemptStatus.CHARGED,
     "Partially Captured": AttemptStatus.PARTIAL_CHARGED,
     "Paid": AttemptStatus.CHARGED,

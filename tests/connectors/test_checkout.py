@@ -269,7 +269,7 @@ def test_the_table_is_declared_with_its_source():
         ("Captured", CaptureMethod.AUTOMATIC, AttemptStatus.CHARGED),
         ("Paid", CaptureMethod.AUTOMATIC, AttemptStatus.CHARGED),
         ("Pending", CaptureMethod.MANUAL, AttemptStatus.PENDING),
-        ("Card Verified", CaptureMethod.MANUAL, AttemptStatus.PENDING),
+        ("Card Verified", CaptureMethod.MANUAL, AttemptStatus.CHARGED),
         ("Some Future Status", CaptureMethod.MANUAL, AttemptStatus.PENDING),
     ],
 )
@@ -331,7 +331,7 @@ def test_authorize_integrity_amount_and_currency():
     [
         ("Pending", AttemptStatus.PENDING),
         ("Authorized", AttemptStatus.AUTHORIZED),
-        ("Card Verified", AttemptStatus.PENDING),
+        ("Card Verified", AttemptStatus.CHARGED),
         ("Voided", AttemptStatus.VOIDED),
         ("Partially Captured", AttemptStatus.PARTIAL_CHARGED),
         ("Captured", AttemptStatus.CHARGED),
@@ -368,11 +368,39 @@ def test_psync_reads_the_capture_method_of_the_authorization():
     assert unchained.status is AttemptStatus.AUTHORIZED
 
 
+def test_an_approved_card_verification_is_final_not_pending():
+    """The docs' card-verification answer (approved, 10000, status Card Verified) is a final success.
+
+    It used to map to Pending, so a sync of a verified card would never reach a terminal state.
+    https://www.checkout.com/docs/risk-management/card-verification
+    """
+    body = bodies.details("Card Verified", approved=True, response_code="10000")
+    result = handle(Flow.PSYNC, 200, body, capture_method=CaptureMethod.MANUAL)
+    assert result.status is AttemptStatus.CHARGED
+    assert result.status.is_terminal
+    authorized = handle(
+        Flow.AUTHORIZE, 201, bodies.payment("Card Verified"), capture_method=CaptureMethod.MANUAL
+    )
+    assert authorized.status is AttemptStatus.CHARGED
+
+
 def test_a_partial_capture_with_a_remaining_balance_is_still_chargeable():
     body = bodies.details("Partially Captured", balances=bodies.balances(1000, captured=400))
     result = handle(Flow.PSYNC, 200, body)
     assert result.status is AttemptStatus.PARTIAL_CHARGED_AND_CHARGEABLE
     assert (result.amount_captured, result.amount_capturable) == (MinorUnit(400), MinorUnit(600))
+
+
+def test_a_final_partial_capture_releases_the_rest_and_is_not_chargeable():
+    """capture_type Final (the default) voids the remainder: available_to_capture drops to 0.
+
+    https://www.checkout.com/docs/payments/manage-payments/capture-a-payment
+    """
+    body = bodies.details("Partially Captured", balances=bodies.balances(1000, captured=400, voided=600))
+    result = handle(Flow.PSYNC, 200, body)
+    assert result.status is AttemptStatus.PARTIAL_CHARGED
+    no_balances = handle(Flow.PSYNC, 200, bodies.details("Partially Captured", balances=None))
+    assert no_balances.status is AttemptStatus.PARTIAL_CHARGED
 
 
 def test_psync_of_another_payment_is_refused():
