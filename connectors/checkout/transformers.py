@@ -255,11 +255,14 @@ REFUND_ACTION_STATUS: dict[str, RefundStatus] = {
 
 
 def capture_method_of(rd: PSyncRouterData) -> CaptureMethod | None:
-    """How the payment was requested: from the Authorize step's metadata, else the sync request."""
+    """How the payment was requested: the router data says (the source of truth), else the
+    Authorize step's metadata."""
+    if rd.request.capture_method is not None:
+        return rd.request.capture_method
     chained = rd.request.connector_metadata.get("capture_method")
     if chained in (CaptureMethod.MANUAL.value, CaptureMethod.AUTOMATIC.value):
         return CaptureMethod(chained)
-    return rd.request.capture_method
+    return None
 
 
 def payment_status(payment: CheckoutPayment, capture_method: CaptureMethod | None) -> AttemptStatus:

@@ -347,25 +347,32 @@ def test_authorize_integrity_amount_and_currency():
 )
 def test_every_payment_details_status_is_mapped(status, expected):
     body = bodies.details(status, balances=bodies.balances(1000, captured=1000))
-    result = handle(Flow.PSYNC, 200, body, connector_metadata={"capture_method": "manual"})
+    result = handle(Flow.PSYNC, 200, body, capture_method=CaptureMethod.MANUAL)
     assert (result.status, result.raw_status) == (expected, status)
     assert result.amount_captured == MinorUnit(1000)
 
 
-def test_psync_reads_the_capture_method_of_the_authorization():
+def test_psync_reads_the_capture_method_from_the_router_data_first():
     body = bodies.details("Authorized")
-    chained_auto = handle(Flow.PSYNC, 200, body, connector_metadata={"capture_method": "automatic"})
-    assert chained_auto.status is AttemptStatus.CAPTURE_INITIATED
-    chained_manual = handle(
+    # the router data is the source of truth: an automatic capture still pending is CaptureInitiated
+    automatic = handle(
         Flow.PSYNC,
         200,
         body,
         capture_method=CaptureMethod.AUTOMATIC,
         connector_metadata={"capture_method": "manual"},
     )
-    assert chained_manual.status is AttemptStatus.AUTHORIZED
-    unchained = handle(Flow.PSYNC, 200, body, capture_method=CaptureMethod.MANUAL)
-    assert unchained.status is AttemptStatus.AUTHORIZED
+    assert automatic.status is AttemptStatus.CAPTURE_INITIATED
+    manual = handle(Flow.PSYNC, 200, body, capture_method=CaptureMethod.MANUAL)
+    assert manual.status is AttemptStatus.AUTHORIZED
+
+
+def test_psync_falls_back_to_the_authorizations_metadata():
+    body = bodies.details("Authorized")
+    rd_ = rd(Flow.PSYNC, connector_metadata={"capture_method": "manual"})
+    rd_.request = rd_.request.model_copy(update={"capture_method": None})
+    response = HttpResponse(200, json.dumps(body).encode(), {"Content-Type": "application/json"})
+    assert handle_http_response(Checkout(), rd_, response).status is AttemptStatus.AUTHORIZED
 
 
 def test_an_approved_card_verification_is_final_not_pending():
