@@ -86,12 +86,21 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", f"{ALLURE_LABEL}: allure label marker")
     if not config.getoption("certify"):
         return
+    selected = list(config.getoption("connector"))
+    import connectors
+
+    unknown = [name for name in selected if name not in connectors.registry()]
+    if unknown:
+        raise pytest.UsageError(
+            f"--connector: unknown connector(s) {', '.join(unknown)}; "
+            f"registered: {', '.join(connectors.names())} (connectors/__init__.py)"
+        )
     root = Path(config.getoption("certify_root") or Path.cwd()).resolve()
     config_dir = config.getoption("certify_config_dir")
     report_dir = config.getoption("certify_report_dir")
     config.stash[STATE] = CertifyState(
         root=root,
-        selected=list(config.getoption("connector")),
+        selected=selected,
         profile=config.getoption("certify_profile"),
         seed=config.getoption("certify_seed"),
         config_dir=Path(config_dir).resolve() if config_dir else None,

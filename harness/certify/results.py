@@ -97,8 +97,10 @@ class Results(BaseModel):
         return next(c for c in self.connectors if c.name == name)
 
     def write(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(self.model_dump_json(indent=2) + "\n", encoding="utf-8")
+        """Through a temporary file and a rename: the previous results.json survives a killed run."""
+        from harness.certify.atomic import write_atomically
+
+        write_atomically(path, self.model_dump_json(indent=2) + "\n")
 
     @classmethod
     def read(cls, path: Path) -> Results:

@@ -58,6 +58,11 @@ def main(argv: list[str] | None = None) -> int:
     except HarnessError as error:
         typer.echo(f"certify: {error.one_line()}", err=True)
         return 2
+    except OSError as error:
+        # the machine refused (disk full, file too large, permission): one line naming the file
+        where = f"{error.filename}: " if error.filename else ""
+        typer.echo(f"certify: {where}{error.strerror or type(error).__name__}", err=True)
+        return 2
     except Exception as error:
         if not _is_click_error(error):
             raise

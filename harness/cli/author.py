@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
@@ -130,9 +131,9 @@ def _capture(value: str) -> CaptureMethod:
         raise fail(f"--capture-method must be manual or automatic, not {value!r}") from None
 
 
-def _amount(value: int) -> MinorUnit:
+def _amount(value: int, option: str = "--amount") -> MinorUnit:
     try:
-        return MinorUnit(value, field="--amount")
+        return MinorUnit(value, field=option)
     except InvalidDataError as error:
         raise fail(error.message) from None
 
@@ -152,7 +153,18 @@ def _router_data(connector: ConnectorV2, flow: Flow, **options: Any) -> Any:
     spec = connector.flows.get(flow)
     if spec is not None and spec.needs_access_token:
         token = AccessTokenResponseData(access_token=Secret("probe_access_token"), expires_in=3600)
-    return make_router_data(flow, auth=placeholder_auth(connector.auth.type), access_token=token, **options)
+    try:
+        return make_router_data(
+            flow, auth=placeholder_auth(connector.auth.type), access_token=token, **options
+        )
+    except ValidationError as error:  # the flow's own rules (an authorization above zero, ...)
+        first = error.errors()[0]
+        message = str(first["msg"]).removeprefix("Value error, ")
+        field, sep, rest = message.partition(": ")
+        if not (sep and field in options):  # the message names no option: take pydantic's location
+            field, rest = (str(first["loc"][-1]) if first["loc"] else ""), message
+        option = f"--{field.replace('_', '-')}" if field in options else f"{flow.value}"
+        raise fail(f"{option}: {rest}") from None
 
 
 @app.command(
@@ -201,7 +213,7 @@ def probe(
         capture_method=_capture(capture_method),
         connector_transaction_id=connector_transaction_id,
         connector_refund_id=connector_refund_id,
-        payment_amount=_amount(payment_amount) if payment_amount is not None else None,
+        payment_amount=_amount(payment_amount, "--payment-amount") if payment_amount is not None else None,
         metadata=metadata,
         connector_metadata=_meta(connector_metadata, "--connector-metadata"),
     )
@@ -311,6 +323,8 @@ def parse(
             if amount is None
             else handle_http_response(connector, router_data, response)
         )
+    except RecursionError:
+        raise fail(f"--body {body}: nested too deeply to parse (no provider sends this)") from None
     except ConnectorError as error:
         typer.echo(
             json.dumps(

@@ -10,8 +10,10 @@ before anything is written, so a refused name leaves the project untouched.
 from __future__ import annotations
 
 import ast
+import importlib.util
 import keyword
 import re
+import sys
 import tomllib
 from dataclasses import dataclass
 from functools import cache
@@ -26,6 +28,7 @@ from harness.cli import app, fail
 
 SCAFFOLD = Path(__file__).resolve().parent / "scaffold"
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+MAX_NAME_LENGTH = 40  # becomes a folder, a class, an env-var prefix and a report heading
 ENVIRONMENTS = ("development", "sandbox", "production")
 REGISTRY_BLOCK = re.compile(r"^REGISTRY: dict\[str, str\] = \{\n(?P<body>.*?)^\}", re.MULTILINE | re.DOTALL)
 
@@ -56,6 +59,10 @@ def _templates() -> Environment:
 
 
 def check_name(name: str, root: Path) -> None:
+    if len(name) > MAX_NAME_LENGTH:
+        raise Refused(
+            f"connector name of {len(name)} characters: use at most {MAX_NAME_LENGTH}, for example acme_pay"
+        )
     if not (NAME.match(name) and name.isidentifier() and not keyword.iskeyword(name)):
         raise Refused(
             f"{name!r} is not a valid connector name: use a lowercase Python identifier (letters, digits, "
@@ -63,6 +70,11 @@ def check_name(name: str, root: Path) -> None:
         )
     if name in connectors.registry() or f'"{name}"' in _registry_entries(root):
         raise Refused(f"connector {name!r} already exists (connectors/__init__.py)")
+    shadowed = shadows(name, root)
+    if shadowed:
+        raise Refused(
+            f"connector name {name!r} would shadow {shadowed}: choose another, for example {name}_pay"
+        )
     for path in (
         root / "connectors" / name,
         root / "specs" / f"{name}.yaml",
@@ -70,6 +82,44 @@ def check_name(name: str, root: Path) -> None:
     ):
         if path.exists():
             raise Refused(f"{path.relative_to(root)} already exists: connector {name!r} is taken")
+
+
+def shadows(name: str, root: Path) -> str | None:
+    """What a subpackage connectors/NAME would hide or be confused with, or None.
+
+    Importing connectors.NAME binds NAME on the connectors package, replacing the package's own
+    `registry`, `os`, `load`...; a name equal to a standard or installed module invites the same
+    confusion in every connector that imports it.
+    """
+    if name in _package_names(root):
+        return f"`{name}` of connectors/__init__.py (the subpackage would replace it)"
+    if name in sys.stdlib_module_names or name in sys.builtin_module_names:
+        return f"the standard library module `{name}`"
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        spec = None
+    if spec is not None:
+        return f"the installed module `{name}`"
+    return None
+
+
+def _package_names(root: Path) -> set[str]:
+    """Every name connectors/__init__.py defines or imports, and the attributes of the loaded package."""
+    names = {n for n in dir(connectors) if not n.startswith("__")}
+    path = root / "connectors" / "__init__.py"
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, ValueError):
+        return names
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            names.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+    return names
 
 
 def _registry_entries(root: Path) -> str:

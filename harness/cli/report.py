@@ -9,7 +9,7 @@ import typer
 
 from harness.certify.results import merge as merge_results
 from harness.cli import app, fail
-from harness.cli.run import Baseline, MaxAge, read_results, render
+from harness.cli.run import Baseline, MaxAge, hold_report_dir, read_results, render
 from harness.domain.errors import HarnessError
 from harness.report.views import DEFAULT_CASSETTE_MAX_AGE_DAYS
 
@@ -43,6 +43,8 @@ def report(
         return
     results = read_results(results_path, what="--results")
     old = read_results(baseline, what="--baseline") if baseline is not None else None
+    option = "--report-dir" if report_dir else "--results folder"
+    hold_report_dir(ctx, report_dir or results_path.parent, option)
     written = render(
         results,
         report_dir or results_path.parent,
@@ -58,6 +60,7 @@ def report(
     epilog="Example: certify report merge shard-1/results.json shard-2/results.json --report-dir reports",
 )
 def merge(
+    ctx: typer.Context,
     parts: Annotated[list[Path], typer.Argument(metavar="RESULTS...", help="results.json of every shard.")],
     report_dir: Annotated[Path, typer.Option("--report-dir", help="Where the merged reports go.")] = Path(
         "reports"
@@ -73,6 +76,7 @@ def merge(
     except HarnessError as error:
         raise fail(error.one_line()) from None
     old = read_results(baseline, what="--baseline") if baseline is not None else None
+    hold_report_dir(ctx, report_dir)
     merged.write(report_dir / "results.json")
     render(merged, report_dir, baseline=old, baseline_name=str(baseline or ""), max_age_days=max_age_days)
     raise typer.Exit(merged.exit_code())

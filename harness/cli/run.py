@@ -18,6 +18,7 @@ from harness.cli import app, fail
 from harness.cli.progress import Progress, interactive
 from harness.domain.errors import HarnessError
 from harness.report import ALLURE_RESULTS, ReportOptions, Written, write_reports
+from harness.report.folder import discard, lock_folder, staged_allure_dir, swap_in_allure
 from harness.report.views import DEFAULT_CASSETTE_MAX_AGE_DAYS
 
 ReportDir = Annotated[
@@ -60,6 +61,7 @@ def pytest_args(
     extra: list[str] | None = None,
     terminal: bool = False,
     allure: bool = True,
+    allure_dir: Path | None = None,
 ) -> list[str]:
     args = [
         str(root / "connectors"),
@@ -74,7 +76,7 @@ def pytest_args(
     # pytest's own terminal output gives way to the progress plugin (harness/cli/progress.py)
     args += ["-qq", "--tb=no", "--no-header", "-rN"] if terminal else ["-p", "no:terminal"]
     if allure:
-        args += ["--alluredir", str(report_dir / ALLURE_RESULTS), "--clean-alluredir"]
+        args += ["--alluredir", str(allure_dir or report_dir / ALLURE_RESULTS), "--clean-alluredir"]
     if seed is not None:
         args += ["--certify-seed", str(seed)]
     if config_dir is not None:
@@ -91,17 +93,35 @@ def run_suite(names: list[str], *, progress: Progress | None = None, **options: 
     plugins: list[Any] = [collector]
     if progress is not None:
         plugins.append(progress)
+    # allure-pytest writes into a fresh folder, swapped in whole once the suite is done
+    staged = staged_allure_dir(options["report_dir"])
     try:
-        code = pytest.main(pytest_args(names, terminal=progress is None, **options), plugins=plugins)
+        code = pytest.main(
+            pytest_args(names, terminal=progress is None, allure_dir=staged, **options), plugins=plugins
+        )
     finally:
         if progress is not None:
             progress.stop()
     if collector.results is None:
+        discard(staged)
         raise fail(
             f"the suite did not run (pytest exit code {int(code)}); `pytest --certify -p no:cacheprovider` "
             "shows pytest's own output"
         )
+    swap_in_allure(staged, options["report_dir"])
     return collector.results
+
+
+def hold_report_dir(ctx: typer.Context, report_dir: Path, option: str = "--report-dir") -> None:
+    """Lock the report folder until this command ends; a second run into it is refused (exit 2)."""
+    lock = lock_folder(report_dir, option)  # a HarnessError: one line, exit 2 (harness/cli/__init__.py)
+    ctx.call_on_close(lock.release)
+
+
+def check_workers(workers: str | None) -> str | None:
+    if workers is None or workers in ("auto", "logical") or workers.isdecimal():
+        return workers
+    raise fail(f"-n/--workers takes a number of workers, auto or logical, not {workers!r}")
 
 
 def print_summary(results: Results, report_dir: Path) -> None:
@@ -159,6 +179,7 @@ def read_results(path: Path, *, what: str) -> Results:
     epilog="Example: certify run stripe --report-dir reports -n auto --baseline main-results.json",
 )
 def run(
+    ctx: typer.Context,
     names: Annotated[
         list[str] | None, typer.Argument(metavar="[NAME]...", help="Connectors (all by default).")
     ] = None,
@@ -195,8 +216,10 @@ def run(
         )
     if profile not in ("ci", "dev"):
         raise fail(f"--profile must be ci or dev, not {profile!r}")
+    workers = check_workers(workers)
     # an unreadable baseline is refused before the run, not after it
     old = read_results(baseline, what="--baseline") if baseline is not None else None
+    hold_report_dir(ctx, report_dir)
     if profile == "dev" and seed is None:
         seed = random.randrange(2**32)  # one seed for every worker, recorded in results.json
     root = Path.cwd()

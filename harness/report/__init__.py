@@ -13,18 +13,18 @@ This package imports `harness.certify.results` and `harness.lint.sarif`, nothing
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from harness.certify.atomic import write_atomically
 from harness.certify.results import Results
+from harness.report.folder import ALLURE_RESULTS
 from harness.report.views import DEFAULT_CASSETTE_MAX_AGE_DAYS, Diff, diff
 
 RESULTS_JSON = "results.json"
 INDEX_HTML = "index.html"
 JUNIT_XML = "junit.xml"
 SUMMARY_MD = "summary.md"
-ALLURE_RESULTS = "allure-results"
 
 LINT_SARIF = "lint.sarif"
 
@@ -50,15 +50,7 @@ class Written:
 
 def write_atomic(path: Path, text: str) -> Path:
     """Write through a temporary sibling, so a reader never sees half a report."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8", newline="\n")
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return path
+    return write_atomically(path, text)
 
 
 def render_lint_sarif(results: Results) -> str:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import yaml
@@ -37,3 +41,50 @@ def test_the_pull_request_workflow():
     assert sarif["with"]["sarif_file"].endswith("/lint.sarif")
     assert "--baseline baseline/results.json" in step(run="certify report")["run"]
     assert steps()[-1]["run"].strip().endswith("exit 1")
+
+
+ZIZMOR = Path(sys.executable).parent / "zizmor"
+PINNED = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40}$")
+
+
+def zizmor_findings(workflow: Path) -> list[dict]:
+    """zizmor's findings on a workflow, offline (tests have no network), its default persona."""
+    result = subprocess.run(
+        [str(ZIZMOR), "--offline", "--no-progress", "--format", "json", str(workflow)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.stdout.strip().startswith("["), result.stderr
+    return json.loads(result.stdout)
+
+
+def test_zizmor_finds_nothing_in_the_workflow():
+    findings = zizmor_findings(WORKFLOW)
+    assert findings == [], [(f["ident"], f["determinations"]["severity"]) for f in findings]
+
+
+def test_zizmor_catches_an_unpinned_action_and_persisted_credentials(tmp_path):
+    # the workflow as it was before it was made safe: the check must see what it guards against
+    text = WORKFLOW.read_text(encoding="utf-8")
+    text = re.sub(r"actions/checkout@[0-9a-f]{40} # v[\d.]+", "actions/checkout@v4", text)
+    text = text.replace("          persist-credentials: false", "")
+    unsafe = tmp_path / ".github" / "workflows" / "certify.yml"
+    unsafe.parent.mkdir(parents=True)
+    unsafe.write_text(text, encoding="utf-8")
+    idents = {f["ident"] for f in zizmor_findings(unsafe)}
+    assert {"unpinned-uses", "artipacked"} <= idents
+
+
+def test_every_action_is_pinned_by_hash_with_its_version_and_jobs_ask_for_their_permissions():
+    data = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+    assert data["permissions"] == {}  # nothing at the workflow level
+    for job in data["jobs"].values():
+        assert job["permissions"].get("contents") == "read"
+    lines = [line for line in WORKFLOW.read_text(encoding="utf-8").splitlines() if "uses:" in line]
+    assert lines
+    for line in lines:
+        action, _, comment = line.split("uses:", 1)[1].partition("#")
+        assert PINNED.match(action.strip()), line
+        assert re.fullmatch(r"v\d+\.\d+\.\d+", comment.strip()), line
+    assert step(uses="actions/checkout")["with"]["persist-credentials"] is False

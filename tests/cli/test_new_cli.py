@@ -108,6 +108,13 @@ def test_the_scaffold_passes_the_projects_lint():
         ("acme-pay", "is not a valid connector name"),
         ("1acme", "is not a valid connector name"),
         ("class", "is not a valid connector name"),
+        ("registry", "would shadow `registry` of connectors/__init__.py"),
+        ("load", "would shadow `load` of connectors/__init__.py"),
+        ("os", "would shadow `os` of connectors/__init__.py"),
+        ("json", "would shadow the standard library module `json`"),
+        ("yaml", "would shadow the installed module `yaml`"),
+        ("harness", "would shadow the installed module `harness`"),
+        ("a" * 300, "connector name of 300 characters: use at most 40"),
         ("stripe", "connector 'stripe' already exists"),
     ],
 )
@@ -140,3 +147,11 @@ def test_outside_a_project(tmp_path: Path):
     result = certify("new", "acme", cwd=tmp_path)
     assert result.returncode == 2 and "run `certify new` from the project root" in result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("name", ["registry", "os"])
+def test_a_refused_shadowing_name_leaves_list_working(project: Path, name: str):
+    assert certify("new", name, cwd=project).returncode == 2
+    listed = certify("list", "--format", "json", cwd=project)
+    assert listed.returncode == 0, listed.stderr
+    assert "stripe" in {row["connector"] for row in json.loads(listed.stdout)}
