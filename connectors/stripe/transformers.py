@@ -214,7 +214,8 @@ class StripeErrorResponse(StripeObject):
 # ------------------------------------------------------------------ status tables
 
 PAYMENT_INTENT_STATUS: dict[str, AttemptStatus] = {
-    "requires_payment_method": AttemptStatus.PAYMENT_METHOD_AWAITED,
+    # confirmed at creation (confirm=true) with a card: this attempt failed and nothing will retry it
+    "requires_payment_method": AttemptStatus.FAILURE,
     "requires_confirmation": AttemptStatus.CONFIRMATION_AWAITED,
     "requires_action": AttemptStatus.AUTHENTICATION_PENDING,
     "processing": AttemptStatus.AUTHORIZING,
@@ -222,6 +223,10 @@ PAYMENT_INTENT_STATUS: dict[str, AttemptStatus] = {
     "canceled": AttemptStatus.VOIDED,
     "succeeded": AttemptStatus.CHARGED,
 }
+# "processing" says only that Stripe has not finished: after a capture request it is the capture,
+# and a sync cannot tell which step is running (docs.stripe.com/payments/paymentintents/lifecycle)
+PROCESSING_AFTER_CAPTURE = AttemptStatus.CAPTURE_INITIATED
+PROCESSING_ON_SYNC = AttemptStatus.PENDING
 
 REFUND_STATUS: dict[str, RefundStatus] = {
     "pending": RefundStatus.PENDING,
@@ -232,15 +237,20 @@ REFUND_STATUS: dict[str, RefundStatus] = {
 }
 
 
-def attempt_status(intent: StripePaymentIntent) -> AttemptStatus:
+def attempt_status(intent: StripePaymentIntent, *, processing: AttemptStatus | None = None) -> AttemptStatus:
+    if intent.status == "processing" and processing is not None:
+        return processing
     status = status_from_table(intent.status, PAYMENT_INTENT_STATUS, unknown=AttemptStatus.PENDING)
-    if status is AttemptStatus.PAYMENT_METHOD_AWAITED and intent.last_payment_error is not None:
-        return AttemptStatus.FAILURE  # a confirmation was attempted and declined
     received = intent.amount_received
     partially_captured = received is not None and received < intent.amount and not intent.amount_capturable
     if status is AttemptStatus.CHARGED and partially_captured:
         return AttemptStatus.PARTIAL_CHARGED  # Stripe released the uncaptured remainder
     return status
+
+
+def declined(intent: StripePaymentIntent) -> bool:
+    """A confirmation was attempted and refused: the intent is back waiting, with the error kept."""
+    return intent.status == "requires_payment_method" and intent.last_payment_error is not None
 
 
 def currency_of(code: str) -> Currency:
@@ -316,12 +326,16 @@ def refund_request(rd: RefundRouterData, ctx: RequestContext) -> StripeRefundReq
 
 
 def payment_response(
-    intent: StripePaymentIntent, ctx: ResponseContext, *, amount_field: str
+    intent: StripePaymentIntent,
+    ctx: ResponseContext,
+    *,
+    amount_field: str,
+    processing: AttemptStatus | None = None,
 ) -> PaymentsResponseData:
     currency = currency_of(intent.currency)
     raw_amount = intent.amount_received if amount_field == "amount_received" else intent.amount
     return PaymentsResponseData(
-        status=attempt_status(intent),
+        status=attempt_status(intent, processing=processing),
         connector_transaction_id=intent.id,
         connector_response_reference_id=intent.metadata.get("order_id"),
         amount=ctx.amount_back(raw_amount, currency, field=amount_field) if raw_amount is not None else None,
@@ -339,13 +353,13 @@ def payment_response(
 
 def authorize_response(intent: StripePaymentIntent, rd: AuthorizeRouterData, ctx: ResponseContext) -> Any:
     result = payment_response(intent, ctx, amount_field="amount")
-    if result.status is AttemptStatus.FAILURE and intent.last_payment_error is not None:
+    if declined(intent) and intent.last_payment_error is not None:
         return decline_from(intent.last_payment_error, intent.id, ctx.status_code)
     return result
 
 
 def capture_response(intent: StripePaymentIntent, rd: CaptureRouterData, ctx: ResponseContext) -> Any:
-    return payment_response(intent, ctx, amount_field="amount_received")
+    return payment_response(intent, ctx, amount_field="amount_received", processing=PROCESSING_AFTER_CAPTURE)
 
 
 def void_response(intent: StripePaymentIntent, rd: VoidRouterData, ctx: ResponseContext) -> Any:
@@ -354,7 +368,11 @@ def void_response(intent: StripePaymentIntent, rd: VoidRouterData, ctx: Response
 
 
 def psync_response(intent: StripePaymentIntent, rd: PSyncRouterData, ctx: ResponseContext) -> Any:
-    return payment_response(intent, ctx, amount_field="amount")
+    result = payment_response(intent, ctx, amount_field="amount", processing=PROCESSING_ON_SYNC)
+    if declined(intent) and intent.last_payment_error is not None:
+        # the sync of a declined payment reports the decline, as the authorize answer did
+        return decline_from(intent.last_payment_error, intent.id, ctx.status_code)
+    return result
 
 
 def refund_response(

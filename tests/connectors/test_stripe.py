@@ -204,7 +204,8 @@ def test_access_token_is_not_supported_with_a_reason():
         ("processing", AttemptStatus.AUTHORIZING),
         ("requires_action", AttemptStatus.AUTHENTICATION_PENDING),
         ("requires_confirmation", AttemptStatus.CONFIRMATION_AWAITED),
-        ("requires_payment_method", AttemptStatus.PAYMENT_METHOD_AWAITED),
+        # confirmed with a card at creation: waiting for another payment method means this attempt failed
+        ("requires_payment_method", AttemptStatus.FAILURE),
         ("canceled", AttemptStatus.VOIDED),
         ("some_future_status", AttemptStatus.PENDING),
     ],
@@ -231,6 +232,44 @@ def test_a_declined_confirmation_in_a_200_is_a_failure():
     result = handle(Flow.AUTHORIZE, 200, body)
     assert isinstance(result, ErrorResponse)
     assert (result.code, result.reason) == ("card_declined", "generic_decline")
+    assert result.attempt_status is AttemptStatus.AUTHORIZATION_FAILED
+
+
+def test_the_sync_of_a_declined_payment_is_a_failed_authorization_with_the_decline():
+    body = bodies.payment_intent(
+        "requires_payment_method",
+        last_payment_error={
+            "type": "card_error",
+            "code": "card_declined",
+            "decline_code": "insufficient_funds",
+        },
+    )
+    result = handle(Flow.PSYNC, 200, body)
+    assert isinstance(result, ErrorResponse)
+    assert (result.code, result.reason) == ("card_declined", "insufficient_funds")
+    assert result.attempt_status is AttemptStatus.AUTHORIZATION_FAILED
+    assert result.connector_transaction_id == "pi_3PqCertify0001"
+    # without the error object (null, as Stripe sends it) the attempt is a plain failure
+    plain = handle(Flow.PSYNC, 200, bodies.payment_intent("requires_payment_method"))
+    assert isinstance(plain, PaymentsResponseData) and plain.status is AttemptStatus.FAILURE
+
+
+@pytest.mark.parametrize(
+    ("flow", "expected"),
+    [
+        (Flow.AUTHORIZE, AttemptStatus.AUTHORIZING),
+        # after a capture request Stripe is capturing; reporting Authorizing would move the payment back
+        (Flow.CAPTURE, AttemptStatus.CAPTURE_INITIATED),
+        # a sync cannot tell an authorization from a capture in progress: not final, nothing more
+        (Flow.PSYNC, AttemptStatus.PENDING),
+    ],
+)
+def test_processing_means_what_the_flow_asked_for(flow, expected):
+    result = handle(
+        flow, 200, bodies.payment_intent("processing", received=1000), payment_amount=MinorUnit(1000)
+    )
+    assert isinstance(result, PaymentsResponseData)
+    assert (result.status, result.raw_status) == (expected, "processing")
 
 
 @pytest.mark.parametrize(
