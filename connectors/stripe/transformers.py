@@ -44,26 +44,57 @@ from harness.integration.http import HttpResponse
 
 # ------------------------------------------------------------------ money
 
+# Presentment currencies for card payments (https://docs.stripe.com/currencies#presentment-currencies),
+# plus the five three-decimal currencies of #three-decimal. STD is listed by Stripe but withdrawn from
+# ISO 4217; every other ISO code (CLF, IRR, KPW, ...) is refused before a request is built.
+PRESENTMENT = (
+    Currency.AED, Currency.AFN, Currency.ALL, Currency.AMD, Currency.ANG, Currency.AOA, Currency.ARS,
+    Currency.AUD, Currency.AWG, Currency.AZN, Currency.BAM, Currency.BBD, Currency.BDT, Currency.BGN,
+    Currency.BHD, Currency.BIF, Currency.BMD, Currency.BND, Currency.BOB, Currency.BRL, Currency.BSD,
+    Currency.BWP, Currency.BYN, Currency.BZD, Currency.CAD, Currency.CDF, Currency.CHF, Currency.CLP,
+    Currency.CNY, Currency.COP, Currency.CRC, Currency.CVE, Currency.CZK, Currency.DJF, Currency.DKK,
+    Currency.DOP, Currency.DZD, Currency.EGP, Currency.ETB, Currency.EUR, Currency.FJD, Currency.FKP,
+    Currency.GBP, Currency.GEL, Currency.GIP, Currency.GMD, Currency.GNF, Currency.GTQ, Currency.GYD,
+    Currency.HKD, Currency.HNL, Currency.HTG, Currency.HUF, Currency.IDR, Currency.ILS, Currency.INR,
+    Currency.ISK, Currency.JMD, Currency.JOD, Currency.JPY, Currency.KES, Currency.KGS, Currency.KHR,
+    Currency.KMF, Currency.KRW, Currency.KWD, Currency.KYD, Currency.KZT, Currency.LAK, Currency.LBP,
+    Currency.LKR, Currency.LRD, Currency.LSL, Currency.MAD, Currency.MDL, Currency.MGA, Currency.MKD,
+    Currency.MMK, Currency.MNT, Currency.MOP, Currency.MUR, Currency.MVR, Currency.MWK, Currency.MXN,
+    Currency.MYR, Currency.MZN, Currency.NAD, Currency.NGN, Currency.NIO, Currency.NOK, Currency.NPR,
+    Currency.NZD, Currency.OMR, Currency.PAB, Currency.PEN, Currency.PGK, Currency.PHP, Currency.PKR,
+    Currency.PLN, Currency.PYG, Currency.QAR, Currency.RON, Currency.RSD, Currency.RUB, Currency.RWF,
+    Currency.SAR, Currency.SBD, Currency.SCR, Currency.SEK, Currency.SGD, Currency.SHP, Currency.SLE,
+    Currency.SOS, Currency.SRD, Currency.SZL, Currency.THB, Currency.TJS, Currency.TND, Currency.TOP,
+    Currency.TRY, Currency.TTD, Currency.TWD, Currency.TZS, Currency.UAH, Currency.UGX, Currency.USD,
+    Currency.UYU, Currency.UZS, Currency.VND, Currency.VUV, Currency.WST, Currency.XAF, Currency.XCD,
+    Currency.XOF, Currency.XPF, Currency.YER, Currency.ZAR, Currency.ZMW,
+)  # fmt: skip
 ZERO_DECIMAL = (
     Currency.BIF, Currency.CLP, Currency.DJF, Currency.GNF, Currency.JPY, Currency.KMF, Currency.KRW,
-    Currency.MGA, Currency.PYG, Currency.RWF, Currency.UGX, Currency.VND, Currency.VUV, Currency.XAF,
-    Currency.XOF, Currency.XPF,
+    Currency.MGA, Currency.PYG, Currency.RWF, Currency.VND, Currency.VUV, Currency.XAF, Currency.XOF,
+    Currency.XPF,
 )  # fmt: skip
 THREE_DECIMAL = (Currency.BHD, Currency.JOD, Currency.KWD, Currency.OMR, Currency.TND)
+# PaymentIntent amount: "supports up to eight digits" (the published spec, API 2024-06-20)
+EIGHT_DIGITS = 99_999_999
 
 STRIPE_CURRENCIES = table_for(
     # Stripe's zero-decimal list. All are zero-decimal in ISO 4217 too, except MGA (ISO: 2).
     (ZERO_DECIMAL, CurrencyRule(exponent=0, note="zero-decimal at Stripe")),
     # Three-decimal currencies: the least significant digit must be 0.
     (THREE_DECIMAL, CurrencyRule(multiple_of=10, note="three-decimal; last digit must be 0")),
-    # ISK: zero-decimal in ISO 4217, but Stripe keeps two decimals and requires multiples of 100.
+    # ISK and UGX: zero-decimal in ISO 4217, but Stripe keeps two decimals (always 00) for
+    # backward compatibility (#special-cases): 5 ISK is sent as 500, never as 5.
     (
-        [Currency.ISK],
-        CurrencyRule(exponent=2, multiple_of=100, note="two-decimal at Stripe, whole kronur only"),
+        [Currency.ISK, Currency.UGX],
+        CurrencyRule(exponent=2, multiple_of=100, note="two-decimal at Stripe, whole units only"),
     ),
     # HUF and TWD are two-decimal for charges (their special rules concern payouts only).
     ([Currency.HUF, Currency.TWD], CurrencyRule(note="two-decimal for charges; payouts in whole units")),
-    default=CurrencyRule(maximum=99_999_999, note="amount value supports up to eight digits"),
+    # IDR: twelve digits (#minimum-and-maximum-charge-amounts), above the general eight.
+    ([Currency.IDR], CurrencyRule(maximum=999_999_999_999, note="up to twelve digits")),
+    supported=PRESENTMENT,
+    default=CurrencyRule(maximum=EIGHT_DIGITS, note="amount value supports up to eight digits"),
     source="https://docs.stripe.com/currencies",
 )
 
@@ -183,7 +214,8 @@ class StripeErrorResponse(StripeObject):
 # ------------------------------------------------------------------ status tables
 
 PAYMENT_INTENT_STATUS: dict[str, AttemptStatus] = {
-    "requires_payment_method": AttemptStatus.PAYMENT_METHOD_AWAITED,
+    # confirmed at creation (confirm=true) with a card: this attempt failed and nothing will retry it
+    "requires_payment_method": AttemptStatus.FAILURE,
     "requires_confirmation": AttemptStatus.CONFIRMATION_AWAITED,
     "requires_action": AttemptStatus.AUTHENTICATION_PENDING,
     "processing": AttemptStatus.AUTHORIZING,
@@ -191,6 +223,10 @@ PAYMENT_INTENT_STATUS: dict[str, AttemptStatus] = {
     "canceled": AttemptStatus.VOIDED,
     "succeeded": AttemptStatus.CHARGED,
 }
+# "processing" says only that Stripe has not finished: after a capture request it is the capture,
+# and a sync cannot tell which step is running (docs.stripe.com/payments/paymentintents/lifecycle)
+PROCESSING_AFTER_CAPTURE = AttemptStatus.CAPTURE_INITIATED
+PROCESSING_ON_SYNC = AttemptStatus.PENDING
 
 REFUND_STATUS: dict[str, RefundStatus] = {
     "pending": RefundStatus.PENDING,
@@ -201,15 +237,20 @@ REFUND_STATUS: dict[str, RefundStatus] = {
 }
 
 
-def attempt_status(intent: StripePaymentIntent) -> AttemptStatus:
+def attempt_status(intent: StripePaymentIntent, *, processing: AttemptStatus | None = None) -> AttemptStatus:
+    if intent.status == "processing" and processing is not None:
+        return processing
     status = status_from_table(intent.status, PAYMENT_INTENT_STATUS, unknown=AttemptStatus.PENDING)
-    if status is AttemptStatus.PAYMENT_METHOD_AWAITED and intent.last_payment_error is not None:
-        return AttemptStatus.FAILURE  # a confirmation was attempted and declined
     received = intent.amount_received
     partially_captured = received is not None and received < intent.amount and not intent.amount_capturable
     if status is AttemptStatus.CHARGED and partially_captured:
         return AttemptStatus.PARTIAL_CHARGED  # Stripe released the uncaptured remainder
     return status
+
+
+def declined(intent: StripePaymentIntent) -> bool:
+    """A confirmation was attempted and refused: the intent is back waiting, with the error kept."""
+    return intent.status == "requires_payment_method" and intent.last_payment_error is not None
 
 
 def currency_of(code: str) -> Currency:
@@ -285,12 +326,16 @@ def refund_request(rd: RefundRouterData, ctx: RequestContext) -> StripeRefundReq
 
 
 def payment_response(
-    intent: StripePaymentIntent, ctx: ResponseContext, *, amount_field: str
+    intent: StripePaymentIntent,
+    ctx: ResponseContext,
+    *,
+    amount_field: str,
+    processing: AttemptStatus | None = None,
 ) -> PaymentsResponseData:
     currency = currency_of(intent.currency)
     raw_amount = intent.amount_received if amount_field == "amount_received" else intent.amount
     return PaymentsResponseData(
-        status=attempt_status(intent),
+        status=attempt_status(intent, processing=processing),
         connector_transaction_id=intent.id,
         connector_response_reference_id=intent.metadata.get("order_id"),
         amount=ctx.amount_back(raw_amount, currency, field=amount_field) if raw_amount is not None else None,
@@ -308,13 +353,13 @@ def payment_response(
 
 def authorize_response(intent: StripePaymentIntent, rd: AuthorizeRouterData, ctx: ResponseContext) -> Any:
     result = payment_response(intent, ctx, amount_field="amount")
-    if result.status is AttemptStatus.FAILURE and intent.last_payment_error is not None:
+    if declined(intent) and intent.last_payment_error is not None:
         return decline_from(intent.last_payment_error, intent.id, ctx.status_code)
     return result
 
 
 def capture_response(intent: StripePaymentIntent, rd: CaptureRouterData, ctx: ResponseContext) -> Any:
-    return payment_response(intent, ctx, amount_field="amount_received")
+    return payment_response(intent, ctx, amount_field="amount_received", processing=PROCESSING_AFTER_CAPTURE)
 
 
 def void_response(intent: StripePaymentIntent, rd: VoidRouterData, ctx: ResponseContext) -> Any:
@@ -323,7 +368,11 @@ def void_response(intent: StripePaymentIntent, rd: VoidRouterData, ctx: Response
 
 
 def psync_response(intent: StripePaymentIntent, rd: PSyncRouterData, ctx: ResponseContext) -> Any:
-    return payment_response(intent, ctx, amount_field="amount")
+    result = payment_response(intent, ctx, amount_field="amount", processing=PROCESSING_ON_SYNC)
+    if declined(intent) and intent.last_payment_error is not None:
+        # the sync of a declined payment reports the decline, as the authorize answer did
+        return decline_from(intent.last_payment_error, intent.id, ctx.status_code)
+    return result
 
 
 def refund_response(

@@ -109,6 +109,35 @@ def test_isk_is_sent_with_two_decimals():
     assert form["amount"] == "500"
 
 
+def test_ugx_is_sent_with_two_decimals_like_isk():
+    # docs.stripe.com/currencies#special-cases: 5 UGX goes on the wire as 500 (was sent as 5: 1/100)
+    _, form = sent(Flow.AUTHORIZE, amount=MinorUnit(5000), currency=Currency.UGX)
+    assert (form["amount"], form["currency"]) == ("500000", "ugx")
+    _, refund = sent(Flow.REFUND, amount=MinorUnit(5), payment_amount=MinorUnit(5000), currency=Currency.UGX)
+    assert refund["amount"] == "500"
+
+
+@pytest.mark.parametrize("currency", [Currency.CLF, Currency.IRR, Currency.KPW, Currency.STN, Currency.GHS])
+def test_a_currency_stripe_does_not_list_is_refused_before_any_request(currency):
+    with pytest.raises(NotSupportedError, match=f"currency {currency.value} is not supported"):
+        sent(Flow.AUTHORIZE, amount=MinorUnit(1000), currency=currency)
+
+
+def test_amounts_above_eight_digits_are_refused_except_idr():
+    with pytest.raises(InvalidDataError, match="above the provider maximum 99999999"):
+        sent(Flow.AUTHORIZE, amount=MinorUnit(100_000_000), currency=Currency.USD)
+    _, form = sent(Flow.AUTHORIZE, amount=MinorUnit(999_999_999_999), currency=Currency.IDR)
+    assert form["amount"] == "999999999999"
+    with pytest.raises(InvalidDataError, match="above the provider maximum 999999999999"):
+        sent(Flow.AUTHORIZE, amount=MinorUnit(1_000_000_000_000), currency=Currency.IDR)
+
+
+def test_a_small_partial_refund_is_sent_the_charge_minimum_is_stripes_to_enforce():
+    # the documented charge minimum depends on the settlement currency and never applies to refunds
+    _, form = sent(Flow.REFUND, amount=MinorUnit(10), payment_amount=MinorUnit(1000))
+    assert form["amount"] == "10"
+
+
 def test_unrepresentable_amount_is_a_typed_error_before_any_request():
     with pytest.raises(InvalidDataError, match="multiples of 10"):
         sent(Flow.AUTHORIZE, amount=MinorUnit(5124), currency=Currency.KWD)
@@ -175,7 +204,8 @@ def test_access_token_is_not_supported_with_a_reason():
         ("processing", AttemptStatus.AUTHORIZING),
         ("requires_action", AttemptStatus.AUTHENTICATION_PENDING),
         ("requires_confirmation", AttemptStatus.CONFIRMATION_AWAITED),
-        ("requires_payment_method", AttemptStatus.PAYMENT_METHOD_AWAITED),
+        # confirmed with a card at creation: waiting for another payment method means this attempt failed
+        ("requires_payment_method", AttemptStatus.FAILURE),
         ("canceled", AttemptStatus.VOIDED),
         ("some_future_status", AttemptStatus.PENDING),
     ],
@@ -202,6 +232,44 @@ def test_a_declined_confirmation_in_a_200_is_a_failure():
     result = handle(Flow.AUTHORIZE, 200, body)
     assert isinstance(result, ErrorResponse)
     assert (result.code, result.reason) == ("card_declined", "generic_decline")
+    assert result.attempt_status is AttemptStatus.AUTHORIZATION_FAILED
+
+
+def test_the_sync_of_a_declined_payment_is_a_failed_authorization_with_the_decline():
+    body = bodies.payment_intent(
+        "requires_payment_method",
+        last_payment_error={
+            "type": "card_error",
+            "code": "card_declined",
+            "decline_code": "insufficient_funds",
+        },
+    )
+    result = handle(Flow.PSYNC, 200, body)
+    assert isinstance(result, ErrorResponse)
+    assert (result.code, result.reason) == ("card_declined", "insufficient_funds")
+    assert result.attempt_status is AttemptStatus.AUTHORIZATION_FAILED
+    assert result.connector_transaction_id == "pi_3PqCertify0001"
+    # without the error object (null, as Stripe sends it) the attempt is a plain failure
+    plain = handle(Flow.PSYNC, 200, bodies.payment_intent("requires_payment_method"))
+    assert isinstance(plain, PaymentsResponseData) and plain.status is AttemptStatus.FAILURE
+
+
+@pytest.mark.parametrize(
+    ("flow", "expected"),
+    [
+        (Flow.AUTHORIZE, AttemptStatus.AUTHORIZING),
+        # after a capture request Stripe is capturing; reporting Authorizing would move the payment back
+        (Flow.CAPTURE, AttemptStatus.CAPTURE_INITIATED),
+        # a sync cannot tell an authorization from a capture in progress: not final, nothing more
+        (Flow.PSYNC, AttemptStatus.PENDING),
+    ],
+)
+def test_processing_means_what_the_flow_asked_for(flow, expected):
+    result = handle(
+        flow, 200, bodies.payment_intent("processing", received=1000), payment_amount=MinorUnit(1000)
+    )
+    assert isinstance(result, PaymentsResponseData)
+    assert (result.status, result.raw_status) == (expected, "processing")
 
 
 @pytest.mark.parametrize(
@@ -325,5 +393,6 @@ def test_declaration_is_readable_without_calling_stripe():
         "PSync",
         "RSync",
     ]
-    isk = next(row for row in declaration["currency_rules"] if row["currency"] == "ISK")
-    assert (isk["iso_exponent"], isk["provider_exponent"], isk["multiple_of"]) == (0, 2, 100)
+    for code in ("ISK", "UGX"):
+        row = next(row for row in declaration["currency_rules"] if row["currency"] == code)
+        assert (row["iso_exponent"], row["provider_exponent"], row["multiple_of"]) == (0, 2, 100)
