@@ -81,7 +81,13 @@ def select_changed(names: Iterable[str], files: Iterable[str]) -> dict[str, str]
             return {name: f"{path} changed (affects every connector)" for name in names}
     reasons: dict[str, str] = {}
     for name in names:
-        own = (f"connectors/{name}/", f"cassettes/{name}/", f"specs/{name}.yaml", f"specs/{name}.yml")
+        own = (
+            f"connectors/{name}/",
+            f"cassettes/{name}/",
+            f"specs/{name}.yaml",
+            f"specs/{name}.yml",
+            f"specs/{name}.facts.toml",
+        )
         hit = next((path for path in files if path.startswith(own) or path in own), None)
         if hit is not None:
             reasons[name] = f"{hit} changed"

@@ -171,7 +171,9 @@ def test_each_wrong_currency_row_is_named_with_its_source(tmp_path, table, expec
     ("cls", "expected"),
     [
         (broken.MgaRowDropped, {"facts:currencies", "property:money:Authorize"}),
-        (broken.IskMultipleDropped, {"facts:currencies", "property:money:Authorize"}),
+        # ISK has no decimals in ISO 4217: x100 on the wire is always a multiple of 100, so only the
+        # table comparison sees the dropped rule (a mutant the money property cannot tell apart)
+        (broken.IskMultipleDropped, {"facts:currencies"}),
         (broken.PendingCaptureCharged, {"facts:statuses:Capture"}),
     ],
     ids=lambda v: v.id if isinstance(v, type) else None,

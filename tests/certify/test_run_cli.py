@@ -27,6 +27,7 @@ def copy_root(tmp_path: Path, *, extra: dict[str, str] | None = None) -> Path:
         shutil.copytree(ROOT / "cassettes" / "stripe", root / "cassettes" / name)
         (root / "specs").mkdir(exist_ok=True)
         shutil.copy(ROOT / "specs" / "stripe.yaml", root / "specs" / f"{name}.yaml")
+        shutil.copy(ROOT / "specs" / "stripe.facts.toml", root / "specs" / f"{name}.facts.toml")
     return root
 
 

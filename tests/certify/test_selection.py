@@ -22,8 +22,14 @@ def test_bad_shards_are_refused(bad):
 
 
 def test_own_files_select_only_their_connector_with_a_reason():
-    reasons = select_changed(NAMES, ["cassettes/paypal/rsync.yaml", "specs/adyen.yaml", "README.md"])
-    assert reasons == {"adyen": "specs/adyen.yaml changed", "paypal": "cassettes/paypal/rsync.yaml changed"}
+    reasons = select_changed(
+        NAMES, ["cassettes/paypal/rsync.yaml", "specs/adyen.yaml", "specs/stripe.facts.toml", "README.md"]
+    )
+    assert reasons == {
+        "adyen": "specs/adyen.yaml changed",
+        "paypal": "cassettes/paypal/rsync.yaml changed",
+        "stripe": "specs/stripe.facts.toml changed",
+    }
     assert select_changed(NAMES, ["README.md", "tests/x.py"]) == {}
 
 

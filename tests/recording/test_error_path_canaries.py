@@ -78,6 +78,7 @@ def leaky_project(tmp_path: Path) -> Path:
         shutil.copytree(ROOT / "cassettes" / "stripe", root / "cassettes" / name)
         (root / "specs").mkdir(exist_ok=True)
         shutil.copy(ROOT / "specs" / "stripe.yaml", root / "specs" / f"{name}.yaml")
+        shutil.copy(ROOT / "specs" / "stripe.facts.toml", root / "specs" / f"{name}.facts.toml")
     (root / "canary_modules").mkdir()
     (root / "canary_modules" / "leaky_transform.py").write_text(LEAKY_TRANSFORM)
     (root / "canary_modules" / "leaky_import.py").write_text(LEAKY_IMPORT)

@@ -238,7 +238,7 @@ def _apply(
         if wanted == ABSENT:
             _delete(body, field)
         elif wanted == PRESENT:
-            if encoding.get_path(body, field) is encoding.MISSING:
+            if encoding.get_path(body, field) in (encoding.MISSING, None):  # a JSON null is absent
                 example = _example_of(field, recorded)
                 if example is encoding.MISSING or not _set(body, field, example):
                     return f"no recorded example of {field} (needed by the row {row.value!r} when present)"
