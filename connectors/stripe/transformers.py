@@ -423,7 +423,9 @@ def error_response(response: HttpResponse, ctx: ResponseContext) -> ErrorRespons
     return ErrorResponse(
         code=body.code or body.type,
         message=body.message or body.type,
-        reason=body.decline_code or body.param,
+        # the error's category (card_error, invalid_request_error...) and its detail (the issuer's
+        # decline code, or the parameter at fault)
+        reason=": ".join(part for part in (body.type, body.decline_code or body.param) if part) or None,
         status_code=response.status_code,
         attempt_status=attempt,
         connector_transaction_id=intent_id if isinstance(intent_id, str) else None,

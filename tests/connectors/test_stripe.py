@@ -287,7 +287,8 @@ def test_card_errors_become_failed_authorizations_with_the_decline_code(code, de
     assert isinstance(result, ErrorResponse)
     assert result.status_code == 402
     assert result.code == code
-    assert result.reason == (decline_code or None)
+    # the category and the issuer's decline code (specs/stripe.facts.toml: errors.reason, decline_code)
+    assert result.reason == ("card_error: " + decline_code if decline_code else "card_error")
     assert result.attempt_status is AttemptStatus.AUTHORIZATION_FAILED
     assert result.connector_transaction_id == "pi_3PqCertify0001"
 

@@ -201,7 +201,9 @@ def _cases(
     for index, row in enumerate(table.rows):
         earlier = [r for r in table.rows[:index] if value_matches(r.value, row.example_value())]
         case: Case | str = f"no recorded {table.label} response carries {table.field}"
-        for base in candidates:
+        # start from an answer recorded in the row's own context (a partial capture, a manual
+        # capture) where there is one: the body may say as much as the router data
+        for base in sorted(candidates, key=lambda r: _context_distance(row, r)):
             if encoding.get_path(base.body, table.field) is encoding.MISSING:
                 continue
             made = _apply(table, row, earlier, base, recorded)
@@ -210,6 +212,13 @@ def _cases(
                 break
             case = made
         yield row, case
+
+
+def _context_distance(row: StatusRow, recorded: Recorded) -> int:
+    if not row.context or recorded.router_data is None:
+        return 0
+    context = context_of(recorded.router_data.request)
+    return sum(1 for key, wanted in row.context.items() if context.get(key) != str(wanted).lower())
 
 
 def _apply(
