@@ -67,20 +67,22 @@ from harness.integration import (
 from harness.integration.http import HttpResponse
 
 # ------------------------------------------------------------------ money
-# https://developer.paypal.com/reference/currency-codes: the currencies the REST API accepts, and
-# "Zero-digit currency - no decimal places or fractions" for HUF, JPY and TWD ("If you pass a
-# decimal amount, an error occurs": DECIMALS_NOT_SUPPORTED). Every other listed currency has two
-# decimals in ISO 4217 and at PayPal ("only two decimal place precision is supported":
-# DECIMAL_PRECISION). The older page (developer.paypal.com/docs/api/reference/currency-codes/)
-# also listed RUB; the current one does not, so RUB is left out.
-# Orders v2 refuses amounts above 999999999999999.99 (422 MAX_VALUE_EXCEEDED) and amounts of
-# zero (CANNOT_BE_ZERO_OR_NEGATIVE).
+# The connector sends card payments only, so the card table decides what is supported:
+# https://developer.paypal.com/docs/checkout/advanced/eligibility ("Expanded Checkout payments are
+# available for 37 countries and 22 currencies"). The general currency-codes page
+# (https://developer.paypal.com/reference/currency-codes) adds CNY and MYR, which are for
+# in-country PayPal accounts and are not in the card table, so they are left out (and so is RUB).
+# The currency-codes page marks HUF, JPY and TWD "This currency does not support decimals. If you
+# pass a decimal amount, an error occurs" (DECIMALS_NOT_SUPPORTED). Every other listed currency has
+# two decimals in ISO 4217 and at PayPal ("only two decimal place precision is supported":
+# DECIMAL_PRECISION). Orders v2 refuses amounts above 999999999999999.99 (422 MAX_VALUE_EXCEEDED)
+# and amounts of zero (CANNOT_BE_ZERO_OR_NEGATIVE), both in the published spec's 422 issues.
 
-CURRENCY_SOURCE = "https://developer.paypal.com/reference/currency-codes"
+CURRENCY_SOURCE = "https://developer.paypal.com/docs/checkout/advanced/eligibility"
 
 PAYPAL_SUPPORTED = (
-    Currency.AUD, Currency.BRL, Currency.CAD, Currency.CNY, Currency.CZK, Currency.DKK, Currency.EUR,
-    Currency.HKD, Currency.HUF, Currency.ILS, Currency.JPY, Currency.MYR, Currency.MXN, Currency.TWD,
+    Currency.AUD, Currency.BRL, Currency.CAD, Currency.CZK, Currency.DKK, Currency.EUR,
+    Currency.HKD, Currency.HUF, Currency.ILS, Currency.JPY, Currency.MXN, Currency.TWD,
     Currency.NZD, Currency.NOK, Currency.PHP, Currency.PLN, Currency.GBP, Currency.SGD, Currency.SEK,
     Currency.CHF, Currency.THB, Currency.USD,
 )  # fmt: skip

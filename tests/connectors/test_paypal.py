@@ -630,8 +630,9 @@ def test_oauth_errors_of_the_token_endpoint():
 # ------------------------------------------------------------------ the currency table
 
 
+# the card brand currency table (https://developer.paypal.com/docs/checkout/advanced/eligibility)
 DOCUMENTED = {
-    "AUD", "BRL", "CAD", "CNY", "CZK", "DKK", "EUR", "HKD", "HUF", "ILS", "JPY", "MYR", "MXN", "TWD",
+    "AUD", "BRL", "CAD", "CZK", "DKK", "EUR", "HKD", "HUF", "ILS", "JPY", "MXN", "TWD",
     "NZD", "NOK", "PHP", "PLN", "GBP", "SGD", "SEK", "CHF", "THB", "USD",
 }  # fmt: skip
 
@@ -639,8 +640,16 @@ DOCUMENTED = {
 def test_the_table_supports_exactly_the_documented_currencies():
     table = t.PAYPAL_CURRENCIES
     assert {c.value for c in table.supported_currencies()} == DOCUMENTED
-    assert table.source == "https://developer.paypal.com/reference/currency-codes"
+    assert table.source == "https://developer.paypal.com/docs/checkout/advanced/eligibility"
     assert not table.is_supported(Currency.RUB)  # listed by the old page only
+
+
+@pytest.mark.parametrize("currency", [Currency.CNY, Currency.MYR])
+def test_currencies_for_in_country_paypal_accounts_are_refused_for_cards(currency):
+    # the currency-codes page lists CNY and MYR for in-country PayPal accounts; the card table does not
+    assert not t.PAYPAL_CURRENCIES.is_supported(currency)
+    with pytest.raises(NotSupportedError, match=f"currency {currency.value} is not supported"):
+        sent(Flow.AUTHORIZE, currency=currency)
 
 
 @pytest.mark.parametrize(
