@@ -304,18 +304,23 @@ ORDER_STATUS: dict[str, AttemptStatus] = {
     "APPROVED": AttemptStatus.AUTHENTICATION_SUCCESSFUL,  # payer approved; merchant must act
     "PAYER_ACTION_REQUIRED": AttemptStatus.AUTHENTICATION_PENDING,  # 3-D Secure or similar
     "VOIDED": AttemptStatus.VOIDED,
-    # COMPLETED means "authorized or captured", but a declined card also leaves the order
-    # COMPLETED (card-testing guide): the payment inside decides. Alone it stays Pending.
-    "COMPLETED": AttemptStatus.PENDING,
+    # COMPLETED means "authorized, captured or declined" (order_status reference): the payment
+    # inside decides. Without a readable payment the outcome is final but unknown until a sync.
+    "COMPLETED": AttemptStatus.UNRESOLVED,
 }
+
+# Only a COMPLETED order has a payment whose status is the payment's outcome; any other order
+# status (payer action, approval, void) decides on its own.
+ORDER_WITH_OUTCOME = "COMPLETED"
 
 AUTHORIZATION_STATUS: dict[str, AttemptStatus] = {
     "CREATED": AttemptStatus.AUTHORIZED,
     "CAPTURED": AttemptStatus.CHARGED,
-    "PARTIALLY_CAPTURED": AttemptStatus.PARTIAL_CHARGED_AND_CHARGEABLE,
+    # every capture this connector sends is final_capture=true: the remainder is released
+    "PARTIALLY_CAPTURED": AttemptStatus.PARTIAL_CHARGED,
     "DENIED": AttemptStatus.AUTHORIZATION_FAILED,
     "VOIDED": AttemptStatus.VOIDED,
-    "PENDING": AttemptStatus.PENDING,  # status_details.reason PENDING_REVIEW
+    "PENDING": AttemptStatus.AUTHORIZING,  # not final yet: status_details.reason PENDING_REVIEW
     "EXPIRED": AttemptStatus.EXPIRED,  # listed by older references; kept for old authorizations
 }
 
@@ -338,6 +343,9 @@ REFUND_STATUS: dict[str, RefundStatus] = {
 
 DECLINED_AUTHORIZATION = frozenset({"DENIED"})
 DECLINED_CAPTURE = frozenset({"DECLINED", "FAILED"})
+# DECLINED is the issuer refusing the card (sandbox CCREJECT-* triggers); FAILED is "an error
+# while capturing payment", a processing failure rather than a refused card.
+REFUSED_CAPTURE = frozenset({"DECLINED"})
 
 # processor_response.response_code values (Orders v2 `processor_response` enum) with PayPal's
 # names for them; the codes the sandbox's CCREJECT-* triggers return are documented in the
@@ -647,7 +655,7 @@ def order_result(
         metadata[CAPTURE_ID] = capture.id
     reference = (unit.invoice_id or unit.reference_id) if unit else None
     payment = capture or authorization
-    if order.status not in ORDER_STATUS or payment is None:
+    if order.status != ORDER_WITH_OUTCOME or payment is None:
         status = status_from_table(order.status, ORDER_STATUS, unknown=AttemptStatus.PENDING)
         amount, currency = amount_of(unit.amount if unit else None, ctx, field="purchase_units.0.amount")
         return PaymentsResponseData(
@@ -663,7 +671,8 @@ def order_result(
     failed = AttemptStatus.AUTHORIZATION_FAILED if flow is Flow.AUTHORIZE else None
     if capture is not None:
         if capture.status in DECLINED_CAPTURE and failed is not None:
-            return processor_decline(capture, ctx, failed, what="capture")
+            attempt = failed if capture.status in REFUSED_CAPTURE else AttemptStatus.FAILURE
+            return processor_decline(capture, ctx, attempt, what="capture")
         status = status_from_table(capture.status, CAPTURE_STATUS, unknown=AttemptStatus.PENDING)
     else:
         if authorization is None:
@@ -702,6 +711,8 @@ def capture_response(capture: PaypalPayment, rd: CaptureRouterData, ctx: Respons
         return processor_decline(capture, ctx, AttemptStatus.CAPTURE_FAILED, what="capture")
     amount, currency = amount_of(capture.amount, ctx, field="amount")
     status = status_from_table(capture.status, CAPTURE_STATUS, unknown=AttemptStatus.PENDING)
+    if capture.status == "PENDING":
+        status = AttemptStatus.CAPTURE_INITIATED  # the capture is accepted; its outcome comes later
     if status is AttemptStatus.CHARGED and amount is not None and amount < rd.request.payment_amount:
         status = AttemptStatus.PARTIAL_CHARGED  # final_capture released the remainder
     ids = related(capture)
