@@ -67,20 +67,22 @@ from harness.integration import (
 from harness.integration.http import HttpResponse
 
 # ------------------------------------------------------------------ money
-# https://developer.paypal.com/reference/currency-codes: the currencies the REST API accepts, and
-# "Zero-digit currency - no decimal places or fractions" for HUF, JPY and TWD ("If you pass a
-# decimal amount, an error occurs": DECIMALS_NOT_SUPPORTED). Every other listed currency has two
-# decimals in ISO 4217 and at PayPal ("only two decimal place precision is supported":
-# DECIMAL_PRECISION). The older page (developer.paypal.com/docs/api/reference/currency-codes/)
-# also listed RUB; the current one does not, so RUB is left out.
-# Orders v2 refuses amounts above 999999999999999.99 (422 MAX_VALUE_EXCEEDED) and amounts of
-# zero (CANNOT_BE_ZERO_OR_NEGATIVE).
+# The connector sends card payments only, so the card table decides what is supported:
+# https://developer.paypal.com/docs/checkout/advanced/eligibility ("Expanded Checkout payments are
+# available for 37 countries and 22 currencies"). The general currency-codes page
+# (https://developer.paypal.com/reference/currency-codes) adds CNY and MYR, which are for
+# in-country PayPal accounts and are not in the card table, so they are left out (and so is RUB).
+# The currency-codes page marks HUF, JPY and TWD "This currency does not support decimals. If you
+# pass a decimal amount, an error occurs" (DECIMALS_NOT_SUPPORTED). Every other listed currency has
+# two decimals in ISO 4217 and at PayPal ("only two decimal place precision is supported":
+# DECIMAL_PRECISION). Orders v2 refuses amounts above 999999999999999.99 (422 MAX_VALUE_EXCEEDED)
+# and amounts of zero (CANNOT_BE_ZERO_OR_NEGATIVE), both in the published spec's 422 issues.
 
-CURRENCY_SOURCE = "https://developer.paypal.com/reference/currency-codes"
+CURRENCY_SOURCE = "https://developer.paypal.com/docs/checkout/advanced/eligibility"
 
 PAYPAL_SUPPORTED = (
-    Currency.AUD, Currency.BRL, Currency.CAD, Currency.CNY, Currency.CZK, Currency.DKK, Currency.EUR,
-    Currency.HKD, Currency.HUF, Currency.ILS, Currency.JPY, Currency.MYR, Currency.MXN, Currency.TWD,
+    Currency.AUD, Currency.BRL, Currency.CAD, Currency.CZK, Currency.DKK, Currency.EUR,
+    Currency.HKD, Currency.HUF, Currency.ILS, Currency.JPY, Currency.MXN, Currency.TWD,
     Currency.NZD, Currency.NOK, Currency.PHP, Currency.PLN, Currency.GBP, Currency.SGD, Currency.SEK,
     Currency.CHF, Currency.THB, Currency.USD,
 )  # fmt: skip
@@ -302,18 +304,23 @@ ORDER_STATUS: dict[str, AttemptStatus] = {
     "APPROVED": AttemptStatus.AUTHENTICATION_SUCCESSFUL,  # payer approved; merchant must act
     "PAYER_ACTION_REQUIRED": AttemptStatus.AUTHENTICATION_PENDING,  # 3-D Secure or similar
     "VOIDED": AttemptStatus.VOIDED,
-    # COMPLETED means "authorized or captured", but a declined card also leaves the order
-    # COMPLETED (card-testing guide): the payment inside decides. Alone it stays Pending.
-    "COMPLETED": AttemptStatus.PENDING,
+    # COMPLETED means "authorized, captured or declined" (order_status reference): the payment
+    # inside decides. Without a readable payment the outcome is final but unknown until a sync.
+    "COMPLETED": AttemptStatus.UNRESOLVED,
 }
+
+# Only a COMPLETED order has a payment whose status is the payment's outcome; any other order
+# status (payer action, approval, void) decides on its own.
+ORDER_WITH_OUTCOME = "COMPLETED"
 
 AUTHORIZATION_STATUS: dict[str, AttemptStatus] = {
     "CREATED": AttemptStatus.AUTHORIZED,
     "CAPTURED": AttemptStatus.CHARGED,
-    "PARTIALLY_CAPTURED": AttemptStatus.PARTIAL_CHARGED_AND_CHARGEABLE,
+    # every capture this connector sends is final_capture=true: the remainder is released
+    "PARTIALLY_CAPTURED": AttemptStatus.PARTIAL_CHARGED,
     "DENIED": AttemptStatus.AUTHORIZATION_FAILED,
     "VOIDED": AttemptStatus.VOIDED,
-    "PENDING": AttemptStatus.PENDING,  # status_details.reason PENDING_REVIEW
+    "PENDING": AttemptStatus.AUTHORIZING,  # not final yet: status_details.reason PENDING_REVIEW
     "EXPIRED": AttemptStatus.EXPIRED,  # listed by older references; kept for old authorizations
 }
 
@@ -336,6 +343,9 @@ REFUND_STATUS: dict[str, RefundStatus] = {
 
 DECLINED_AUTHORIZATION = frozenset({"DENIED"})
 DECLINED_CAPTURE = frozenset({"DECLINED", "FAILED"})
+# DECLINED is the issuer refusing the card (sandbox CCREJECT-* triggers); FAILED is "an error
+# while capturing payment", a processing failure rather than a refused card.
+REFUSED_CAPTURE = frozenset({"DECLINED"})
 
 # processor_response.response_code values (Orders v2 `processor_response` enum) with PayPal's
 # names for them; the codes the sandbox's CCREJECT-* triggers return are documented in the
@@ -645,7 +655,7 @@ def order_result(
         metadata[CAPTURE_ID] = capture.id
     reference = (unit.invoice_id or unit.reference_id) if unit else None
     payment = capture or authorization
-    if order.status not in ORDER_STATUS or payment is None:
+    if order.status != ORDER_WITH_OUTCOME or payment is None:
         status = status_from_table(order.status, ORDER_STATUS, unknown=AttemptStatus.PENDING)
         amount, currency = amount_of(unit.amount if unit else None, ctx, field="purchase_units.0.amount")
         return PaymentsResponseData(
@@ -661,7 +671,8 @@ def order_result(
     failed = AttemptStatus.AUTHORIZATION_FAILED if flow is Flow.AUTHORIZE else None
     if capture is not None:
         if capture.status in DECLINED_CAPTURE and failed is not None:
-            return processor_decline(capture, ctx, failed, what="capture")
+            attempt = failed if capture.status in REFUSED_CAPTURE else AttemptStatus.FAILURE
+            return processor_decline(capture, ctx, attempt, what="capture")
         status = status_from_table(capture.status, CAPTURE_STATUS, unknown=AttemptStatus.PENDING)
     else:
         if authorization is None:
@@ -700,6 +711,8 @@ def capture_response(capture: PaypalPayment, rd: CaptureRouterData, ctx: Respons
         return processor_decline(capture, ctx, AttemptStatus.CAPTURE_FAILED, what="capture")
     amount, currency = amount_of(capture.amount, ctx, field="amount")
     status = status_from_table(capture.status, CAPTURE_STATUS, unknown=AttemptStatus.PENDING)
+    if capture.status == "PENDING":
+        status = AttemptStatus.CAPTURE_INITIATED  # the capture is accepted; its outcome comes later
     if status is AttemptStatus.CHARGED and amount is not None and amount < rd.request.payment_amount:
         status = AttemptStatus.PARTIAL_CHARGED  # final_capture released the remainder
     ids = related(capture)

@@ -356,7 +356,9 @@ def test_authorize_auto_is_charged():
         ("APPROVED", AttemptStatus.AUTHENTICATION_SUCCESSFUL),
         ("PAYER_ACTION_REQUIRED", AttemptStatus.AUTHENTICATION_PENDING),
         ("VOIDED", AttemptStatus.VOIDED),
-        ("COMPLETED", AttemptStatus.PENDING),  # without its payment, COMPLETED decides nothing
+        # COMPLETED can be authorized, captured or declined (order_status reference): without its
+        # payment the outcome is final but unknown until a sync
+        ("COMPLETED", AttemptStatus.UNRESOLVED),
         ("SOME_NEW_STATUS", AttemptStatus.PENDING),
     ],
 )
@@ -365,6 +367,45 @@ def test_every_order_status_without_payment_is_mapped(status, expected):
     assert result.status is expected and result.raw_status == status
     assert result.connector_transaction_id == bodies.ORDER_ID
     assert result.connector_metadata == {"order_id": bodies.ORDER_ID}
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        ("PAYER_ACTION_REQUIRED", AttemptStatus.AUTHENTICATION_PENDING),
+        ("APPROVED", AttemptStatus.AUTHENTICATION_SUCCESSFUL),
+        ("CREATED", AttemptStatus.PENDING),
+        ("VOIDED", AttemptStatus.VOIDED),
+    ],
+)
+@pytest.mark.parametrize("flow", [Flow.AUTHORIZE, Flow.PSYNC])
+def test_only_a_completed_order_is_judged_by_the_payment_inside(flow, status, expected):
+    # an order waiting for the payer is not authorized, whatever payment object it carries
+    body = bodies.order(status, payment=bodies.authorization("CREATED"))
+    result = handle(flow, 201, body, connector_metadata={"order_id": bodies.ORDER_ID})
+    assert (result.status, result.raw_status) == (expected, status)
+
+
+def test_a_pending_authorization_inside_a_completed_order_is_authorizing():
+    body = bodies.order(payment=bodies.authorization("PENDING"))
+    result = handle(Flow.AUTHORIZE, 201, body, capture_method=CaptureMethod.MANUAL)
+    assert (result.status, result.raw_status) == (AttemptStatus.AUTHORIZING, "PENDING")
+
+
+def test_a_failed_capture_of_a_card_order_is_a_failure_not_a_refused_card():
+    # FAILED is "an error while capturing payment"; only DECLINED is the issuer refusing the card
+    body = bodies.order(
+        intent="CAPTURE", payment=bodies.capture("FAILED", code="8000", after_authorization=False)
+    )
+    result = handle(Flow.AUTHORIZE, 201, body)
+    assert isinstance(result, ErrorResponse)
+    assert (result.code, result.attempt_status) == ("8000", AttemptStatus.FAILURE)
+
+
+def test_a_pending_capture_of_the_capture_flow_is_capture_initiated():
+    result = handle(Flow.CAPTURE, 201, bodies.capture("PENDING"), connector_metadata=AUTHORIZED)
+    assert (result.status, result.raw_status) == (AttemptStatus.CAPTURE_INITIATED, "PENDING")
+    assert result.amount_captured is None
 
 
 def test_an_unknown_order_status_is_pending_even_with_a_payment():
@@ -398,10 +439,11 @@ def test_an_unknown_capture_status_of_the_capture_flow_is_pending():
     [
         ("CREATED", AttemptStatus.AUTHORIZED),
         ("CAPTURED", AttemptStatus.CHARGED),
-        ("PARTIALLY_CAPTURED", AttemptStatus.PARTIAL_CHARGED_AND_CHARGEABLE),
+        # the connector captures with final_capture=true: nothing remains to capture
+        ("PARTIALLY_CAPTURED", AttemptStatus.PARTIAL_CHARGED),
         ("DENIED", AttemptStatus.AUTHORIZATION_FAILED),
         ("VOIDED", AttemptStatus.VOIDED),
-        ("PENDING", AttemptStatus.PENDING),
+        ("PENDING", AttemptStatus.AUTHORIZING),  # PENDING_REVIEW: the authorization is not final
         ("EXPIRED", AttemptStatus.EXPIRED),
         ("NEW_AUTH_STATUS", AttemptStatus.PENDING),
     ],
@@ -630,8 +672,9 @@ def test_oauth_errors_of_the_token_endpoint():
 # ------------------------------------------------------------------ the currency table
 
 
+# the card brand currency table (https://developer.paypal.com/docs/checkout/advanced/eligibility)
 DOCUMENTED = {
-    "AUD", "BRL", "CAD", "CNY", "CZK", "DKK", "EUR", "HKD", "HUF", "ILS", "JPY", "MYR", "MXN", "TWD",
+    "AUD", "BRL", "CAD", "CZK", "DKK", "EUR", "HKD", "HUF", "ILS", "JPY", "MXN", "TWD",
     "NZD", "NOK", "PHP", "PLN", "GBP", "SGD", "SEK", "CHF", "THB", "USD",
 }  # fmt: skip
 
@@ -639,8 +682,16 @@ DOCUMENTED = {
 def test_the_table_supports_exactly_the_documented_currencies():
     table = t.PAYPAL_CURRENCIES
     assert {c.value for c in table.supported_currencies()} == DOCUMENTED
-    assert table.source == "https://developer.paypal.com/reference/currency-codes"
+    assert table.source == "https://developer.paypal.com/docs/checkout/advanced/eligibility"
     assert not table.is_supported(Currency.RUB)  # listed by the old page only
+
+
+@pytest.mark.parametrize("currency", [Currency.CNY, Currency.MYR])
+def test_currencies_for_in_country_paypal_accounts_are_refused_for_cards(currency):
+    # the currency-codes page lists CNY and MYR for in-country PayPal accounts; the card table does not
+    assert not t.PAYPAL_CURRENCIES.is_supported(currency)
+    with pytest.raises(NotSupportedError, match=f"currency {currency.value} is not supported"):
+        sent(Flow.AUTHORIZE, currency=currency)
 
 
 @pytest.mark.parametrize(
