@@ -854,13 +854,19 @@ def error_response(response: HttpResponse, ctx: ResponseContext) -> ErrorRespons
         )
     detail = next((d for d in body.details if d.issue), None)
     issue = detail.issue if detail else None
-    message = (detail.description if detail and detail.description else None) or body.message or body.name
+    # name and message are PayPal's error; the first detail's issue says what in the request caused it
+    message = body.message or body.name
     if body.debug_id:
         message = f"{message} (debug_id {body.debug_id})"
+    reason = None
+    if issue:
+        reason = f"{issue}: {detail.description}" if detail and detail.description else issue
+    elif detail is not None:
+        reason = detail.field
     return ErrorResponse(
-        code=issue or str(body.name),
+        code=str(body.name),
         message=str(message),
-        reason=body.name if issue else (detail.field if detail else None),
+        reason=reason,
         status_code=response.status_code,
         attempt_status=_failed_attempt(ctx, issue, response.status_code),
     )

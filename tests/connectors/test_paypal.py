@@ -172,7 +172,7 @@ def test_reference_is_sent_unchanged():
 
 def test_an_order_always_carries_a_paypal_request_id():
     request, _ = sent(Flow.AUTHORIZE, request_id=None)
-    assert request.wire_headers()["PayPal-Request-Id"] == "order_ref_1_1"  # the attempt id
+    assert request.wire_headers()["PayPal-Request-Id"] == "pay_order_ref_1_1"  # the attempt id
 
 
 def test_a_flow_without_access_token_is_refused():
@@ -630,8 +630,14 @@ def test_error_objects_become_error_responses(flow, status, issue, name, attempt
     body = bodies.error(*name, issue, f"{issue} description")
     result = handle(flow, status, body)
     assert isinstance(result, ErrorResponse)
-    assert (result.code, result.reason, result.status_code) == (issue, name[0], status)
-    assert result.message == f"{issue} description (debug_id 90957fca61718)"
+    # PayPal's error name and message, as its error object states them (specs/paypal.facts.toml:
+    # errors); the detail's issue and description say what in the request caused it
+    assert (result.code, result.reason, result.status_code) == (
+        name[0],
+        f"{issue}: {issue} description",
+        status,
+    )
+    assert result.message == f"{name[1]} (debug_id 90957fca61718)"
     assert result.attempt_status is attempt
 
 
