@@ -164,8 +164,19 @@ def parse_provenance(metadata: Any, *, path: Path) -> Provenance:
     if key not in provenance:
         raise CassetteError(f"provenance needs {key}", path=str(path), hint=hint)
     sources = provenance.get("sources") or []
+    if not isinstance(sources, list) or not all(isinstance(s, str) for s in sources):
+        raise CassetteError(
+            f"metadata.provenance.sources must be a list of URLs, not {_type_name(sources)}",
+            path=str(path),
+            hint=hint,
+        )
     if kind == "authored-from-docs" and not sources:
         raise CassetteError("an authored cassette must list its sources", path=str(path), hint=hint)
+    for name in ("api_version", "note"):
+        if not isinstance(provenance.get(name), str | int | type(None)):
+            raise CassetteError(
+                f"metadata.provenance.{name} must be text, not {_type_name(provenance[name])}", path=str(path)
+            )
     api_version = provenance.get("api_version")
     return Provenance(
         kind=str(kind),
@@ -477,31 +488,136 @@ class LoadedCassette:
 
 _PARSED: OrderedDict[tuple[str, int, int], Any] = OrderedDict()
 PARSE_CACHE_SIZE = 1024
+MAX_CASSETTE_BYTES = 4 * 1024 * 1024  # the shipped cassettes are a few kB; a recorded body is rarely 100 kB
+MAX_CASSETTE_NODES = 100_000  # values after alias expansion: a YAML alias bomb expands to billions
 
 
 def _parse(path: Path) -> Any:
     """The parsed YAML of a cassette, cached per process by path, size and modification time
-    (a run reads each cassette twice: for the report's provenance list and for its scenario)."""
+    (a run reads each cassette twice: for the report's provenance list and for its scenario).
+    Documents over `MAX_CASSETTE_BYTES`, or over `MAX_CASSETTE_NODES` once aliases are expanded,
+    are refused before anything walks them."""
     stat = path.stat()
     key = (str(path), stat.st_mtime_ns, stat.st_size)
     if key in _PARSED:
         _PARSED.move_to_end(key)
         return _PARSED[key]
+    if stat.st_size > MAX_CASSETTE_BYTES:
+        raise CassetteError(
+            f"{stat.st_size} bytes, over the {MAX_CASSETTE_BYTES} a cassette may have",
+            path=str(path),
+            hint="trim the recorded bodies, or split the scenario",
+        )
     data = SAFE_SERIALIZER.deserialize(path.read_text(encoding="utf-8"))
+    if expanded_size(data, MAX_CASSETTE_NODES) > MAX_CASSETTE_NODES:
+        raise CassetteError(
+            f"over {MAX_CASSETTE_NODES} values once its YAML aliases are expanded (an alias bomb?)",
+            path=str(path),
+            hint="cassettes need no anchors or aliases: re-record it with `certify record`",
+        )
     _PARSED[key] = data
     if len(_PARSED) > PARSE_CACHE_SIZE:
         _PARSED.popitem(last=False)
     return data
 
 
+def expanded_size(tree: Any, limit: int) -> int:
+    """How many values `tree` holds with every shared (aliased) node counted each time it is used;
+    stops counting past `limit`. Linear in the distinct nodes; a cycle counts as over the limit."""
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+
+    def size(node: Any) -> int:
+        if not isinstance(node, dict | list):
+            return 1
+        ident = id(node)
+        if ident in sizes:
+            return sizes[ident]
+        if ident in active:
+            return limit + 1  # a recursive alias never ends
+        active.add(ident)
+        total = 1
+        for child in node.items() if isinstance(node, dict) else node:
+            total += size(child[1]) + 1 if isinstance(node, dict) else size(child)
+            if total > limit:
+                break
+        active.discard(ident)
+        sizes[ident] = total
+        return total
+
+    return size(tree)
+
+
 def clear_parse_cache() -> None:
     _PARSED.clear()
 
 
+def _type_name(value: Any) -> str:
+    return "nothing" if value is None else f"{type(value).__name__} {_show(value)}"
+
+
+HTTP_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
+
+
+def _header_problem(headers: Any) -> str | None:
+    if not isinstance(headers, Mapping):
+        return f"must be a mapping of header names to values, not {_type_name(headers)}"
+    for name, value in headers.items():
+        values = value if isinstance(value, list) else [value]
+        if not isinstance(name, str) or not all(isinstance(v, str | int) for v in values):
+            return f"{name}: must be text or a list of text, not {_type_name(value)}"
+    return None
+
+
+def interaction_problem(interaction: Any) -> str | None:
+    """The first field of a recorded interaction with the wrong shape or type, as `field: problem`."""
+    if not isinstance(interaction, Mapping):
+        return f"must be a mapping with request and response, not {_type_name(interaction)}"
+    request, response = interaction.get("request"), interaction.get("response")
+    if not isinstance(request, Mapping):
+        return f"request: must be a mapping, not {_type_name(request)}"
+    if not isinstance(response, Mapping):
+        return f"response: must be a mapping, not {_type_name(response)}"
+    method, uri = request.get("method"), request.get("uri")
+    if not isinstance(method, str) or method.upper() not in HTTP_METHODS:
+        return f"request.method: must be an HTTP method, not {_type_name(method)}"
+    if not isinstance(uri, str) or not uri.startswith(("http://", "https://")):
+        return f"request.uri: must be an http(s) URL, not {_type_name(uri)}"
+    if not isinstance(request.get("body"), str | bytes | type(None)):
+        return f"request.body: must be text, not {_type_name(request.get('body'))}"
+    problem = _header_problem(request.get("headers", {}))
+    if problem:
+        return f"request.headers: {problem}"
+    status = response.get("status")
+    code = status.get("code") if isinstance(status, Mapping) else None
+    if not isinstance(code, int) or isinstance(code, bool) or not 100 <= code <= 599:
+        return f"response.status.code: must be an HTTP status code, not {_type_name(code)}"
+    problem = _header_problem(response.get("headers", {}))
+    if problem:
+        return f"response.headers: {problem}"
+    body = response.get("body")
+    if not isinstance(body, Mapping):
+        return f"response.body: must be a mapping with a string, not {_type_name(body)}"
+    if not isinstance(body.get("string"), str | bytes | type(None)):
+        return f"response.body.string: must be text, not {_type_name(body.get('string'))}"
+    return None
+
+
 def load_cassette(path: Path, *, volatile: Iterable[str] = ()) -> LoadedCassette:
-    """Load with the safe loader and check structure and provenance; errors name the file."""
+    """Load with the safe loader and check structure, types and provenance; errors name the file and field."""
     if not path.is_file():
         raise FileNotFoundError(str(path))
+    try:
+        return _load(path, volatile)
+    except (CassetteError, FileNotFoundError):
+        raise
+    except Exception as error:  # any other surprise in a hand-edited file is still the cassette's
+        raise CassetteError(
+            f"malformed ({type(error).__name__}: {str(error)[:120]})", path=str(path), hint="re-record it"
+        ) from None
+
+
+def _load(path: Path, volatile: Iterable[str]) -> LoadedCassette:
     try:
         data = _parse(path)
     except yaml.YAMLError as error:
@@ -514,6 +630,10 @@ def load_cassette(path: Path, *, volatile: Iterable[str] = ()) -> LoadedCassette
         ) from None
     except (OSError, UnicodeDecodeError) as error:
         raise CassetteError(f"unreadable ({type(error).__name__})", path=str(path)) from None
+    except RecursionError:
+        raise CassetteError(
+            "nested too deeply to be a cassette", path=str(path), hint="re-record it"
+        ) from None
     if not isinstance(data, Mapping) or not isinstance(data.get("interactions"), list):
         raise CassetteError(
             "not a vcrpy cassette (no interactions list)", path=str(path), hint="re-record it"
@@ -530,23 +650,21 @@ def load_cassette(path: Path, *, volatile: Iterable[str] = ()) -> LoadedCassette
         match_on=(method_matcher, url_matcher, body_matcher(volatile)),
         allow_playback_repeats=False,
     )
-    number = 0
-    try:
-        for number, interaction in enumerate(data["interactions"], start=1):  # noqa: B007  # named in the error
-            request = VcrRequest._from_dict(interaction["request"])
-            recorded = interaction["response"]
-            body = recorded["body"]["string"]
-            # a fresh response per load: the parsed document is shared through the parse cache
-            response = {**recorded, "body": {"string": body.encode() if isinstance(body, str) else body}}
-            int(response["status"]["code"])
-            cassette.data.append((request, response))
-            cassette._old_interactions.append((request, response))
-    except (KeyError, TypeError, ValueError) as error:
-        raise CassetteError(
-            f"interaction {number} is malformed ({type(error).__name__}: {error})",
-            path=str(path),
-            hint="re-record it",
-        ) from None
+    for number, interaction in enumerate(data["interactions"], start=1):
+        problem = interaction_problem(interaction)
+        if problem:
+            raise CassetteError(
+                f"interactions[{number - 1}].{problem}",
+                path=str(path),
+                hint="re-record it with `certify record`, or fix the field by hand",
+            )
+        request = VcrRequest._from_dict(interaction["request"])
+        recorded = interaction["response"]
+        body = recorded["body"]["string"]
+        # a fresh response per load: the parsed document is shared through the parse cache
+        response = {**recorded, "body": {"string": body.encode() if isinstance(body, str) else body}}
+        cassette.data.append((request, response))
+        cassette._old_interactions.append((request, response))
     cassette.rewound = True
     cassette.dirty = False
     return LoadedCassette(path=path, provenance=provenance, cassette=cassette)

@@ -44,6 +44,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--certify-report-dir", default=None, metavar="DIR", help="write results.json here")
     group.addoption("--certify-profile", default="ci", choices=("ci", "dev"), help="hypothesis profile")
     group.addoption("--certify-seed", default=None, type=int, help="hypothesis seed for the dev profile")
+    group.addoption(
+        "--check-timeout",
+        default=None,
+        type=float,
+        metavar="SECONDS",
+        help="time limit of each check and of loading each connector (default 60); over it: error",
+    )
 
 
 @dataclass
@@ -54,7 +61,11 @@ class CertifyState:
     seed: int | None
     config_dir: Path | None
     report_dir: Path | None
+    check_timeout: float
     sessions: dict[str, ConnectorSession] = field(default_factory=dict)
+    planned: dict[str, tuple[str, str]] = field(default_factory=dict)  # node id -> (connector, check id)
+    reported: set[str] = field(default_factory=set)  # node ids whose check results arrived
+    outcomes: dict[str, str] = field(default_factory=dict)  # node id -> why it ended without results
     checks: dict[str, list[CheckResult]] = field(default_factory=dict)
     meta: dict[str, dict[str, Any] | None] = field(default_factory=dict)
     _options: SuiteOptions | None = None
@@ -70,7 +81,9 @@ class CertifyState:
             from harness.certify.suite import SuiteOptions
 
             self._options = SuiteOptions(
-                profile=profile_named(self.profile, self.seed), config_dir=self.config_dir
+                profile=profile_named(self.profile, self.seed),
+                config_dir=self.config_dir,
+                check_timeout=self.check_timeout,
             )
         return self._options
 
@@ -96,6 +109,11 @@ def pytest_configure(config: pytest.Config) -> None:
             f"registered: {', '.join(connectors.names())} (connectors/__init__.py)"
         )
     root = Path(config.getoption("certify_root") or Path.cwd()).resolve()
+    from harness.certify.limits import DEFAULT_CHECK_TIMEOUT
+
+    timeout = config.getoption("check_timeout")
+    if timeout is not None and not timeout > 0:
+        raise pytest.UsageError(f"--check-timeout must be a number of seconds above 0, not {timeout}")
     config_dir = config.getoption("certify_config_dir")
     report_dir = config.getoption("certify_report_dir")
     config.stash[STATE] = CertifyState(
@@ -105,6 +123,7 @@ def pytest_configure(config: pytest.Config) -> None:
         seed=config.getoption("certify_seed"),
         config_dir=Path(config_dir).resolve() if config_dir else None,
         report_dir=Path(report_dir) if report_dir else None,
+        check_timeout=DEFAULT_CHECK_TIMEOUT if timeout is None else timeout,
     )
     if config.args_source != pytest.Config.ArgsSource.ARGS:
         config.args[:] = [str(root / "connectors")]
@@ -130,24 +149,20 @@ class ConnectorFile(pytest.File):
         self.connector = connector
 
     def collect(self) -> Any:
-        from harness.certify.suite import ConnectorSession, connector_meta, load_check, plan
+        from harness.certify.suite import prepare
         from harness.certify.workspace import Workspace
 
         state = self.config.stash[STATE]
-        workspace, load = load_check(
+        prepared = prepare(
             lambda: Workspace.for_registered(
                 self.connector, root=state.root, config_dir=state.options.config_dir
-            )
+            ),
+            state.options,
         )
-        meta = None
-        session = None
-        if workspace is not None:
-            session = ConnectorSession(workspace, state.options)
-            state.sessions[self.connector] = session
-            meta = connector_meta(session)
-        yield CheckItem.from_parent(self, name="load", spec=None, load=load, meta=meta)
-        if session is not None:
-            for spec in plan(session):
+        yield CheckItem.from_parent(self, name="load", spec=None, load=prepared.load, meta=prepared.meta)
+        if prepared.session is not None:
+            state.sessions[self.connector] = prepared.session
+            for spec in prepared.specs:
                 yield CheckItem.from_parent(self, name=spec.id, spec=spec, load=None, meta=None)
 
 
@@ -239,7 +254,13 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     """Gather check results on the controlling process (also under pytest-xdist)."""
     config = _CONFIG.get("config")
     state = config.stash.get(STATE, None) if config is not None else None
-    if state is None or report.when != "call":
+    if state is None:
+        return
+    if report.outcome != "passed" and report.nodeid not in state.outcomes:
+        # kept in case no results come: a crashed worker, or an error in setup or teardown
+        first = str(report.longrepr or "").strip().splitlines()[-1:] or [report.outcome]
+        state.outcomes[report.nodeid] = f"{report.when}: {first[0][:200]}"
+    if report.when != "call":
         return
     from harness.certify.results import CheckResult
 
@@ -248,9 +269,32 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
             continue
         payload = json.loads(str(value))
         name = payload["connector"]
+        state.reported.add(report.nodeid)
         state.checks.setdefault(name, []).extend(CheckResult.model_validate(c) for c in payload["checks"])
         if "meta" in payload:
             state.meta[name] = payload["meta"]
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """The plan, fixed before anything runs: every selected check item must report."""
+    state = session.config.stash.get(STATE, None)
+    if state is not None:
+        for item in session.items:
+            if isinstance(item, CheckItem):
+                state.planned[item.nodeid] = (item.connector, item.name)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_node_collection_finished(node: Any, ids: list[str]) -> None:
+    """Under pytest-xdist the controller collects nothing itself: the workers' collections are the plan."""
+    config = _CONFIG.get("config")
+    state = config.stash.get(STATE, None) if config is not None else None
+    if state is None:
+        return
+    for node_id in ids:
+        path, sep, check_id = node_id.partition("::")
+        if sep and path.endswith("certification.toml"):
+            state.planned.setdefault(node_id, (Path(path).parent.name, check_id))
 
 
 _CONFIG: dict[str, pytest.Config] = {}
@@ -267,10 +311,29 @@ def gather(state: CertifyState) -> Results:
 
     run = RunInfo(profile=state.profile, seed=state.options.profile.seed)
     results = Results(run=run)
+    for node_id, (name, check_id) in state.planned.items():
+        if node_id not in state.reported:
+            state.checks.setdefault(name, []).append(vanished(check_id, state.outcomes.get(node_id)))
     for name in sorted(state.checks):
         checks = sorted(state.checks[name], key=_check_order)
         results.connectors.append(connector_result(name, state.meta.get(name), checks))
     return results
+
+
+def vanished(check_id: str, outcome: str | None) -> CheckResult:
+    """The `error` standing in for a planned check that left no result."""
+    from harness.certify.results import CheckResult
+
+    prefix = check_id.split(":", 1)[0]
+    family = prefix if prefix in FAMILIES else "scenario" if prefix == "not_supported" else "load"
+    why = f"it ended without one ({outcome})" if outcome else "it never ran (the run stopped before it)"
+    return CheckResult(
+        id=check_id,
+        family=family,
+        status="error",
+        message=f"planned check left no result: {why}; run `certify run` on this connector alone to see why",
+        title="A planned check reports its result",
+    )
 
 
 def _check_order(check: CheckResult) -> tuple[int, str]:

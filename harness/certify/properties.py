@@ -7,6 +7,7 @@ reported with its minimized example.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import random
 import re
@@ -65,7 +66,9 @@ def profile_named(name: str, seed_value: int | None = None) -> Profile:
 
 
 class PropertyFailure(AssertionError):
-    """A property does not hold for one example."""
+    """A property does not hold for one example (`example`: that example, shown)."""
+
+    example: str | None = None
 
 
 class PropertyGenerationError(HarnessError):
@@ -79,6 +82,7 @@ class PropertyOutcome:
     example: str | None = None
     examples: int = 0
     skipped: bool = False
+    counterexamples: list[dict[str, str]] = dataclasses.field(default_factory=list)  # every distinct failure
 
 
 def _show_case(case: Mapping[str, Any]) -> str:
@@ -111,7 +115,12 @@ def run_property(
         try:
             check(case)
         except ConnectorError as error:  # a typed refusal the property did not expect: the connector's
-            raise PropertyFailure(f"{error.kind}: {error}") from None
+            failure = PropertyFailure(f"{error.kind}: {error}")
+            failure.example = _show_case(case)
+            raise failure from None
+        except PropertyFailure as failure:
+            failure.example = _show_case(case)
+            raise
 
     test = settings(
         max_examples=max_examples or profile.max_examples,
@@ -128,7 +137,26 @@ def run_property(
         with with_reporter(lambda _message: None):
             test()
     except PropertyFailure as failure:
-        return PropertyOutcome(False, str(failure), _show_case(last), count[0])
+        example = failure.example or _show_case(last)
+        return PropertyOutcome(
+            False,
+            str(failure),
+            example,
+            count[0],
+            counterexamples=[{"message": str(failure), "example": example}],
+        )
+    except ExceptionGroup as group:  # hypothesis found several distinct failures: keep every one
+        failures = _leaves(group)
+        if not any(isinstance(f, PropertyFailure) for f in failures):
+            raise PropertyGenerationError(
+                f"could not generate examples ({'; '.join(_describe(f) for f in failures)[:300]})",
+                hint="check the spec schema this property reads",
+            ) from None
+        found = [{"message": _describe(f), "example": getattr(f, "example", None) or ""} for f in failures]
+        message = f"{len(found)} distinct failures: " + "; ".join(
+            f"({n}) {f['message']}" for n, f in enumerate(found, start=1)
+        )
+        return PropertyOutcome(False, message, found[0]["example"], count[0], counterexamples=found)
     except Unsatisfiable:
         return PropertyOutcome(True, "no valid example could be generated", None, count[0], skipped=True)
     except Exception as error:  # the check body turns connector crashes into PropertyFailure: this is ours
@@ -137,6 +165,19 @@ def run_property(
             hint="check the spec schema this property reads",
         ) from None
     return PropertyOutcome(True, f"held for {count[0]} examples", None, count[0])
+
+
+def _leaves(group: BaseExceptionGroup[Any]) -> list[BaseException]:
+    out: list[BaseException] = []
+    for error in group.exceptions:
+        out.extend(_leaves(error) if isinstance(error, BaseExceptionGroup) else [error])
+    return out
+
+
+def _describe(error: BaseException) -> str:
+    if isinstance(error, PropertyFailure):
+        return str(error)
+    return f"{type(error).__name__}: {str(error).splitlines()[0][:160] if str(error) else ''}"
 
 
 # ------------------------------------------------------------------ shared helpers

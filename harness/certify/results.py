@@ -142,7 +142,9 @@ def score(checks: Iterable[CheckResult]) -> int:
 
 
 def verdict(checks: list[CheckResult], *, loaded: bool) -> tuple[Verdict, list[str]]:
-    if not loaded:
+    """`error` when the harness could not do its job for this connector: it did not load, or a
+    check could not run (a broken cassette, a hang, an exit, a check that left no result)."""
+    if not loaded or any(c.status == "error" for c in checks):
         return "error", [c.id for c in checks if c.failing]
     failing = [c.id for c in checks if c.blocks]
     return ("certified" if not failing else "not_certified"), failing

@@ -16,6 +16,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from harness.certify import limits
 from harness.certify.cassettes import (
     SECRET_KEYS,
     CassetteError,
@@ -29,6 +30,7 @@ from harness.certify.checks import facts as facts_checks
 from harness.certify.checks.facts import Recorded, recorded_from_runs
 from harness.certify.contracts import Spec, load_spec
 from harness.certify.facts import Facts, FactsError, load_facts
+from harness.certify.limits import DEFAULT_CHECK_TIMEOUT, CheckTimeout, UserInterrupt, time_limit
 from harness.certify.properties import (
     Profile,
     PropertyContext,
@@ -66,6 +68,7 @@ class SuiteOptions:
     profile: Profile = field(default_factory=lambda: profile_named("ci"))
     config_dir: Path | None = None
     cassette_max_age_days: int = 365
+    check_timeout: float | None = DEFAULT_CHECK_TIMEOUT  # seconds per check (and per load); None: no limit
 
 
 @dataclass(frozen=True)
@@ -492,6 +495,8 @@ def property_check(
                 )
             ]
         details["minimized_example"] = outcome.example or ""
+        if len(outcome.counterexamples) > 1:
+            details["counterexamples"] = outcome.counterexamples
         return [
             _result(
                 check_id,
@@ -753,35 +758,33 @@ def lint_check(session: ConnectorSession) -> list[CheckResult]:
 # ------------------------------------------------------------------ the plan
 
 
-def load_check(workspace_factory: Callable[[], Workspace]) -> tuple[Workspace | None, CheckResult]:
+LOAD_TITLE = "The connector, its certification.toml and its spec load"
+
+
+def load_check(
+    workspace_factory: Callable[[], Workspace], timeout: float | None = DEFAULT_CHECK_TIMEOUT
+) -> tuple[Workspace | None, CheckResult]:
     started = time.perf_counter()
     try:
-        workspace = workspace_factory()
-        workspace.certification  # noqa: B018  # load and validate now
-        load_spec(workspace.spec_path)
-        workspace.base_url("sandbox")
+        with time_limit(timeout, "loading the connector"):
+            workspace = workspace_factory()
+            workspace.certification  # noqa: B018  # load and validate now
+            load_spec(workspace.spec_path)
+            workspace.base_url("sandbox")
     except HarnessError as error:
-        return None, CheckResult(
-            id="load",
-            family="load",
-            status="error",
-            message=error.one_line(),
-            title="The connector, its certification.toml and its spec load",
-        )
+        return None, _load_error(error.one_line())
     except Exception as error:
-        return None, CheckResult(
-            id="load",
-            family="load",
-            status="error",
-            message=process_redactor()(f"{type(error).__name__}: {str(error)[:300]}"),
-            title="The connector, its certification.toml and its spec load",
-        )
+        return None, _load_error(process_redactor()(f"{type(error).__name__}: {str(error)[:300]}"))
+    except UserInterrupt:
+        raise
+    except BaseException as error:  # a connector module that hangs or exits on import
+        return None, _load_error(process_redactor()(stopped(error, timeout)))
     return workspace, CheckResult(
         id="load",
         family="load",
         status="passed",
         message="loaded",
-        title="The connector, its certification.toml and its spec load",
+        title=LOAD_TITLE,
         duration_ms=(time.perf_counter() - started) * 1000,
     )
 
@@ -831,6 +834,41 @@ def facts_specs(session: ConnectorSession) -> list[CheckSpec]:
     return specs
 
 
+def _load_error(message: str) -> CheckResult:
+    return CheckResult(id="load", family="load", status="error", message=message, title=LOAD_TITLE)
+
+
+@dataclass
+class Prepared:
+    """A connector ready to certify: its load check, and (when it loaded) its session, meta and plan."""
+
+    load: CheckResult
+    session: ConnectorSession | None = None
+    meta: dict[str, Any] | None = None
+    specs: list[CheckSpec] = field(default_factory=list)
+
+
+def prepare(factory: Callable[[], Workspace], options: SuiteOptions) -> Prepared:
+    """Load the connector and fix its plan before anything runs; any fault here is its load error."""
+    workspace, load = load_check(factory, options.check_timeout)
+    if workspace is None:
+        return Prepared(load)
+    session = ConnectorSession(workspace, options)
+    try:
+        with time_limit(options.check_timeout, f"planning {workspace.name}"):
+            meta = connector_meta(session)
+            specs = plan(session)
+    except HarnessError as error:
+        return Prepared(_load_error(error.one_line()))
+    except Exception as error:  # a declaration the harness cannot read must not abort the other connectors
+        return Prepared(_load_error(f"{crash_from(error).describe()} while planning the checks"))
+    except UserInterrupt:
+        raise
+    except BaseException as error:  # as in run_spec
+        return Prepared(_load_error(stopped(error, options.check_timeout, workspace.root)))
+    return Prepared(load, session, meta, specs)
+
+
 def plan(session: ConnectorSession) -> list[CheckSpec]:
     connector = session.workspace.connector
     specs: list[CheckSpec] = []
@@ -877,36 +915,52 @@ def plan(session: ConnectorSession) -> list[CheckSpec]:
 
 def run_spec(spec: CheckSpec, session: ConnectorSession) -> list[CheckResult]:
     started = time.perf_counter()
+    limit = session.options.check_timeout
     try:
-        results = spec.run(session)
+        with time_limit(limit, f"{session.workspace.name} {spec.id}"):
+            results = spec.run(session)
     except HarnessError as error:
-        results = [
-            CheckResult(
-                id=spec.id,
-                family=spec.family,
-                status="error",
-                message=error.one_line(),
-                title=spec.title,
-                flow=spec.flow,
-                scenario=spec.scenario,
-            )
-        ]
+        results = [_spec_result(spec, "error", error.one_line())]
     except Exception as exc:  # a bug in a connector that escaped its check: report, keep going
-        results = [
-            CheckResult(
-                id=spec.id,
-                family=spec.family,
-                status="failed",
-                message=crash_from(exc).describe(),
-                title=spec.title,
-                flow=spec.flow,
-                scenario=spec.scenario,
-            )
-        ]
+        results = [_spec_result(spec, "failed", crash_from(exc).describe())]
+    except UserInterrupt:
+        raise
+    except BaseException as exc:  # exit, skip, interrupt or hang in connector code
+        results = [_spec_result(spec, "error", stopped(exc, limit, session.workspace.root))]
     elapsed = (time.perf_counter() - started) * 1000
     for result in results:
         result.duration_ms = round(elapsed / max(len(results), 1), 3)
     return [redacted(result, session.redactor) for result in results]
+
+
+def _spec_result(spec: CheckSpec, status: str, message: str) -> CheckResult:
+    return CheckResult(
+        id=spec.id,
+        family=spec.family,
+        status=status,
+        message=message,
+        title=spec.title,
+        flow=spec.flow,
+        scenario=spec.scenario,
+    )
+
+
+def stopped(exc: BaseException, limit: float | None, root: Path | None = None) -> str:
+    """One line for connector code that hung, exited, skipped or interrupted instead of returning."""
+    location = limits.where(exc, root)
+    at = f" at {location}" if location else ""
+    if isinstance(exc, CheckTimeout):
+        return (
+            f"no result within {exc.seconds:g} s: connector code{at} did not return (a loop, a sleep, a "
+            "lock or a child process that never ends); fix it there, or raise --check-timeout"
+        )
+    name = type(exc).__name__
+    if name == "Skipped":
+        name = "pytest.skip"
+    return (
+        f"connector code{at} raised {name} instead of returning: a connector must return a result or "
+        "raise a ConnectorError, never exit, skip or interrupt the run"
+    )
 
 
 def redacted(result: CheckResult, redact: Redactor) -> CheckResult:
@@ -963,8 +1017,12 @@ def connector_result(name: str, meta: dict[str, Any] | None, checks: list[CheckR
     result = ConnectorResult(
         name=name, verdict=outcome, score=score(checks) if loaded else 0, failing=failing, checks=checks
     )
+    if outcome == "error":
+        errors = (
+            c.message if c.id == "load" else f"{c.id}: {c.message}" for c in checks if c.status == "error"
+        )
+        result.message = next(errors, "")
     if meta is None or not loaded:
-        result.message = next((c.message for c in checks if c.status == "error"), "")
         return result
     return result.model_copy(update=meta)
 
@@ -973,12 +1031,9 @@ def certify_workspace(
     name: str, factory: Callable[[], Workspace], options: SuiteOptions | None = None
 ) -> ConnectorResult:
     """Run the whole plan for one connector without pytest."""
-    options = options or SuiteOptions()
-    workspace, load = load_check(factory)
-    if workspace is None:
-        return connector_result(name, None, [load])
-    session = ConnectorSession(workspace, options)
-    checks = [load]
-    for spec in plan(session):
-        checks.extend(run_spec(spec, session))
-    return connector_result(name, connector_meta(session), checks)
+    prepared = prepare(factory, options or SuiteOptions())
+    checks = [prepared.load]
+    if prepared.session is not None:
+        for spec in prepared.specs:
+            checks.extend(run_spec(spec, prepared.session))
+    return connector_result(name, prepared.meta, checks)

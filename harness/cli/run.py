@@ -11,6 +11,7 @@ import typer
 
 import connectors
 from harness.certify.leaks import scan_run_artifacts
+from harness.certify.limits import DEFAULT_CHECK_TIMEOUT
 from harness.certify.plugin import RESULTS
 from harness.certify.results import Results, RunInfo
 from harness.certify.selection import changed_files, select_changed, shard
@@ -58,6 +59,7 @@ def pytest_args(
     seed: int | None,
     workers: str | None,
     config_dir: Path | None,
+    check_timeout: float | None = None,
     extra: list[str] | None = None,
     terminal: bool = False,
     allure: bool = True,
@@ -81,6 +83,8 @@ def pytest_args(
         args += ["--certify-seed", str(seed)]
     if config_dir is not None:
         args += ["--certify-config-dir", str(config_dir)]
+    if check_timeout is not None:
+        args += ["--check-timeout", str(check_timeout)]
     for name in names:
         args += ["--connector", name]
     if workers:
@@ -102,6 +106,8 @@ def run_suite(names: list[str], *, progress: Progress | None = None, **options: 
     finally:
         if progress is not None:
             progress.stop()
+    if code == pytest.ExitCode.INTERRUPTED:
+        raise fail("interrupted", 130)  # Ctrl-C stops the run; no connector is blamed for it
     if collector.results is None:
         discard(staged)
         raise fail(
@@ -197,6 +203,15 @@ def run(
     shard_spec: Annotated[
         str | None, typer.Option("--shard", metavar="I/N", help="Certify shard I of N (CI fan-out).")
     ] = None,
+    check_timeout: Annotated[
+        float,
+        typer.Option(
+            "--check-timeout",
+            metavar="SECONDS",
+            min=0.1,
+            help="Time limit of each check and of loading each connector; over it the connector is error.",
+        ),
+    ] = DEFAULT_CHECK_TIMEOUT,
     changed_since: Annotated[
         str | None,
         typer.Option(
@@ -252,6 +267,7 @@ def run(
         seed=seed,
         workers=workers,
         config_dir=config_dir,
+        check_timeout=check_timeout,
         progress=Progress(live=interactive()),
     )
     missing = [n for n in chosen if n not in {c.name for c in results.connectors}]

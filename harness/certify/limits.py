@@ -1,0 +1,147 @@
+"""Connector code bounded in time: a check that hangs, forks or swallows its time-out ends; the run goes on.
+
+`time_limit(seconds)` arms SIGALRM in the main thread: the handler raises `CheckTimeout` into
+whatever connector code is running (a busy loop, a sleep, a lock acquire, a waitpid all return to
+the interpreter for it). Child processes the check started are killed when it ends, and a forked
+child that returns into the harness exits at once instead of running the rest of the suite twice.
+What a signal cannot stop (a C loop, a handler that swallows every time-out) is ended by a watchdog
+thread that kills the process `ESCALATE_AFTER` seconds past the limit: under pytest-xdist that is a
+crashed worker, whose planned checks the controller reports as `error` (harness/certify/plugin.py).
+
+Ctrl-C from the user raises `UserInterrupt`, which the suite lets through (exit 130); a
+`KeyboardInterrupt` raised by connector code itself is just another fault of that connector.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import sys
+import sysconfig
+import threading
+import traceback
+from collections.abc import Iterator
+from pathlib import Path
+from types import FrameType
+
+DEFAULT_CHECK_TIMEOUT = 60.0  # seconds per check; the shipped connectors' slowest check takes well under 1 s
+ESCALATE_AFTER = 5.0  # seconds past the limit before the watchdog gives up on the signal and kills
+KILLED_EXIT_CODE = 70  # the process exit code when the watchdog kills it (EX_SOFTWARE)
+_RE_ARM = 1.0  # a connector that catches the time-out gets it again this often
+
+
+class CheckTimeout(BaseException):
+    """A check overran its time limit (a BaseException: a connector's `except Exception` cannot eat it)."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"no result within {seconds:g} s")
+        self.seconds = seconds
+
+
+class UserInterrupt(KeyboardInterrupt):
+    """Ctrl-C from the user during a check: stops the run, never blamed on the connector."""
+
+
+def supported() -> bool:
+    return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float | None, what: str = "check") -> Iterator[None]:
+    """Run the body with at most `seconds` of wall time; raises `CheckTimeout` when it overruns."""
+    if not seconds or not supported():
+        yield
+        return
+    pid = os.getpid()
+    before = set(descendants(pid))
+    done = threading.Event()
+
+    def on_alarm(_signum: int, _frame: FrameType | None) -> None:
+        if done.is_set():
+            return
+        signal.setitimer(signal.ITIMER_REAL, _RE_ARM)
+        raise CheckTimeout(seconds)
+
+    def on_interrupt(_signum: int, _frame: FrameType | None) -> None:
+        raise UserInterrupt()
+
+    previous_alarm = signal.signal(signal.SIGALRM, on_alarm)
+    previous_interrupt = signal.signal(signal.SIGINT, on_interrupt)
+    watchdog = threading.Thread(
+        target=_watchdog, args=(done, seconds, what, pid, before), name="certify-watchdog", daemon=True
+    )
+    watchdog.start()
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        done.set()
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        if os.getpid() != pid:
+            os._exit(0)  # a child forked by connector code came back into the harness: it must not go on
+        signal.signal(signal.SIGALRM, previous_alarm)
+        signal.signal(signal.SIGINT, previous_interrupt)
+        kill_new_children(pid, before)
+
+
+def _watchdog(done: threading.Event, seconds: float, what: str, pid: int, before: set[int]) -> None:
+    if done.wait(seconds):
+        return
+    kill_new_children(pid, before)  # a child the check waits on, so that waitpid returns
+    if done.wait(ESCALATE_AFTER):
+        return
+    sys.stderr.write(
+        f"certify: {what} did not stop {ESCALATE_AFTER:g} s after its {seconds:g} s limit (stuck where "
+        "a signal cannot reach, or it swallows the time-out); killing this process\n"
+    )
+    sys.stderr.flush()
+    os._exit(KILLED_EXIT_CODE)
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process below `pid` (Linux /proc; elsewhere none are known)."""
+    found: list[int] = []
+    queue = [pid]
+    while queue:
+        parent = queue.pop()
+        for task in Path(f"/proc/{parent}/task").glob("*/children") if Path("/proc").is_dir() else ():
+            with contextlib.suppress(OSError, ValueError):
+                children = [int(p) for p in task.read_text().split()]
+                found.extend(children)
+                queue.extend(children)
+    return found
+
+
+def kill_new_children(pid: int, before: set[int]) -> list[int]:
+    """Kill the processes started below `pid` since `before` was taken; returns their ids."""
+    killed = [child for child in descendants(pid) if child not in before]
+    for child in killed:
+        with contextlib.suppress(OSError):
+            os.kill(child, signal.SIGKILL)
+    for child in killed:
+        with contextlib.suppress(ChildProcessError, OSError):
+            os.waitpid(child, 0)  # direct children only; the others are reaped by init
+    return killed
+
+
+_SKIPPED_ROOTS = tuple(
+    str(Path(p).resolve()) for key in ("stdlib", "platstdlib", "purelib", "platlib")
+    if (p := sysconfig.get_paths().get(key))
+)  # fmt: skip
+_HARNESS = Path(__file__).resolve().parents[1]
+
+
+def where(error: BaseException, root: Path | None = None) -> str:
+    """`path:line` of the innermost frame of connector code (not the harness, stdlib or libraries)."""
+    for frame in reversed(traceback.extract_tb(error.__traceback__)):
+        path = Path(frame.filename).resolve()
+        text = str(path)
+        if text.startswith(_SKIPPED_ROOTS) and "connectors" not in path.parts:
+            continue
+        if path.is_relative_to(_HARNESS) or frame.filename.startswith("<"):
+            continue
+        if root is not None and path.is_relative_to(root):
+            text = str(path.relative_to(root))
+        return f"{text}:{frame.lineno}"
+    return ""

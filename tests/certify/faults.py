@@ -1,0 +1,97 @@
+"""Deliberately faulty connectors: Stripe whose Void request transform hangs, forks, exits or skips.
+
+The fault strikes the first time the transform runs in a process (later calls behave), so that
+one check meets it and a short time limit keeps the test quick. `SleepsForever` touches the file
+named by `CERTIFY_FAULT_MARKER`, when set, as it gets stuck.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from connectors.stripe import transformers as t
+from connectors.stripe.connector import Stripe
+from harness.domain import Flow
+from tests.certify.broken import _with
+
+_struck: set[str] = set()
+
+
+def _first_time(name: str) -> bool:
+    if name in _struck:
+        return False
+    _struck.add(name)
+    return True
+
+
+def _faulty(name: str, fault: Any) -> Any:
+    def void_request(rd: Any, ctx: Any) -> t.StripeCancelRequest:
+        if _first_time(name):
+            fault()
+        return t.void_request(rd, ctx)
+
+    return void_request
+
+
+def busy_loop() -> None:
+    while True:
+        pass
+
+
+def sleep_forever() -> None:
+    marker = os.environ.get("CERTIFY_FAULT_MARKER")
+    if marker:
+        Path(marker).touch()  # tells a test that the check is now stuck
+    time.sleep(3600)
+
+
+def deadlock() -> None:
+    lock = threading.Lock()
+    lock.acquire()
+    lock.acquire()
+
+
+def fork_and_wait() -> None:
+    child = os.fork()
+    if child == 0:  # the child never ends; the connector waits for it
+        time.sleep(3600)
+        os._exit(0)
+    os.waitpid(child, 0)
+
+
+def fork_and_return() -> None:
+    os.fork()  # both processes return into the harness: only one may go on
+
+
+class CustomStop(BaseException):
+    """A BaseException subclass of the connector's own."""
+
+
+def _raise(error: BaseException) -> Any:
+    def fault() -> None:
+        raise error
+
+    return fault
+
+
+def _connector(name: str, fault: Any) -> type[Stripe]:
+    flows = _with(Flow.VOID, build_request=_faulty(name, fault))
+    return type(name, (Stripe,), {"id": f"faulty_{name.lower()}", "base_url_key": "stripe", "flows": flows})
+
+
+BusyLoop = _connector("BusyLoop", busy_loop)
+SleepsForever = _connector("SleepsForever", sleep_forever)
+Deadlock = _connector("Deadlock", deadlock)
+ForksAndWaits = _connector("ForksAndWaits", fork_and_wait)
+ForksAndReturns = _connector("ForksAndReturns", fork_and_return)
+ExitsTheProcess = _connector("ExitsTheProcess", _raise(SystemExit(3)))
+SkipsItsCheck = _connector("SkipsItsCheck", lambda: pytest.skip("not today"))
+RaisesKeyboardInterrupt = _connector("RaisesKeyboardInterrupt", _raise(KeyboardInterrupt()))
+RaisesCustomBaseException = _connector("RaisesCustomBaseException", _raise(CustomStop("stop")))
+HANGS = (BusyLoop, SleepsForever, Deadlock, ForksAndWaits)

@@ -1,0 +1,193 @@
+"""Nothing hangs, nothing vanishes: connector code that hangs, forks, exits, skips or crashes its
+worker makes its own connector `error`, within the time limit, and the other connectors are certified."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import strategies as st
+
+from harness.certify.properties import PropertyFailure, profile_named, run_property
+from harness.certify.suite import SuiteOptions, certify_workspace
+from harness.certify.workspace import Workspace
+from tests.certify import faults
+from tests.certify.test_run_cli import ROOT, copy_root
+
+LIMIT = 10.0  # above any honest check of the shipped connectors, even on a loaded 2-core machine
+
+
+def certify(cls):
+    return certify_workspace(
+        cls.id,
+        lambda: Workspace(name=cls.id, connector_cls=cls, root=ROOT, data_name="stripe"),
+        SuiteOptions(check_timeout=LIMIT),
+    )
+
+
+def errors(result):
+    return {c.id: c.message for c in result.checks if c.status == "error"}
+
+
+@pytest.mark.parametrize("cls", faults.HANGS, ids=lambda c: c.__name__)
+def test_a_hanging_transform_is_stopped_at_the_limit_and_named(cls):
+    started = time.monotonic()
+    result = certify(cls)
+    assert result.verdict == "error"
+    assert "scenario:void_authorized" in errors(result)
+    message = errors(result)["scenario:void_authorized"]
+    assert f"no result within {LIMIT:g} s" in message and "tests/certify/faults.py:" in message
+    assert "--check-timeout" in message
+    stopped = next(c for c in result.checks if c.id == "scenario:void_authorized")
+    assert LIMIT * 1000 <= stopped.duration_ms < (LIMIT + 3) * 1000
+    assert len(result.checks) > 60  # every other check still ran
+    assert time.monotonic() - started < 120
+    assert not _children(), "a child process outlived its check"
+
+
+def _children() -> list[int]:
+    from harness.certify.limits import descendants
+
+    return descendants(os.getpid())
+
+
+@pytest.mark.parametrize(
+    ("cls", "raised"),
+    [
+        (faults.ExitsTheProcess, "SystemExit"),
+        (faults.SkipsItsCheck, "pytest.skip"),
+        (faults.RaisesKeyboardInterrupt, "KeyboardInterrupt"),
+        (faults.RaisesCustomBaseException, "CustomStop"),
+    ],
+    ids=lambda v: v.__name__ if isinstance(v, type) else None,
+)
+def test_a_transform_that_exits_skips_or_interrupts_makes_its_connector_error(cls, raised):
+    result = certify(cls)
+    assert result.verdict == "error" and result.score < 100
+    message = errors(result)["scenario:void_authorized"]
+    assert f"raised {raised} instead of returning" in message and "faults.py:" in message
+    assert result.message.startswith("scenario:void_authorized: connector code at tests/certify/faults.py:")
+
+
+def test_an_exception_group_keeps_every_counterexample():
+    def check(case):
+        if case["amount"] > 10:
+            raise PropertyFailure("amount sent above 10")
+        if case["amount"] < -10:
+            raise PropertyFailure("amount sent below -10")
+
+    outcome = run_property(check, st.fixed_dictionaries({"amount": st.integers()}), profile_named("ci"))
+    assert not outcome.passed and not outcome.skipped
+    assert outcome.message.startswith("2 distinct failures:")
+    assert {(c["message"], c["example"]) for c in outcome.counterexamples} == {
+        ("amount sent above 10", "amount=11"),
+        ("amount sent below -10", "amount=-11"),
+    }
+
+
+def run_cli(exe, root: Path, *args: str, extra: dict[str, str], env: dict[str, str] | None = None):
+    environment = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "CERTIFY_EXTRA_CONNECTORS": ";".join(f"{k}={v}" for k, v in extra.items()),
+        **(env or {}),
+    }
+    started = time.monotonic()
+    done = subprocess.run(
+        [*exe, "run", *args], cwd=root, env=environment, capture_output=True, text=True, timeout=1200
+    )
+    return done, time.monotonic() - started
+
+
+# through the real entry point, a few of the faults the in-process tests above cover one by one
+FAULTY = {
+    "busy": "tests.certify.faults:BusyLoop",
+    "forks": "tests.certify.faults:ForksAndWaits",
+    "exits": "tests.certify.faults:ExitsTheProcess",
+    "skips": "tests.certify.faults:SkipsItsCheck",
+}
+
+
+def test_certify_run_bounds_every_hang_and_accounts_for_every_check(certify_exe, tmp_path):
+    root = copy_root(tmp_path, extra=FAULTY)
+    reports = root / "reports"
+    done, _elapsed = run_cli(
+        certify_exe, root, "stripe", *FAULTY, "--check-timeout", str(LIMIT), "--report-dir", str(reports),
+        extra=FAULTY,
+    )  # fmt: skip
+    assert done.returncode == 2, done.stdout + done.stderr
+    results = {c["name"]: c for c in json.loads((reports / "results.json").read_text())["connectors"]}
+    assert {name: c["verdict"] for name, c in results.items()} == {
+        "stripe": "certified",
+        **dict.fromkeys(FAULTY, "error"),
+    }
+    stripe_ids = {c["id"] for c in results["stripe"]["checks"] if c["family"] != "lint"}
+    for name in FAULTY:
+        # every planned check reported: nothing vanished with the exit or the skip
+        assert {c["id"] for c in results[name]["checks"] if c["family"] != "lint"} == stripe_ids, name
+        check = next(c for c in results[name]["checks"] if c["id"] == "scenario:void_authorized")
+        assert check["status"] == "error" and check["duration_ms"] < (LIMIT + 3) * 1000, check
+    stopped = f"certify: scenario:void_authorized: no result within {LIMIT:g} s: connector code at "
+    assert done.stderr.count(stopped) == 2, done.stderr
+    assert "raised SystemExit instead of returning" in done.stderr
+    assert "raised pytest.skip instead of returning" in done.stderr
+
+
+def test_a_planned_check_with_no_result_makes_its_connector_error(tmp_path):
+    """What the controller does for a crashed xdist worker's item: no results, only its crash report."""
+    from harness.certify.plugin import CertifyState, gather
+    from harness.certify.results import CheckResult
+
+    state = CertifyState(
+        root=tmp_path,
+        selected=[],
+        profile="ci",
+        seed=None,
+        config_dir=None,
+        report_dir=None,
+        check_timeout=LIMIT,
+    )
+    toml = "connectors/stripe/certification.toml"
+    state.planned = {
+        f"{toml}::load": ("stripe", "load"),
+        f"{toml}::scenario:capture_full": ("stripe", "scenario:capture_full"),
+    }
+    state.reported = {f"{toml}::load"}
+    state.outcomes = {f"{toml}::scenario:capture_full": "???: worker 'gw0' crashed while running it"}
+    state.checks = {"stripe": [CheckResult(id="load", family="load", status="passed")]}
+    state.meta = {"stripe": {}}
+    stripe = gather(state).connector("stripe")
+    assert stripe.verdict == "error"
+    lost = next(c for c in stripe.checks if c.id == "scenario:capture_full")
+    assert lost.status == "error" and lost.family == "scenario"
+    assert "planned check left no result" in lost.message and "crashed" in lost.message
+    assert stripe.message.startswith("scenario:capture_full: planned check left no result")
+
+
+def test_ctrl_c_stops_the_run_with_130_and_blames_no_connector(certify_exe, tmp_path):
+    extra = {"sleeps": "tests.certify.faults:SleepsForever"}
+    root = copy_root(tmp_path, extra=extra)
+    marker = tmp_path / "stuck"
+    environment = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "CERTIFY_EXTRA_CONNECTORS": f"sleeps={extra['sleeps']}",
+        "CERTIFY_FAULT_MARKER": str(marker),
+    }
+    process = subprocess.Popen(
+        [*certify_exe, "run", "sleeps", "--report-dir", str(root / "reports")],
+        cwd=root, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 300
+    while not marker.exists() and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.1)
+    assert marker.exists(), process.communicate()
+    process.send_signal(signal.SIGINT)
+    _out, err = process.communicate(timeout=30)
+    assert process.returncode == 130, err
+    assert "certify: interrupted" in err and "no result within" not in err
