@@ -56,7 +56,12 @@ class CardProfile(_Strict):
         return Address(zip=Secret(self.billing_zip)) if self.billing_zip else None
 
     def secret_values(self) -> list[str]:
-        return [self.number, *([self.holder_name] if self.holder_name else [])]
+        """Number, holder name, CVC and expiry (as MM/YY, MM/YYYY, MM-YYYY, YYYY-MM): the redactor
+        masks the short ones only as whole tokens, and never the month or year alone, which would
+        mask ordinary numbers ("12 passed")."""
+        month, year = self.exp_month.zfill(2), self.exp_year
+        expiry = [f"{month}/{year[-2:]}", f"{month}/{year}", f"{month}-{year}", f"{year}-{month}"]
+        return [self.number, *([self.holder_name] if self.holder_name else []), self.cvc, *expiry]
 
 
 class Defaults(_Strict):
