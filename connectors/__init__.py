@@ -73,3 +73,14 @@ def load(name: str) -> type[ConnectorV2]:
     if not (isinstance(cls, type) and issubclass(cls, ConnectorV2)):
         raise ConnectorLoadError(f"{target} is not a ConnectorV2 subclass", path="connectors/__init__.py")
     return cls
+
+
+def key_prefixes() -> frozenset[str]:
+    """The secret-key prefixes every registered connector that loads declares (AuthSpec.key_prefixes)."""
+    prefixes: set[str] = set()
+    for name in names():
+        try:
+            prefixes.update(load(name).auth.key_prefixes)
+        except HarnessError:
+            continue  # a connector that fails to load is reported where it is certified
+    return frozenset(prefixes)

@@ -31,6 +31,7 @@ class Adyen(ConnectorV2):
         BodyKey,
         env={"api_key": "ADYEN_API_KEY", "key1": "ADYEN_MERCHANT_ACCOUNT"},
         description="api_key: the API key (X-API-Key); key1: the merchant account",
+        key_prefixes=(),  # Adyen documents no API-key prefix (test_/live_ mark the public client key)
     )
     amount_converter = t.ADYEN_AMOUNTS
     api_version = API_VERSION

@@ -32,6 +32,7 @@ class Authorizedotnet(ConnectorV2):
         BodyKey,
         env={"api_key": "AUTHORIZEDOTNET_API_LOGIN_ID", "key1": "AUTHORIZEDOTNET_TRANSACTION_KEY"},
         description="api_key = API login ID, key1 = transaction key (merchantAuthentication in the body)",
+        key_prefixes=(),  # Authorize.net documents no prefix for login ids or transaction keys
     )
     amount_converter = t.AUTHORIZEDOTNET_AMOUNTS
     api_version = "v1"  # the xml/v1 API (AnetApiSchema.xsd), in its JSON form

@@ -33,6 +33,9 @@ class Checkout(ConnectorV2):
         HeaderKey,
         env={"api_key": "CHECKOUT_SECRET_KEY"},
         description="secret key (sk_sbox_... in the sandbox), sent as a Bearer token",
+        # https://www.checkout.com/docs/developer-resources/api/manage-api-keys/api-keys: secret keys
+        # are sk_sbox_ (sandbox) and sk_ (production); the older ABC accounts used sk_test_
+        key_prefixes=("sk_sbox_", "sk_", "sk_test_"),
     )
     amount_converter = t.CHECKOUT_AMOUNTS
     docs_url = "https://api-reference.checkout.com/#tag/Payments"

@@ -63,6 +63,7 @@ class Paypal(ConnectorV2):
         BodyKey,
         env={"key1": "PAYPAL_CLIENT_ID", "api_key": "PAYPAL_CLIENT_SECRET"},
         description="REST app credentials: key1 = client id, api_key = client secret",
+        key_prefixes=(),  # PayPal documents no prefix for client ids or secrets
     )
     amount_converter = t.PAYPAL_AMOUNTS
     api_version = API_VERSION

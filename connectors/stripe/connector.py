@@ -24,7 +24,13 @@ API_VERSION = "2024-06-20"  # pinned: the shapes in transformers.py follow this 
 class Stripe(ConnectorV2):
     id = "stripe"
     display_name = "Stripe"
-    auth = AuthSpec(HeaderKey, env={"api_key": "STRIPE_API_KEY"}, description="secret key sk_test_...")
+    auth = AuthSpec(
+        HeaderKey,
+        env={"api_key": "STRIPE_API_KEY"},
+        description="secret key sk_test_...",
+        # https://docs.stripe.com/keys: secret and restricted keys, sandbox and live
+        key_prefixes=("sk_test_", "sk_live_", "rk_test_", "rk_live_"),
+    )
     amount_converter = t.STRIPE_AMOUNTS
     api_version = API_VERSION
     # the version that answered, when the response names it (seen in practice, not stated in the API

@@ -23,6 +23,7 @@ from harness.domain.errors import HarnessError
 from harness.domain.money import MinorUnit
 from harness.domain.payment_method import Address, Card
 from harness.domain.secret import Secret
+from harness.domain.sensitive import PUBLISHED_TEST_CARDS
 
 
 class CertificationError(HarnessError):
@@ -56,7 +57,15 @@ class CardProfile(_Strict):
         return Address(zip=Secret(self.billing_zip)) if self.billing_zip else None
 
     def secret_values(self) -> list[str]:
-        return [self.number, *([self.holder_name] if self.holder_name else [])]
+        """Number, holder name, CVC and expiry (as MM/YY, MM/YYYY, MM-YYYY, YYYY-MM): the redactor
+        masks the short ones only as whole tokens, and never the month or year alone, which would
+        mask ordinary numbers ("12 passed")."""
+        month, year = self.exp_month.zfill(2), self.exp_year
+        expiry = [f"{month}/{year[-2:]}", f"{month}/{year}", f"{month}-{year}", f"{year}-{month}"]
+        # a published test card's CVC ("100") is documented test data, and masking it as a bare
+        # number would hide counts ("held for 100 examples"); next to a CVC name it is still masked
+        cvc = [] if self.number in PUBLISHED_TEST_CARDS else [self.cvc]
+        return [self.number, *([self.holder_name] if self.holder_name else []), *cvc, *expiry]
 
 
 class Defaults(_Strict):

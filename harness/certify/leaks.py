@@ -1,18 +1,16 @@
 """The leak scanner: proof that no secret reaches a cassette, a report or a log.
 
-One precompiled pattern finds, in a single pass over a file's text:
-
-* card numbers: 13 to 19 digits (plain, or grouped 4-4-4-x / 4-6-5) with a card-network first
-  digit (2-6) that pass the Luhn check, except the providers' published test cards
-  (`PUBLISHED_TEST_CARDS`) and the test cards listed in the connectors' certification.toml;
-* CVC/CVV fields that carry a value (`"cvc": "314"`, `card[cvc]=314`, `<cardCode>314</cardCode>`);
-* bearer tokens, JSON Web Tokens, basic-auth credentials and provider secret keys (`sk_live_...`);
-* the exact values in use: the credentials (and the card data of the certification), in their
-  raw, JSON-escaped, URL-encoded and XML-escaped forms.
+One precompiled pattern finds, in a single pass over a file's text, what
+`harness.domain.sensitive` describes: card numbers (plain, grouped by spaces, dashes or dots,
+glued to letters, `\\u`-escaped) that pass the Luhn check, except the providers' published test
+cards and those in the connectors' certification.toml; CVC/CVV values; bearer, basic (also
+URL-encoded, and base64-encoded as a server may echo them), JWT; provider secret keys by every
+prefix a registered connector declares; the exact values in use in every written form.
 
 A finding names the file and where in it (the JSON/YAML path, or the line) and what it is,
 never the value. Files without a hit cost one regex pass; only a file with a hit is parsed to
-name the path.
+name the path. `certify run` scans its report folder and the cassettes it replayed; a report
+file with a finding is replaced by a stub that says what was found where (`quarantine`).
 """
 
 from __future__ import annotations
@@ -64,7 +62,24 @@ class Leak:
 
 class LeakScanner(SensitiveText):
     """Finds secrets in files and names where they are. `values` maps each exact value in use to a
-    label naming it."""
+    label naming it. Keys are found by the prefixes of every registered connector."""
+
+    def __init__(
+        self,
+        values: Mapping[str, str] | Iterable[str] | None = None,
+        allowed_cards: Iterable[str] = (),
+        *,
+        published_cards_allowed: bool = True,
+        key_prefixes: Iterable[str] = (),
+    ) -> None:
+        import connectors as registry
+
+        super().__init__(
+            values,
+            allowed_cards,
+            published_cards_allowed=published_cards_allowed,
+            key_prefixes={*registry.key_prefixes(), *key_prefixes},
+        )
 
     def _leaf_findings(self, key: Any, value: Any) -> list[str]:
         kinds = []
@@ -83,7 +98,7 @@ class LeakScanner(SensitiveText):
     def _walk(self, tree: Any, path: str, key: Any = None) -> Iterator[tuple[str, str]]:
         if isinstance(tree, Mapping):
             for child_key, value in tree.items():
-                name = str(child_key)
+                name = self.redact(str(child_key))  # a path names where, never the secret in a key
                 child = f"{path}.{name}" if _plain(name) else f"{path}[{json.dumps(name)}]"
                 for _, kind in self.findings(str(child_key)):
                     yield child + " (key)", kind
@@ -241,10 +256,43 @@ def artifact_files(report_dir: Path) -> list[Path]:
 
 
 def scan_run_artifacts(report_dir: Path, names: Iterable[str], *, root: Path) -> list[Leak]:
+    """Leaks in every file of the report folder, then in the cassettes of the certified connectors
+    (a cassette that holds a secret fails the run even when every report masks it)."""
     names = list(names)
+    allowed = certification_cards(root)
     # one report holds every connector: test holder names are checked per connector by the
     # suite's secrets:masked check instead
-    scanner = LeakScanner(
-        values_in_use(names, root, holder_names=False), allowed_cards=certification_cards(root)
-    )
-    return scanner.scan_paths(artifact_files(report_dir))
+    scanner = LeakScanner(values_in_use(names, root, holder_names=False), allowed_cards=allowed)
+    leaks = scanner.scan_paths(artifact_files(report_dir))
+    for name in names:
+        cassettes = sorted((root / "cassettes" / name).glob("**/*.yaml"))
+        if cassettes:
+            own = LeakScanner(values_in_use([name], root), allowed_cards=allowed)  # as `cassettes check`
+            leaks.extend(own.scan_paths(cassettes))
+    return leaks
+
+
+STUB_NOTE = (
+    "certify withheld this file: the leak scan found secrets in it. What was found where "
+    "(never the value) is listed below; fix the connector or the cassette and run again."
+)
+
+
+def quarantine(leaks: Iterable[Leak], report_dir: Path) -> list[Path]:
+    """Replace each file of `report_dir` with a leak by a stub that says what was found where, so
+    nothing leaky stays on disk (or is uploaded by CI). Files outside it (cassettes) are left for
+    their author to scrub. Returns the replaced files."""
+    folder = report_dir.resolve()
+    found: dict[Path, list[Leak]] = {}
+    for leak in leaks:
+        path = Path(leak.file).resolve()  # Leak.file is the path as scanned, relative to the cwd
+        if path.is_relative_to(folder) and path.is_file():
+            found.setdefault(path, []).append(leak)
+    for path, file_leaks in found.items():
+        places = [{"where": leak.where, "kind": leak.kind} for leak in file_leaks]
+        if path.suffix.lower() == ".json":
+            text = json.dumps({"withheld": STUB_NOTE, "leaks": places}, indent=2) + "\n"
+        else:
+            text = "\n".join([STUB_NOTE, *(f"- {p['where']}: {p['kind']}" for p in places)]) + "\n"
+        path.write_text(text, encoding="utf-8")
+    return list(found)

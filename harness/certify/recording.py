@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import connectors as registry
 from harness.certify.cassettes import (
     CassetteError,
     Exchange,
@@ -95,7 +96,10 @@ def record_scenarios(
     """Record each scenario; write its cassette only when the run passed, no 5xx occurred and
     `check` finds nothing in the scrubbed cassette. A failed write leaves the previous cassette."""
     auth = auth or workspace.auth
-    redactor = Redactor([*auth.secret_values(), *workspace.certification.secret_values()])
+    redactor = Redactor(
+        [*auth.secret_values(), *workspace.certification.secret_values()],
+        key_prefixes=registry.key_prefixes(),
+    )
     runner = ScenarioRunner(
         workspace.connector,
         workspace.certification,

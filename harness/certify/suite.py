@@ -9,6 +9,7 @@ without pytest (the tests of deliberately broken connectors use it).
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import connectors as registry
 from harness.certify import limits
 from harness.certify.cassettes import (
     SECRET_KEYS,
@@ -56,6 +58,7 @@ from harness.domain.errors import ConnectorError, HarnessError, NotSupportedErro
 from harness.domain.flows import FLOW_ORDER, Flow
 from harness.domain.money import MinorUnit
 from harness.domain.secret import MASK
+from harness.domain.sensitive import CVC_KEY, MIN_VALUE_LENGTH
 from harness.execution.executor import crash_from
 from harness.execution.redact import Redactor, process_redactor
 from harness.integration.connector import FlowSpec
@@ -114,7 +117,10 @@ class ConnectorSession:
 
     @cached_property
     def redactor(self) -> Redactor:
-        return Redactor([*self.workspace.auth.secret_values(), *self.workspace.certification.secret_values()])
+        return Redactor(
+            [*self.workspace.auth.secret_values(), *self.workspace.certification.secret_values()],
+            key_prefixes=registry.key_prefixes(),
+        )
 
     @cached_property
     def runner(self) -> ScenarioRunner:
@@ -967,8 +973,27 @@ def redacted(result: CheckResult, redact: Redactor) -> CheckResult:
     """The one door of check results to every report: messages and details pass the redactor."""
     update: dict[str, Any] = {"message": redact(result.message), "title": redact(result.title)}
     if result.details:
-        update["details"] = json.loads(redact(json.dumps(result.details, default=str)))
+        update["details"] = redacted_tree(json.loads(json.dumps(result.details, default=str)), redact)
     return result.model_copy(update=update)
+
+
+def redacted_tree(tree: Any, redact: Redactor) -> Any:
+    """Details redacted leaf by leaf, so they stay JSON: strings pass the redactor, a CVC is masked
+    by its key, and a number only when it is long enough to be card data (a count of 100 stays)."""
+    if isinstance(tree, dict):
+        return {
+            redact(key): MASK
+            if CVC_KEY.fullmatch(key) and re.fullmatch(r"\s*\d{3,4}\s*", str(value))
+            else redacted_tree(value, redact)
+            for key, value in tree.items()
+        }
+    if isinstance(tree, list):
+        return [redacted_tree(item, redact) for item in tree]
+    if isinstance(tree, str):
+        return redact(tree)
+    if isinstance(tree, int) and not isinstance(tree, bool) and len(str(tree)) >= MIN_VALUE_LENGTH:
+        return MASK if redact(str(tree)) != str(tree) else tree
+    return tree
 
 
 def connector_meta(session: ConnectorSession) -> dict[str, Any]:

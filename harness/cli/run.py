@@ -10,7 +10,7 @@ import pytest
 import typer
 
 import connectors
-from harness.certify.leaks import scan_run_artifacts
+from harness.certify.leaks import quarantine, scan_run_artifacts
 from harness.certify.limits import DEFAULT_CHECK_TIMEOUT
 from harness.certify.plugin import RESULTS
 from harness.certify.results import Results, RunInfo
@@ -287,9 +287,12 @@ def run(
 
 
 def fail_on_leaks(report_dir: Path, names: list[str], *, root: Path) -> None:
-    """Scan every artifact of the run (results.json, every report, logs): a leak fails the run (exit 2)."""
+    """Scan every artifact of the run (results.json, every report, logs) and the cassettes it replayed:
+    a leak fails the run (exit 2), and each leaky report file is replaced by a stub."""
     leaks = scan_run_artifacts(report_dir, names, root=root)
     for leak in leaks:
         typer.echo(f"certify: leak: {leak.describe()}", err=True)
+    for path in quarantine(leaks, report_dir):
+        typer.echo(f"certify: withheld {path}: replaced by a stub naming what was found where", err=True)
     if leaks:
         raise typer.Exit(2)

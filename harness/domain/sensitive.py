@@ -1,10 +1,22 @@
 """What a secret looks like in text: the one vocabulary of redaction and of the leak scanner.
 
-Card numbers (Luhn-valid, 13 to 19 digits, plain or grouped), CVC/CVV fields with a value,
-bearer and basic-auth credentials, JSON Web Tokens, provider secret keys, and the exact values
-in use (credentials, card data) in the forms they take in written files. `SensitiveText.redact`
-masks every match (messages, console, reports); the leak scanner (`harness.certify.leaks`)
-reports them by file and place.
+* card numbers: Luhn-valid, 13 to 19 digits, plain, grouped by spaces, dashes or dots, glued to
+  letters (`pan4000...`, unless the digits are part of an identifier that holds other digits),
+  or written as JSON `\\u` escapes of their digits;
+* CVC/CVV fields with a value (`"cvc": "314"`, `card[cvc]=314`, `<cardCode>314</cardCode>`,
+  and in prose, `cvc 314`);
+* bearer and basic-auth credentials (also URL-encoded: `Bearer%20...`), JSON Web Tokens, and
+  base64 text that decodes to a bearer or basic credential or a provider key (a server echoing
+  the Authorization header);
+* provider secret keys by prefix: the harness's own (`BUILTIN_KEY_PREFIXES`) and every prefix a
+  connector declares in `AuthSpec.key_prefixes`, found whether or not the credential is set;
+* the exact values in use (credentials, card data) in the forms they take in written files: raw,
+  JSON-escaped, `\\u`-escaped, URL-encoded, XML-escaped, and inside base64 at any offset (which
+  covers the `user:password` pairs of Basic auth). Values shorter than `MIN_VALUE_LENGTH` (a CVC,
+  an expiry) count only where they stand as a whole token.
+
+`SensitiveText.redact` masks every match (messages, console, reports); the leak scanner
+(`harness.certify.leaks`) reports them by file and place.
 """
 
 from __future__ import annotations
@@ -20,8 +32,27 @@ from urllib.parse import quote, quote_plus
 
 from harness.domain.secret import MASK
 
-MIN_VALUE_LENGTH = 6  # shorter exact values (a CVC) would match ordinary text; structure catches them
+MIN_VALUE_LENGTH = 6  # shorter exact values match only as a whole token (MIN_TOKEN_LENGTH)
+# A value of 3 to 5 characters (a CVC, an expiry "12/34") is masked only where it stands as a whole
+# token, so "1314" and "3.14" survive; shorter ones (an expiry month) would mask ordinary numbers.
+MIN_TOKEN_LENGTH = 3
+MIN_BASE64_RUN = 8  # the shortest base64 run of a value worth looking for (shorter ones recur by chance)
 MASKS = frozenset({MASK, "", "REDACTED", "[REDACTED]", "<redacted>", "[FILTERED]"})
+
+# Secret-key prefixes known without any connector (Stripe's scheme, which other providers copy).
+# Connectors add theirs through `AuthSpec.key_prefixes`, which calls `declare_key_prefixes`.
+BUILTIN_KEY_PREFIXES = ("sk_live_", "sk_test_", "rk_live_", "rk_test_", "whsec_")
+_declared_key_prefixes: set[str] = set()
+
+
+def declare_key_prefixes(prefixes: Iterable[str]) -> None:
+    """Every SensitiveText built after this finds keys with these prefixes."""
+    _declared_key_prefixes.update(p for p in prefixes if p)
+
+
+def known_key_prefixes() -> frozenset[str]:
+    return frozenset(BUILTIN_KEY_PREFIXES) | _declared_key_prefixes
+
 
 # Published test card numbers: not secrets, so not leaks by the card-number rule. Each group names
 # the page that publishes it. Numbers that fail the Luhn check are never matched and need no entry.
@@ -62,9 +93,15 @@ PUBLISHED_TEST_CARDS: dict[str, str] = {
     for number in numbers.split()
 }
 
-_CVC_NAMES = r"(?:cvc2?|cvv2?|cvn|csc|cvd|card_?code|card_?cvc|card_?cvv|security_?code|card_?security_?code)"
+_CVC_NAMES = (
+    r"(?:cvc2?|cvv2?|cvn|csc|cvd|card_?code|card_?cvc|card_?cvv|security[ _]?code|card_?security_?code)"
+)
 CVC_KEY = re.compile(rf"(?i){_CVC_NAMES}")
-_CVC_TAIL = r"(?:\\?[\"'\]]|%5[dD])?\s*(?:[:=]|%3[dD])\s*\\?[\"']?\d{3,4}(?!\d)"
+_CVC_TAIL = (
+    r"(?:(?:\\?[\"'\]]|%5[dD])?\s*(?:[:=]|%3[dD])\s*\\?[\"']?\d{3,4}(?!\d)"
+    r"|\s+\d{3,4}(?![\d,:/-]|\.\d))"  # in prose, "cvc 314 rejected", not "cvc 2024-06-20"
+)
+_KEY_BODY = r"[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){15,}"  # Checkout.com's older keys are UUIDs
 
 # Each rule is (first characters, the rest of the pattern after the first character). The scanner
 # compiles them into one pattern that starts with the union of the first characters, so the regex
@@ -73,22 +110,28 @@ _CVC_TAIL = r"(?:\\?[\"'\]]|%5[dD])?\s*(?:[:=]|%3[dD])\s*\\?[\"']?\d{3,4}(?!\d)"
 # characters; what must not precede a match (a digit before a card number) is checked on a hit.
 _RULES: tuple[tuple[str, str, str], ...] = (
     ("jwt", "e", r"yJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*"),
-    ("bearer", "Bb", r"[Ee][Aa][Rr][Ee][Rr]\s+(?P<bearer_token>[A-Za-z0-9\-._~+/]{8,}=*)"),
-    ("basic", "Bb", r"[Aa][Ss][Ii][Cc]\s+(?P<basic_token>[A-Za-z0-9+/]{8,}={0,2})(?![A-Za-z0-9+/=])"),
-    ("key", "srw", r"(?:(?<=[sr])k_(?:test|live)_|(?<=w)hsec_)[A-Za-z0-9]{16,}"),
+    ("bearer", "Bb", r"[Ee][Aa][Rr][Ee][Rr](?:\s+|%20|\+)(?P<bearer_token>[A-Za-z0-9\-._~+/]{8,}=*)"),
+    (
+        "basic",
+        "Bb",
+        r"[Aa][Ss][Ii][Cc](?:\s+|%20|\+)(?P<basic_token>[A-Za-z0-9+/]{8,}(?:={0,2}|(?:%3[Dd]){1,2}))"
+        r"(?![A-Za-z0-9+/=])",
+    ),
     (
         "cvc",
         "CcSs",
-        r"(?:(?<=[Cc])(?i:vc2?|vv2?|vn|sc|vd|ard_?(?:code|cvc|cvv|security_?code))|(?<=[Ss])(?i:ecurity_?code))"
-        + _CVC_TAIL,
+        r"(?:(?<=[Cc])(?i:vc2?|vv2?|vn|sc|vd|ard_?(?:code|cvc|cvv|security_?code))"
+        r"|(?<=[Ss])(?i:ecurity[ _]?code))" + _CVC_TAIL,
     ),
     ("xmlcvc", "<", rf"(?i:{_CVC_NAMES})>\s*\d{{3,4}}\s*</"),
     (
         "card",
         "23456",
-        r"(?:\d{12,18}|\d{3}(?P<sep>[ -])\d{4}(?P=sep)\d{4}(?P=sep)\d{1,7}|(?<=3)\d{3}[ -]\d{6}[ -]\d{5})"
-        r"(?![0-9A-Za-z])",
+        r"(?:\d{12,18}|\d{3}(?P<sep>[ .-])\d{4}(?P=sep)\d{4}(?P=sep)\d{1,7}|(?<=3)\d{3}[ -]\d{6}[ -]\d{5})"
+        r"(?![0-9])",
     ),
+    # a card written as JSON escapes of its digits: \u0034\u0030...
+    ("ucard", "\\", r"u003[2-6](?:\\u003[0-9]){12,18}(?!\\u003[0-9])"),
 )
 # what may not stand right before a match of the rule (a percent-escape such as %3D may)
 _NOT_BEFORE = {
@@ -97,9 +140,15 @@ _NOT_BEFORE = {
     "basic": re.compile(r"[A-Za-z0-9_]"),
     "key": re.compile(r"[A-Za-z0-9_]"),
     "cvc": re.compile(r"[A-Za-z]"),
-    "card": re.compile(r"[0-9A-Za-z.]"),
+    "card": re.compile(r"[0-9.]"),  # letters may touch a card number: see _part_of_an_identifier
+    "token": re.compile(r"[0-9A-Za-z]|(?<=[0-9])[.,]"),
+    "b64": re.compile(r"[A-Za-z0-9+/_-]"),
 }
 _PERCENT_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
+_ALNUM = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+_ESCAPED_DIGIT = re.compile(r"\\u003([0-9])")
+# what a server may echo, base64-encoded, at the start of a base64 string
+_ECHOED_CREDENTIALS = ("Bearer ", "bearer ", "Basic ", "basic ")
 
 
 def _compile(rules: Iterable[tuple[str, str, str]]) -> re.Pattern[str]:
@@ -109,8 +158,25 @@ def _compile(rules: Iterable[tuple[str, str, str]]) -> re.Pattern[str]:
     return re.compile(f"[{re.escape(firsts)}](?:{'|'.join(branches)})")
 
 
+def _literals_rule(name: str, literals: Iterable[str], tail: str = "") -> tuple[str, str, str] | None:
+    """A rule matching any of the literals (longest first), each followed by `tail`."""
+    ordered = sorted(set(literals), key=len, reverse=True)
+    if not ordered:
+        return None
+    firsts = "".join(sorted({v[0] for v in ordered}))
+    rest = "|".join(f"(?<={re.escape(v[0])}){re.escape(v[1:])}" for v in ordered)
+    return name, firsts, f"(?:{rest}){tail}"
+
+
+def _base64_prefix(text: str) -> str:
+    """The base64 characters that depend only on `text`, when a string starts with it."""
+    encoded = base64.b64encode(text.encode()).decode()
+    return encoded[: len(text.encode()) * 8 // 6]
+
+
 KINDS = {
     "value": "exact value in use",
+    "token": "exact value in use",
     "jwt": "JSON Web Token",
     "bearer": "bearer token",
     "basic": "basic-auth credentials",
@@ -118,6 +184,8 @@ KINDS = {
     "cvc": "CVC/CVV value",
     "xmlcvc": "CVC/CVV value",
     "card": "card number (Luhn-valid, not a published test card)",
+    "ucard": "card number (Luhn-valid, not a published test card)",
+    "b64": "base64-encoded",
 }
 
 
@@ -133,24 +201,76 @@ def luhn_valid(digits: str) -> bool:
     return total % 10 == 0
 
 
-def is_basic_credential(token: str) -> bool:
+def _b64decode_text(token: str) -> str | None:
+    """The text a base64 (or base64url, or %3D-padded) token encodes, if it is printable text."""
+    token = token.replace("%3D", "=").replace("%3d", "=").rstrip("=").replace("-", "+").replace("_", "/")
     try:
         decoded = base64.b64decode(token + "=" * (-len(token) % 4), validate=True).decode("utf-8")
     except (binascii.Error, ValueError):
-        return False
-    return ":" in decoded and decoded.isprintable()
+        return None
+    return decoded if decoded.isprintable() else None
+
+
+def is_basic_credential(token: str) -> bool:
+    decoded = _b64decode_text(token)
+    return decoded is not None and ":" in decoded
+
+
+def base64_runs(value: str) -> set[str]:
+    """The base64 characters that encode `value` wherever it sits in a base64-encoded text: one run
+    per byte alignment (0, 1, 2), without the characters its neighbours share, in base64 and
+    base64url. A `user:password` pair encoded for Basic auth contains a run of each."""
+    data = value.encode()
+    runs: set[str] = set()
+    for offset in range(3):
+        encoded = base64.b64encode(b"\0" * offset + data).decode()
+        first = -(-offset * 8 // 6)  # the first character made only of the value's bits
+        last = (offset + len(data)) * 8 // 6  # past the last such character
+        run = encoded[first:last]
+        if len(run) >= MIN_BASE64_RUN:
+            runs |= {run, run.replace("+", "-").replace("/", "_")}
+    return runs
+
+
+def _escaped_forms(value: str) -> set[str]:
+    return {"".join(f"\\u{ord(c):04x}" for c in value), "".join(f"\\u{ord(c):04X}" for c in value)}
 
 
 def value_forms(value: str) -> set[str]:
-    """The forms a value takes in the files the harness writes: raw, JSON, URL, XML."""
+    """The forms a value takes in the files the harness writes: raw, JSON, \\u-escaped, URL, XML,
+    and its base64 runs."""
     forms = {value, json.dumps(value)[1:-1], quote(value, safe=""), quote_plus(value), html.escape(value)}
+    forms |= _escaped_forms(value) | base64_runs(value)
     return {form for form in forms if len(form) >= MIN_VALUE_LENGTH}
+
+
+def token_forms(value: str) -> set[str]:
+    """The forms of a short value (a CVC) that count only as a whole token: raw, URL-encoded, and
+    base64-encoded on its own."""
+    encoded = base64.b64encode(value.encode()).decode()
+    return {value, quote(value, safe=""), encoded, encoded.rstrip("=")}
+
+
+def _part_of_an_identifier(text: str, start: int, end: int) -> bool:
+    """Digits glued to letters are a card number ("pan4000...") unless the run of letters and digits
+    around them holds other digits too: then they are part of an identifier or a digest."""
+    before = start
+    if before >= 3 and _PERCENT_ESCAPE.fullmatch(text, before - 3, before):
+        before = start  # "%3D4000...": the escape is not part of the token
+    else:
+        while before > 0 and text[before - 1] in _ALNUM:
+            before -= 1
+    after = end
+    while after < len(text) and text[after] in _ALNUM:
+        after += 1
+    return any(c.isdigit() for c in text[before:start] + text[end:after])
 
 
 class SensitiveText:
     """Finds (and masks) secrets in text. `values` maps each exact value in use to a label naming it;
     `allowed_cards` are card numbers that are no secret (published test cards) for finding, never for
-    masking: `redact` masks every card number."""
+    masking: `redact` masks every card number. `key_prefixes` adds secret-key prefixes to those
+    built in and declared by the connectors."""
 
     def __init__(
         self,
@@ -158,22 +278,38 @@ class SensitiveText:
         allowed_cards: Iterable[str] = (),
         *,
         published_cards_allowed: bool = True,
+        key_prefixes: Iterable[str] = (),
     ) -> None:
         self._labels: dict[str, str] = {}
+        self._token_labels: dict[str, str] = {}
         labelled = values if isinstance(values, Mapping) else dict.fromkeys(values or (), "secret")
         for value, label in labelled.items():
-            if isinstance(value, str) and value.strip() and value not in MASKS:
+            if not isinstance(value, str) or not value.strip() or value in MASKS:
+                continue
+            if len(value) >= MIN_VALUE_LENGTH:
                 for form in value_forms(value):
+                    self._labels.setdefault(form, label)
+            elif len(value) >= MIN_TOKEN_LENGTH:
+                for form in token_forms(value):
+                    self._token_labels.setdefault(form, label)
+                for form in _escaped_forms(value):  # long and distinctive: found anywhere
                     self._labels.setdefault(form, label)
         published = frozenset(PUBLISHED_TEST_CARDS) if published_cards_allowed else frozenset()
         self.allowed_cards = published | {re.sub(r"\D", "", c) for c in allowed_cards}
-        rules = list(_RULES)
-        if self._labels:
-            ordered = sorted(self._labels, key=len, reverse=True)
-            firsts = "".join(sorted({v[0] for v in ordered}))
-            rest = "|".join(f"(?<={re.escape(v[0])}){re.escape(v[1:])}" for v in ordered)
-            rules.insert(0, ("value", firsts, f"(?:{rest})"))
-        self._pattern = _compile(rules)
+        self.key_prefixes = known_key_prefixes() | set(key_prefixes)
+        echoed = [*_ECHOED_CREDENTIALS, *self.key_prefixes]
+        optional = (
+            _literals_rule("value", self._labels),
+            _literals_rule("token", self._token_labels, r"(?![0-9A-Za-z]|[.,][0-9])"),
+            _literals_rule("key", self.key_prefixes, _KEY_BODY),
+            _literals_rule(
+                "b64",
+                {_base64_prefix(p) for p in echoed},
+                r"[A-Za-z0-9+/_-]{8,}(?:={0,2}|(?:%3[Dd]){1,2})(?![A-Za-z0-9+/=_-])",
+            ),
+        )
+        rules = [optional[0], optional[1], *_RULES[:3], optional[2], optional[3], *_RULES[3:]]
+        self._pattern = _compile(rule for rule in rules if rule is not None)
 
     def _classify(self, match: re.Match[str], text: str) -> str | None:
         groups = match.groupdict()
@@ -191,6 +327,8 @@ class SensitiveText:
             return None
         if kind == "value":
             return f"{KINDS['value']} ({self._labels.get(match.group(0), 'secret')})"
+        if kind == "token":
+            return f"{KINDS['token']} ({self._token_labels.get(match.group(0), 'secret')})"
         if kind == "bearer":
             token = match.group("bearer_token").rstrip(".,;:")
             if token in MASKS or len(token) < 8:
@@ -203,6 +341,18 @@ class SensitiveText:
             digits = re.sub(r"\D", "", match.group(0))
             if not 13 <= len(digits) <= 19 or not luhn_valid(digits) or digits in self.allowed_cards:
                 return None
+            if _part_of_an_identifier(text, start, match.end()):
+                return None
+        if kind == "ucard":
+            digits = "".join(_ESCAPED_DIGIT.findall(match.group(0)))
+            if not luhn_valid(digits) or digits in self.allowed_cards:
+                return None
+        if kind == "b64":
+            decoded = _b64decode_text(match.group(0))
+            inner = next(iter(self.matches(decoded)), None) if decoded else None
+            if inner is None:
+                return None
+            return f"{KINDS['b64']} {inner[2]}"
         return KINDS.get(kind or "")
 
     def matches(self, text: str) -> Iterator[tuple[int, int, str]]:

@@ -10,25 +10,30 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from harness.domain.sensitive import MIN_VALUE_LENGTH, SensitiveText, credential_values
+from harness.domain.sensitive import MIN_TOKEN_LENGTH, SensitiveText, credential_values
 
-# shorter values (a CVC) would mask ordinary text; structure catches them
-MIN_SECRET_LENGTH = MIN_VALUE_LENGTH
+# values shorter than MIN_VALUE_LENGTH (a CVC) are masked only where they stand as a whole token;
+# shorter still (an expiry month) they would mask ordinary numbers: structure catches those
+MIN_SECRET_LENGTH = MIN_TOKEN_LENGTH
 
 
 class Redactor:
-    """Masks every known secret value and every secret-looking string with `***`."""
+    """Masks every known secret value and every secret-looking string with `***`. `key_prefixes`:
+    secret-key prefixes beyond those already declared (every registered connector's, in a run)."""
 
-    def __init__(self, values: Iterable[str] = ()) -> None:
+    def __init__(self, values: Iterable[str] = (), *, key_prefixes: Iterable[str] = ()) -> None:
         self._values: set[str] = set()
-        self._text = SensitiveText(published_cards_allowed=False)
+        self._key_prefixes = frozenset(key_prefixes)
+        self._text = SensitiveText(published_cards_allowed=False, key_prefixes=self._key_prefixes)
         self.add(values)
 
     def add(self, values: Iterable[str]) -> None:
         fresh = {v for v in values if isinstance(v, str) and len(v) >= MIN_SECRET_LENGTH}
         if fresh - self._values:
             self._values |= fresh
-            self._text = SensitiveText(self._values, published_cards_allowed=False)
+            self._text = SensitiveText(
+                self._values, published_cards_allowed=False, key_prefixes=self._key_prefixes
+            )
 
     def __call__(self, text: str) -> str:
         if not text:

@@ -9,6 +9,7 @@ plain data (`flows`: one `FlowSpec` per flow) and pure transform functions. The 
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ from harness.domain.flows import FLOW_ORDER, Flow
 from harness.domain.money import MinorUnit
 from harness.domain.router_data import ErrorResponse, RouterDataV2
 from harness.domain.secret import Maskable
+from harness.domain.sensitive import declare_key_prefixes
 from harness.integration.http import ContentType, HttpRequest, HttpResponse, Method, RequestBody
 
 Headers = list[tuple[str, Maskable]]
@@ -159,11 +161,24 @@ def flow_table(*specs: FlowSpec) -> dict[Flow, FlowSpec]:
 
 @dataclass(frozen=True)
 class AuthSpec:
-    """The connector's auth variant and where `certify record` reads each credential."""
+    """The connector's auth variant, where `certify record` reads each credential, and the prefixes
+    the provider documents for its secret keys (live and sandbox): the redactor and the leak scanner
+    find keys with these prefixes whether or not the credential is set."""
 
     type: type[ConnectorAuthType] = NoKey
     env: Mapping[str, str] = field(default_factory=dict)  # auth field -> environment variable
     description: str = ""
+    key_prefixes: tuple[str, ...] = ()  # e.g. ("sk_test_", "sk_live_"), as the provider's docs give them
+
+    def __post_init__(self) -> None:
+        for prefix in self.key_prefixes:
+            # a short prefix ("sk") would mask ordinary words and flag clean reports
+            if not re.fullmatch(r"[A-Za-z][A-Za-z0-9]*_(?:[A-Za-z0-9]+_)*", prefix):
+                raise ConnectorDeclarationError(
+                    f"AuthSpec.key_prefixes: {prefix!r} is not a key prefix such as 'sk_test_' "
+                    "(letters or digits ending in '_')"
+                )
+        declare_key_prefixes(self.key_prefixes)
 
 
 def path_segment(value: Any, name: str) -> str:

@@ -29,9 +29,9 @@ def copy_project(target: Path) -> Path:
     return target
 
 
-def use_canary_card(root: Path) -> None:
-    """Point the stripe success card profile of the copy at the canary card data."""
-    path = root / "connectors" / "stripe" / "certification.toml"
+def use_canary_card(root: Path, name: str = "stripe") -> None:
+    """Point the success card profile of the copy's connector (stripe's data) at the canary card data."""
+    path = root / "connectors" / name / "certification.toml"
     text = path.read_text()
     section = re.search(r"\[cards\.success\]\n(?:(?!\[)[^\n]*\n)*", text)
     assert section is not None

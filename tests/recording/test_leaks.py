@@ -211,3 +211,149 @@ def test_a_test_holder_name_is_not_a_leak_in_another_connectors_files(tmp_path):
     report = tmp_path / "results.json"
     report.write_text('{"connectors": [{"name": "paypal", "status": "DECLINED"}]}')
     assert scan_run_artifacts(tmp_path, ["adyen", "paypal"], root=ROOT) == []
+
+
+# ------------------------------------------------------------------ issue 14: the forms leaks take
+
+SANDBOX_KEY = "sk_sbox_m73dzbpy7cf3gfd46xr4yj5xo4e"  # Checkout.com's sandbox prefix, no env var set
+
+
+def escaped(value: str) -> str:
+    return "".join(f"\\u{ord(c):04x}" for c in value)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("4000.1234.5678.9017", "card number"),
+        (f"pan{UNLISTED_CARD}", "card number"),
+        (f"{UNLISTED_CARD}USD", "card number"),
+        (f'{{"number": "{escaped(UNLISTED_CARD)}"}}', "card number"),
+        (f"key {SANDBOX_KEY}", "provider secret key"),
+        ("sk_test_0b9b5db6-fabc-49d0-b68f-92645dc4f508", "provider secret key"),
+        ("Authorization: rk_live_4eC39HqLyjWDarjtT1zdp7dc", "provider secret key"),
+        (f"Authorization=Bearer%20{SANDBOX_KEY}", "bearer token"),
+        (base64.b64encode(f"Bearer {SANDBOX_KEY}".encode()).decode(), "base64-encoded bearer token"),
+        (base64.urlsafe_b64encode(SANDBOX_KEY.encode()).decode(), "base64-encoded provider secret key"),
+        (f"Basic%20{base64.b64encode(b'merchant:p4ssw0rd').decode()}", "basic-auth credentials"),
+        ("cvc 9173 rejected", "CVC/CVV value"),
+        ("security code: 9173", "CVC/CVV value"),
+    ],
+)
+def test_the_forms_issue_14_found_unflagged_are_found(text, kind):
+    found = kinds(text)
+    assert found and found[0].startswith(kind), found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "cvc 2024-06-20",  # a date after the word
+        "cvc 12 digits",  # too short for a CVC
+        f"a3f{UNLISTED_CARD}9bb",  # digits glued to an identifier that holds other digits
+        f"v1.{UNLISTED_CARD}",  # after a dot: a version or a float's digits
+        "4000.1234.5678.9018",  # dotted, not Luhn-valid
+        "4242.4242.4242.4242",  # dotted published test card
+        escaped("4242424242424242"),  # escaped published test card
+        "task_abcdefghijklmnopqrstu",  # sk_ inside a word
+        "sk_sbox_short",  # too short for a key
+        "sk_sbox_authoring_placeholder",
+        base64.b64encode(b"Bearer authentication is required").decode(),  # echoes prose
+        "QmVhcmVyIGFi",  # too short to hold a token
+        "ch_3XrzOXKWcHKv4BhlXmu7RiBDD QmFzaWMgZGVtbw",
+    ],
+)
+def test_near_misses_of_the_new_forms_are_not_leaks(text):
+    assert kinds(text) == []
+
+
+def test_every_declared_key_prefix_is_found_and_masked_without_its_env_var(monkeypatch):
+    import connectors as registry
+    from harness.execution.redact import Redactor
+
+    for variable in ("STRIPE_API_KEY", "CHECKOUT_SECRET_KEY"):
+        monkeypatch.delenv(variable, raising=False)
+    declared = {p for name in registry.names() for p in registry.load(name).auth.key_prefixes}
+    assert {"sk_sbox_", "sk_", "sk_test_", "sk_live_", "rk_test_", "rk_live_"} <= declared
+    scanner, redact = LeakScanner(), Redactor(key_prefixes=registry.key_prefixes())
+    for prefix in sorted(declared):
+        key = f"{prefix}Q7x2LmP9vR4tY8wZ3nB6"
+        assert kinds(f"sent {key} to the provider", scanner) == ["provider secret key"], prefix
+        assert redact(f"sent {key} to the provider") == "sent *** to the provider", prefix
+
+
+def test_a_key_prefix_declaration_must_look_like_a_prefix():
+    from harness.integration.connector import AuthSpec, ConnectorDeclarationError
+
+    with pytest.raises(ConnectorDeclarationError, match="key_prefixes"):
+        AuthSpec(key_prefixes=("sk",))
+
+
+@pytest.mark.parametrize("pad", ["", "x", "xy"])
+def test_a_value_inside_base64_is_found_at_every_byte_offset(pad):
+    """The Basic header PayPal sends is base64(client_id:secret): the secret sits at any offset."""
+    secret = "EFp8sKvT3qWz9LmN0bYcR2dX"
+    scanner = LeakScanner({"client-id-123": "the value of PAYPAL_CLIENT_ID", secret: "the secret"})
+    for plain in (f"{pad}client-id-123:{secret}", f'{{"echo": "{pad}{secret}"}}'):
+        encoded = base64.b64encode(plain.encode()).decode()
+        found = kinds(encoded, scanner)
+        assert "exact value in use (the secret)" in found, (plain, found)
+
+
+def test_short_card_values_are_masked_only_as_whole_tokens():
+    from harness.execution.redact import Redactor
+
+    redact = Redactor(["9173", "12/34", "12/2034"])
+    assert redact("cvc 9173 for 12/34 or 12/2034") == "*** for *** or ***"
+    assert redact("ids 19173 91730 9.173 0.9173, 112/345") == "ids 19173 91730 9.173 0.9173, 112/345"
+    assert redact(f"sent {base64.b64encode(b'9173').decode()} and {escaped('9173')}") == "sent *** and ***"
+
+
+def test_the_certification_card_fields_are_secret_values():
+    from harness.certify.certification import CardProfile
+
+    profile = CardProfile(
+        number=UNLISTED_CARD, exp_month="3", exp_year="2034", cvc="9173", holder_name="Jo Ro"
+    )
+    values = profile.secret_values()
+    assert {UNLISTED_CARD, "Jo Ro", "9173", "03/34", "03/2034", "2034-03"} <= set(values)
+    assert "3" not in values and "2034" not in values  # alone they would mask ordinary numbers
+
+
+def test_a_secret_in_a_json_key_is_not_repeated_in_the_leak_path(tmp_path):
+    path = tmp_path / "results.json"
+    path.write_text(json.dumps({"by_card": {UNLISTED_CARD: "declined"}}))
+    described = [leak.describe() for leak in LeakScanner().scan_file(path, name="results.json")]
+    assert described and not any(UNLISTED_CARD in d for d in described), described
+
+
+def test_quarantine_replaces_each_leaky_report_file_by_a_stub(tmp_path):
+    from harness.certify.leaks import quarantine
+
+    reports = tmp_path / "reports"
+    (reports / "allure-results").mkdir(parents=True)
+    (reports / "results.json").write_text(json.dumps({"message": f"key {SANDBOX_KEY}"}))
+    (reports / "allure-results" / "a.txt").write_text(f"ok\ncard {UNLISTED_CARD}\n")
+    (reports / "index.html").write_text("<p>clean</p>")
+    cassette = tmp_path / "cassettes" / "c.yaml"
+    cassette.parent.mkdir()
+    cassette.write_text(f"key: {SANDBOX_KEY}\n")
+    scanner = LeakScanner()
+    leaks = scanner.scan_paths([*sorted(reports.rglob("*.*")), cassette])
+    assert len(leaks) == 3
+    replaced = quarantine(leaks, reports)
+    assert sorted(p.name for p in replaced) == ["a.txt", "results.json"]
+    stub = json.loads((reports / "results.json").read_text())
+    assert stub["leaks"] == [{"where": "$.message", "kind": "provider secret key"}]
+    assert "line 2: card number" in (reports / "allure-results" / "a.txt").read_text()
+    assert (reports / "index.html").read_text() == "<p>clean</p>"
+    assert SANDBOX_KEY in cassette.read_text()  # a cassette is its author's to scrub
+    assert scanner.scan_paths(sorted(reports.rglob("*.*"))) == []  # the stubs themselves are clean
+
+
+def test_a_published_test_cards_cvc_is_not_masked_as_a_bare_number():
+    from harness.certify.certification import CardProfile
+
+    published = CardProfile(number="4242424242424242", exp_month="12", exp_year="2034", cvc="100")
+    assert "100" not in published.secret_values()  # "held for 100 examples" stays readable
+    assert LeakScanner(published.secret_values()).redact("cvc 100") == "***"  # by structure still
