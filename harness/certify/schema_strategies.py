@@ -43,35 +43,29 @@ def inline_refs(schema: Any, resolve: Any, expanding: tuple[str, ...] = ()) -> A
     return schema
 
 
-def for_generation(schema: Any) -> Any:
+def for_generation(schema: Any, *, close: bool = True) -> Any:
     """The schema as generation uses it: documented properties only, small free-form maps.
 
     Undocumented extra properties are what connectors ignore anyway; objects with `properties`
-    are closed and free-form maps are capped so that examples stay small and fast.
+    are closed and free-form maps are capped so that examples stay small and fast. Inside an
+    allOf nothing is closed: a closed part would refuse the properties the other parts add.
     """
     if isinstance(schema, Mapping):
-        out = {k: for_generation(v) for k, v in schema.items() if k != "allOf"}
+        out = {k: for_generation(v, close=close) for k, v in schema.items() if k != "allOf"}
         if "allOf" in schema:
-            # closing each part would refuse the other parts' properties: the parts stay open
-            out["allOf"] = [_open(for_generation(part)) for part in schema["allOf"]]
-        if "properties" in out and "additionalProperties" not in out and "allOf" not in out:
+            out["allOf"] = [for_generation(part, close=False) for part in schema["allOf"]]
+        if close and "properties" in out and "additionalProperties" not in out and "allOf" not in out:
             out["additionalProperties"] = False
         elif isinstance(out.get("additionalProperties"), Mapping):
             out["maxProperties"] = min(int(out.get("maxProperties", MAX_MAP_ENTRIES)), MAX_MAP_ENTRIES)
         return out
     if isinstance(schema, list):
-        return [for_generation(v) for v in schema]
+        return [for_generation(v, close=close) for v in schema]
     return schema
 
 
 def _exactly_one_of(validators: list[Draft202012Validator]) -> Callable[[Any], bool]:
     return lambda value: sum(v.is_valid(value) for v in validators) == 1
-
-
-def _open(schema: Any) -> Any:
-    if isinstance(schema, Mapping) and schema.get("additionalProperties") is False and "properties" in schema:
-        return {k: v for k, v in schema.items() if k != "additionalProperties"}
-    return schema
 
 
 def json_values(schema: Mapping[str, Any]) -> st.SearchStrategy[Any]:
@@ -105,6 +99,8 @@ def _merge(schemas: list[Mapping[str, Any]]) -> dict[str, Any]:
                     # a property two parts both describe must satisfy both descriptions
                     properties[name] = {"allOf": [properties[name], sub]} if name in properties else sub
                 merged["properties"] = properties
+            elif key == "items" and isinstance(merged.get("items"), Mapping):
+                merged["items"] = {"allOf": [merged["items"], value]}
             elif key == "required":
                 merged["required"] = sorted({*merged.get("required", []), *value})
             else:
