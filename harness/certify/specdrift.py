@@ -231,7 +231,7 @@ def enum_changes(old: Spec, new: Spec, facts_path: Path) -> list[Change]:
     return changes
 
 
-def _exchanges(cassette_dir: Path) -> Iterator[tuple[str, HttpRequest, HttpResponse]]:
+def recorded_exchanges(cassette_dir: Path) -> Iterator[tuple[str, HttpRequest, HttpResponse]]:
     for path in sorted(cassette_dir.glob("*.yaml")):
         try:
             cassette = load_cassette(path)
@@ -258,7 +258,7 @@ def cassette_changes(old: Spec, new: Spec, cassette_dir: Path) -> list[Change]:
     """Recorded exchanges that validate against the imported spec and not against the newer one."""
     redact = Redactor([])
     changes = []
-    for name, request, response in _exchanges(cassette_dir):
+    for name, request, response in recorded_exchanges(cassette_dir):
         before = {
             str(v)
             for v in [*old.validate_request(request), *old.validate_response(request, response, redact)]
