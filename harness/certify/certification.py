@@ -7,6 +7,7 @@ connector = "stripe"
 [cards.<profile>]     number, exp_month, exp_year, cvc, holder_name, optional amount
 [unknown_payment]     connector_transaction_id the provider never issued
 [metadata]            per-merchant settings (URL placeholders, merchant account...)
+[contract_exempt]     "response /json/pointer" = "the published spec's known gap, and where it is reported"
 """
 
 from __future__ import annotations
@@ -94,6 +95,20 @@ class Certification(_Strict):
     cards: dict[str, CardProfile] = Field(default_factory=dict)
     unknown_payment: UnknownPayment = Field(default_factory=UnknownPayment)
     metadata: dict[str, str] = Field(default_factory=dict)
+    contract_exempt: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("contract_exempt")
+    @classmethod
+    def _exemptions(cls, value: dict[str, str]) -> dict[str, str]:
+        for location, reason in value.items():
+            where, _, pointer = location.partition(" ")
+            if where not in ("request", "response") or not pointer.startswith("/"):
+                raise ValueError(
+                    f"contract_exempt: {location!r} is not 'request /pointer' or 'response /pointer'"
+                )
+            if not reason.strip():
+                raise ValueError(f"contract_exempt: {location!r} needs its reason (the spec's known gap)")
+        return value
 
     @model_validator(mode="after")
     def _consistent(self) -> Certification:

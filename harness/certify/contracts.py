@@ -64,9 +64,14 @@ def pointer_of(path: Any) -> str:
 
 
 class Spec:
-    def __init__(self, path: Path, document: Mapping[str, Any]) -> None:
+    def __init__(
+        self, path: Path, document: Mapping[str, Any], exemptions: Mapping[str, str] | None = None
+    ) -> None:
         self.path = path
         self.document = document
+        # known gaps of the published spec ("response /pointer" -> reason) and what they excused
+        self.exemptions: Mapping[str, str] = dict(exemptions or {})
+        self.exempted: list[tuple[Violation, str]] = []
         self.registry: Registry[Any] = Registry().with_resource(
             SPEC_URI, Resource.from_contents(dict(document), default_specification=DRAFT202012)
         )
@@ -141,6 +146,14 @@ class Spec:
         return None
 
     def validate_request(self, request: HttpRequest) -> list[Violation]:
+        return self._counted(self._request_violations(request))
+
+    def _counted(self, violations: list[Violation]) -> list[Violation]:
+        kept, exempted = exempt_violations(violations, self.exemptions)
+        self.exempted.extend(exempted)
+        return kept
+
+    def _request_violations(self, request: HttpRequest) -> list[Violation]:
         operation = self.find(request.method.value, request.url)
         if operation is None:
             return [
@@ -229,6 +242,11 @@ class Spec:
     def validate_response(
         self, request: HttpRequest, response: HttpResponse, redact: Redactor
     ) -> list[Violation]:
+        return self._counted(self._response_violations(request, response, redact))
+
+    def _response_violations(
+        self, request: HttpRequest, response: HttpResponse, redact: Redactor
+    ) -> list[Violation]:
         operation = self.find(request.method.value, request.url)
         if operation is None:
             return [
@@ -261,7 +279,10 @@ class Spec:
         try:
             st_operation.validate_response(st_response)
         except BaseException as group:  # schemathesis raises a FailureGroup (an exception group)
+            # several failures come as a group, a single one on its own
             failures = getattr(group, "exceptions", None)
+            if failures is None and hasattr(group, "title"):
+                failures = [group]
             if failures is None:
                 raise
             return [
@@ -273,6 +294,33 @@ class Spec:
                 for failure in failures
             ]
         return []
+
+
+def exempt_violations(
+    violations: list[Violation], exemptions: Mapping[str, str]
+) -> tuple[list[Violation], list[tuple[Violation, str]]]:
+    """Split violations into those that count and those a known gap of the published spec explains
+    (`[contract_exempt]` of certification.toml: "response /pointer" = reason, covering the pointer
+    and everything under it)."""
+    kept: list[Violation] = []
+    exempted: list[tuple[Violation, str]] = []
+    for violation in violations:
+        pointer = violation.pointer or "/"
+        reason = next(
+            (why for location, why in exemptions.items() if _covers(location, violation.where, pointer)),
+            None,
+        )
+        if reason is None:
+            kept.append(violation)
+        else:
+            exempted.append((violation, reason))
+    return kept, exempted
+
+
+def _covers(location: str, where: str, pointer: str) -> bool:
+    """Whether an exemption ("response /a/b") covers a violation at `where` and `pointer`."""
+    side, _, covered = location.partition(" ")
+    return side == where and (pointer == covered or pointer.startswith(covered.rstrip("/") + "/"))
 
 
 def _failure_text(failure: Any) -> str:
@@ -315,7 +363,21 @@ def describe_error(error: Any) -> str:
     return f"violates {keyword}"
 
 
-def load_spec(path: Path) -> Spec:
+def workspace_exemptions(spec_path: Path) -> dict[str, str]:
+    """`[contract_exempt]` of the connector whose spec this is (specs/<name>.yaml ->
+    connectors/<name>/certification.toml, the workspace layout); none when there is no such file."""
+    from harness.certify.certification import CertificationError, load_certification
+
+    certification = spec_path.parent.parent / "connectors" / spec_path.stem / "certification.toml"
+    if not certification.is_file():
+        return {}
+    try:
+        return dict(load_certification(certification).contract_exempt)
+    except CertificationError:
+        return {}  # the suite's load check reports a broken certification.toml, with its path
+
+
+def load_spec(path: Path, exemptions: Mapping[str, str] | None = None) -> Spec:
     if not path.is_file():
         raise SpecError(
             "spec not found",
@@ -332,4 +394,4 @@ def load_spec(path: Path) -> Spec:
         raise SpecError("not an OpenAPI 3 document (no openapi: 3.x key)", path=str(path))
     if not document.get("paths"):
         raise SpecError("the spec documents no paths", path=str(path))
-    return Spec(path, document)
+    return Spec(path, document, workspace_exemptions(path) if exemptions is None else exemptions)

@@ -13,11 +13,12 @@ keyword it does not honour fails one named test instead of every property check.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
 from hypothesis import strategies as st
+from jsonschema import Draft202012Validator
 
 MAX_MAP_ENTRIES = 3
 MAX_ITEMS = 3
@@ -42,22 +43,29 @@ def inline_refs(schema: Any, resolve: Any, expanding: tuple[str, ...] = ()) -> A
     return schema
 
 
-def for_generation(schema: Any) -> Any:
+def for_generation(schema: Any, *, close: bool = True) -> Any:
     """The schema as generation uses it: documented properties only, small free-form maps.
 
     Undocumented extra properties are what connectors ignore anyway; objects with `properties`
-    are closed and free-form maps are capped so that examples stay small and fast.
+    are closed and free-form maps are capped so that examples stay small and fast. Inside an
+    allOf nothing is closed: a closed part would refuse the properties the other parts add.
     """
     if isinstance(schema, Mapping):
-        out = {k: for_generation(v) for k, v in schema.items()}
-        if "properties" in out and "additionalProperties" not in out:
+        out = {k: for_generation(v, close=close) for k, v in schema.items() if k != "allOf"}
+        if "allOf" in schema:
+            out["allOf"] = [for_generation(part, close=False) for part in schema["allOf"]]
+        if close and "properties" in out and "additionalProperties" not in out and "allOf" not in out:
             out["additionalProperties"] = False
         elif isinstance(out.get("additionalProperties"), Mapping):
             out["maxProperties"] = min(int(out.get("maxProperties", MAX_MAP_ENTRIES)), MAX_MAP_ENTRIES)
         return out
     if isinstance(schema, list):
-        return [for_generation(v) for v in schema]
+        return [for_generation(v, close=close) for v in schema]
     return schema
+
+
+def _exactly_one_of(validators: list[Draft202012Validator]) -> Callable[[Any], bool]:
+    return lambda value: sum(v.is_valid(value) for v in validators) == 1
 
 
 def json_values(schema: Mapping[str, Any]) -> st.SearchStrategy[Any]:
@@ -86,7 +94,13 @@ def _merge(schemas: list[Mapping[str, Any]]) -> dict[str, Any]:
     for part in schemas:
         for key, value in part.items():
             if key == "properties":
-                merged["properties"] = {**merged.get("properties", {}), **value}
+                properties = dict(merged.get("properties", {}))
+                for name, sub in value.items():
+                    # a property two parts both describe must satisfy both descriptions
+                    properties[name] = {"allOf": [properties[name], sub]} if name in properties else sub
+                merged["properties"] = properties
+            elif key == "items" and isinstance(merged.get("items"), Mapping):
+                merged["items"] = {"allOf": [merged["items"], value]}
             elif key == "required":
                 merged["required"] = sorted({*merged.get("required", []), *value})
             else:
@@ -126,7 +140,11 @@ def _strategy(schema: Any) -> st.SearchStrategy[Any]:
     for keyword in ("anyOf", "oneOf"):
         if keyword in schema:
             rest = {k: v for k, v in schema.items() if k != keyword}
-            return st.one_of([_strategy(_merge([rest, option])) for option in schema[keyword]])
+            options = st.one_of([_strategy(_merge([rest, option])) for option in schema[keyword]])
+            if keyword == "anyOf":
+                return options
+            # published specs use oneOf loosely: keep the values exactly one alternative accepts
+            return options.filter(_exactly_one_of([Draft202012Validator(o) for o in schema[keyword]]))
     kind = _kind(schema)
     if isinstance(kind, list):
         return st.one_of([_strategy({**schema, "type": each}) for each in kind])

@@ -36,7 +36,15 @@ def _project_first() -> None:
 
 def _register() -> None:
     import harness.cli.record  # noqa: F401  (certify record, certify cassettes check)
-    from harness.cli import author, lint, mutate, new, report, run  # noqa: F401  (registers the commands)
+    from harness.cli import (  # noqa: F401  (registers the commands)
+        author,
+        lint,
+        mutate,
+        new,
+        report,
+        run,
+        specs,
+    )
 
 
 def _is_click_error(error: Exception) -> bool:

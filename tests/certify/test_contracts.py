@@ -10,7 +10,8 @@ from harness.execution.redact import Redactor
 from harness.integration.http import ContentType, HttpRequest, HttpResponse, Method, RequestBody
 
 ROOT = Path(__file__).resolve().parents[2]
-SPEC = load_spec(ROOT / "specs" / "stripe.yaml")
+# the contract machinery is tested on a hand-written Stripe subset (strict card patterns), not the import
+SPEC = load_spec(Path(__file__).parent / "fixtures" / "stripe.yaml")
 
 
 def form_request(tree, path="/v1/payment_intents"):
