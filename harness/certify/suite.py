@@ -52,6 +52,7 @@ from harness.certify.properties import (
 )
 from harness.certify.results import CheckResult, ConnectorResult, score, verdict
 from harness.certify.runner import ScenarioRun, ScenarioRunner
+from harness.certify.specfacts import check_facts_against_spec
 from harness.certify.workspace import Workspace
 from harness.domain.amounts import CurrencyTable
 from harness.domain.errors import ConnectorError, HarnessError, NotSupportedError
@@ -95,7 +96,7 @@ class ConnectorSession:
 
     @cached_property
     def spec(self) -> Spec:
-        return load_spec(self.workspace.spec_path)
+        return load_spec(self.workspace.spec_path, exemptions=self.workspace.certification.contract_exempt)
 
     @cached_property
     def facts(self) -> Facts:
@@ -409,6 +410,7 @@ def contract_scenario_check(scenario: Scenario) -> Callable[[ConnectorSession], 
             return [_result(check_id, "contract", "skipped", "the scenario did not run", scenario=scenario)]
         violations: list[str] = []
         checked = 0
+        before = len(session.spec.exempted)
         for execution, step in zip(outcome.executions, outcome.steps, strict=False):
             if execution.request is None:
                 continue
@@ -423,6 +425,7 @@ def contract_scenario_check(scenario: Scenario) -> Callable[[ConnectorSession], 
                         execution.request, execution.response, session.redactor
                     )
                 )
+        exempted = session.spec.exempted[before:]
         title = f"Requests and responses of {scenario.id} match specs/{session.workspace.data}.yaml"
         if violations:
             return [
@@ -441,9 +444,11 @@ def contract_scenario_check(scenario: Scenario) -> Callable[[ConnectorSession], 
                 check_id,
                 "contract",
                 "passed",
-                f"{checked} exchange(s) conform",
+                f"{checked} exchange(s) conform"
+                + (f", {len(exempted)} known gap(s) of the published spec exempted" if exempted else ""),
                 scenario=scenario,
                 title=title,
+                details={"exempted": [f"{v} ({why})" for v, why in exempted]} if exempted else {},
             )
         ]
 
@@ -795,6 +800,16 @@ def load_check(
     )
 
 
+def facts_against_spec_check(session: ConnectorSession) -> list[CheckResult]:
+    title = "Every status value the published spec documents is in the provider facts"
+    problems = check_facts_against_spec(session.spec, session.workspace.facts_path)
+    if problems:
+        message = f"{len(problems)} documented value(s) missing from the facts: " + "; ".join(problems[:4])
+        details = {"problems": problems}
+        return [_result("facts:spec", "facts", "failed", message, title=title, details=details)]
+    return [_result("facts:spec", "facts", "passed", "every documented status is in the facts", title=title)]
+
+
 def facts_specs(session: ConnectorSession) -> list[CheckSpec]:
     """The connector's tables against the provider facts; without a facts file, one failing check."""
     try:
@@ -809,6 +824,12 @@ def facts_specs(session: ConnectorSession) -> list[CheckSpec]:
 
         return [CheckSpec("facts:file", "facts", "Provider facts file", unusable)]
     specs = [
+        CheckSpec(
+            "facts:spec",
+            "facts",
+            "Every status value the published spec documents is in the provider facts",
+            facts_against_spec_check,
+        ),
         CheckSpec(
             "facts:currencies",
             "facts",
