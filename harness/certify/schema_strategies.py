@@ -43,6 +43,20 @@ def inline_refs(schema: Any, resolve: Any, expanding: tuple[str, ...] = ()) -> A
     return schema
 
 
+# A plain string property under one of these names carries an ISO 4217 code: published specs often
+# say only `type: string`, and random text would exercise nothing but the connector's refusal.
+CURRENCY_PROPERTIES = frozenset({"currency", "currency_code", "currencyCode"})
+
+
+def _as_currency(schema: Any) -> Any:
+    if not isinstance(schema, Mapping) or any(k in schema for k in ("enum", "const", "pattern", "format")):
+        return schema
+    types = schema.get("type")
+    if types == "string" or (isinstance(types, list) and "string" in types):
+        return {**schema, "format": "currency"}
+    return schema
+
+
 def for_generation(schema: Any, *, close: bool = True) -> Any:
     """The schema as generation uses it: documented properties only, small free-form maps.
 
@@ -54,6 +68,12 @@ def for_generation(schema: Any, *, close: bool = True) -> Any:
         out = {k: for_generation(v, close=close) for k, v in schema.items() if k != "allOf"}
         if "allOf" in schema:
             out["allOf"] = [for_generation(part, close=False) for part in schema["allOf"]]
+        properties = out.get("properties")
+        if isinstance(properties, Mapping):
+            out["properties"] = {
+                name: _as_currency(sub) if name in CURRENCY_PROPERTIES else sub
+                for name, sub in properties.items()
+            }
         if close and "properties" in out and "additionalProperties" not in out and "allOf" not in out:
             out["additionalProperties"] = False
         elif isinstance(out.get("additionalProperties"), Mapping):
@@ -180,6 +200,10 @@ def _string(schema: Mapping[str, Any]) -> st.SearchStrategy[Any]:
         return st.datetimes(timezones=st.just(dt.UTC)).map(lambda d: d.isoformat().replace("+00:00", "Z"))
     if fmt == "date":
         return st.dates().map(lambda d: d.isoformat())
+    if fmt == "currency":  # an ISO 4217 code (Stripe writes them in lower case)
+        from harness.domain.currency import Currency
+
+        return st.sampled_from(sorted(c.value for c in Currency)).map(str.lower)
     if "pattern" in schema:
         text = st.from_regex(str(schema["pattern"]), fullmatch=True)
         if "minLength" not in schema and "maxLength" not in schema:

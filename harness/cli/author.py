@@ -40,7 +40,7 @@ ConfigDir = Annotated[
 ]
 
 
-@app.command("list", epilog="Examples: certify list; certify list --flows; certify list --format json")
+@app.command("list", epilog="Example: certify list --flows (also: certify list --format json)")
 def list_connectors(
     fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
     endpoints: Annotated[

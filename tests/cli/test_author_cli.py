@@ -132,7 +132,7 @@ def test_parse_a_402_card_error_carries_the_decline_code(certify_exe, root, tmp_
     assert parsed["error"] == {
         "code": "card_declined",
         "message": "Your card has insufficient funds.",
-        "reason": "insufficient_funds",
+        "reason": "card_error: insufficient_funds",
     }
 
 

@@ -240,7 +240,7 @@ def test_every_scenario_the_record_command_runs_is_in_the_catalog():
 def test_the_readme_credentials_rows_are_the_registry_rows(root):
     from harness.cli.record import credentials_table
 
-    section = (root / "README.md").read_text().split("## Recording cassettes", 1)[1]
+    section = (root / "README.md").read_text().split("## Recording cassettes", 1)[1].split("\n## ", 1)[0]
     generated = {row.split(" | ")[0]: row for row in credentials_table().splitlines()[2:]}
     documented = {
         line.split(" | ")[0]: line for line in section.splitlines() if line.split(" | ")[0] in generated
