@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from harness.defaults import DEFAULT_PROFILE, PROFILE_NAMES
+
 # The suite (and hypothesis with it) is imported only when --certify is given, so that this
 # plugin, loaded by every pytest run through its entry point, costs nothing elsewhere.
 if TYPE_CHECKING:
@@ -42,7 +44,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--certify-config-dir", default=None, metavar="DIR", help="folder of the environment configs"
     )
     group.addoption("--certify-report-dir", default=None, metavar="DIR", help="write results.json here")
-    group.addoption("--certify-profile", default="ci", choices=("ci", "dev"), help="hypothesis profile")
+    group.addoption(
+        "--certify-profile", default=DEFAULT_PROFILE, choices=PROFILE_NAMES, help="hypothesis profile"
+    )
     group.addoption("--certify-seed", default=None, type=int, help="hypothesis seed for the dev profile")
 
 
@@ -77,6 +81,7 @@ class CertifyState:
 
 STATE = pytest.StashKey[CertifyState]()
 RESULTS = pytest.StashKey["Results"]()
+FILES = pytest.StashKey[dict[Path, str]]()  # each registered connector's certification.toml -> its name
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -97,16 +102,22 @@ def pytest_configure(config: pytest.Config) -> None:
         config_dir=Path(config_dir).resolve() if config_dir else None,
         report_dir=Path(report_dir) if report_dir else None,
     )
+    from harness.certify.workspace import certification_files
+
+    config.stash[FILES] = certification_files(root)
     if config.args_source != pytest.Config.ArgsSource.ARGS:
-        config.args[:] = [str(root / "connectors")]
+        # the project's connectors/ and every installed connector's package, wherever it lives
+        # (only the selected ones: pytest reports a file argument that yields nothing as "not found")
+        state = config.stash[STATE]
+        config.args[:] = sorted(str(path) for path, name in config.stash[FILES].items() if state.wants(name))
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
     state = parent.config.stash.get(STATE, None)
     if state is None or file_path.name != "certification.toml":
         return None
-    name = file_path.parent.name
-    if file_path.parent.parent != state.root / "connectors" or not state.wants(name):
+    name = parent.config.stash[FILES].get(file_path.resolve())
+    if name is None or not state.wants(name):
         return None
     return ConnectorFile.from_parent(parent, path=file_path, connector=name)
 

@@ -30,6 +30,7 @@ from harness.certify.catalog import SCENARIOS, Scenario
 from harness.certify.leaks import LeakScanner
 from harness.certify.runner import ScenarioRunner
 from harness.certify.workspace import Workspace
+from harness.defaults import CASSETTE_MAX_AGE_DAYS
 from harness.domain.auth import ConnectorAuthType, NoKey
 from harness.domain.errors import ConnectorError, HarnessError
 from harness.execution.redact import Redactor
@@ -94,6 +95,7 @@ def record_scenarios(
 ) -> list[RecordOutcome]:
     """Record each scenario; write its cassette only when the run passed, no 5xx occurred and
     `check` finds nothing in the scrubbed cassette. A failed write leaves the previous cassette."""
+    workspace.ensure_editable("certify record")
     auth = auth or workspace.auth
     redactor = Redactor([*auth.secret_values(), *workspace.certification.secret_values()])
     runner = ScenarioRunner(
@@ -271,7 +273,7 @@ def audit_cassettes(
     workspace: Workspace,
     scanner: LeakScanner,
     *,
-    max_age_days: int = 365,
+    max_age_days: int = CASSETTE_MAX_AGE_DAYS,
     now: dt.datetime | None = None,
 ) -> list[CassetteProblem]:
     """What is wrong with one connector's cassettes: expired by provenance date, orphaned (no
