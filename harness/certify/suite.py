@@ -46,6 +46,7 @@ from harness.certify.properties import (
 from harness.certify.results import CheckResult, ConnectorResult, score, verdict
 from harness.certify.runner import ScenarioRun, ScenarioRunner
 from harness.certify.workspace import Workspace
+from harness.defaults import CASSETTE_MAX_AGE_DAYS, DEFAULT_PROFILE
 from harness.domain.errors import ConnectorError, HarnessError, NotSupportedError
 from harness.domain.flows import FLOW_ORDER, Flow
 from harness.domain.money import MinorUnit
@@ -59,9 +60,9 @@ from harness.lint import lint_connector
 
 @dataclass(frozen=True)
 class SuiteOptions:
-    profile: Profile = field(default_factory=lambda: profile_named("ci"))
+    profile: Profile = field(default_factory=lambda: profile_named(DEFAULT_PROFILE))
     config_dir: Path | None = None
-    cassette_max_age_days: int = 365
+    cassette_max_age_days: int = CASSETTE_MAX_AGE_DAYS
 
 
 @dataclass(frozen=True)
