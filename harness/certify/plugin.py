@@ -119,6 +119,10 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
     name = parent.config.stash[FILES].get(file_path.resolve())
     if name is None or not state.wants(name):
         return None
+    if not file_path.resolve().is_relative_to(state.root):
+        # an installed connector: its node id names it as a project connector's would (progress, -k)
+        nodeid = f"connectors/{name}/certification.toml"
+        return ConnectorFile.from_parent(parent, path=file_path, connector=name, nodeid=nodeid)
     return ConnectorFile.from_parent(parent, path=file_path, connector=name)
 
 

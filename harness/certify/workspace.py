@@ -5,7 +5,8 @@ Two layouts. A connector of the project folder reads the project's files:
 `specs/<name>.facts.toml` and `config/{development,sandbox,production}.toml`. A connector installed
 through a `certify.connectors` entry point carries the same files inside its package (found with
 `importlib.resources`): `<package>/certification.toml`, `<package>/cassettes/`, `<package>/spec.yaml`,
-`<package>/facts.toml` and `<package>/config/{development,sandbox,production}.toml`.
+`<package>/facts.toml` and `<package>/config/{development,sandbox,production}.toml`, unless the
+project folder holds its `connectors/<name>/certification.toml` (then the project's files are used).
 """
 
 from __future__ import annotations
@@ -44,9 +45,14 @@ def replay_credentials(auth_type: type[ConnectorAuthType], env: dict[str, str]) 
     return auth_type.from_values(values, source="replay credentials")
 
 
-def data_package_dir(source: ConnectorSource) -> Path | None:
-    """The folder of an installed connector's package (None for the project's own connectors)."""
-    if not source.packaged:
+def data_package_dir(source: ConnectorSource, root: Path) -> Path | None:
+    """The folder of an installed connector's package when its data is read from there.
+
+    None for the project's own connectors, and for an installed one whose certification.toml the
+    project folder holds (a checkout of it, or a project certifying it with its own data): the
+    project's files win, as they are the ones being edited.
+    """
+    if not source.packaged or (root / "connectors" / source.name / "certification.toml").is_file():
         return None
     try:
         folder = resources.files(source.package)
@@ -67,8 +73,7 @@ def data_package_dir(source: ConnectorSource) -> Path | None:
 
 def certification_path(name: str, root: Path) -> Path:
     """Where `name`'s certification.toml is, without loading its code."""
-    found = registry.source(name, root)
-    folder = data_package_dir(found)
+    folder = data_package_dir(registry.source(name, root), root)
     return (folder if folder is not None else root / "connectors" / name) / "certification.toml"
 
 
@@ -91,7 +96,7 @@ def certification_files(root: Path) -> dict[Path, str]:
 
 def config_dir_of(name: str, root: Path) -> Path:
     """The environment configs `name`'s base URLs come from: its package's, or the project's."""
-    folder = data_package_dir(registry.source(name, root))
+    folder = data_package_dir(registry.source(name, root), root)
     return folder / "config" if folder is not None else root / "config"
 
 
@@ -114,13 +119,15 @@ class Workspace:
     ) -> Workspace:
         root = root or Path.cwd()
         source = registry.source(name, root)
+        package_dir = data_package_dir(source, root)
+        installed = package_dir is not None and registry.installed_in_site_packages(source)
         return cls(
             name=name,
             connector_cls=registry.load(name, root),
             root=root,
             config_dir=config_dir,
-            package_dir=data_package_dir(source),
-            installed_from=source.origin if registry.installed_in_site_packages(source) else "",
+            package_dir=package_dir,
+            installed_from=source.origin if installed else "",
         )
 
     def ensure_editable(self, command: str) -> None:
