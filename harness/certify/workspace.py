@@ -45,6 +45,10 @@ def replay_credentials(auth_type: type[ConnectorAuthType], env: dict[str, str]) 
     return auth_type.from_values(values, source="replay credentials")
 
 
+# what only a package that carries its data has (a checkout's connectors/<name>/ holds none of them)
+PACKAGE_DATA = ("spec.yaml", "cassettes", "config")
+
+
 def data_package_dir(source: ConnectorSource, root: Path) -> Path | None:
     """The folder of an installed connector's package when its data is read from there.
 
@@ -68,6 +72,8 @@ def data_package_dir(source: ConnectorSource, root: Path) -> Path | None:
             path=source.origin,
             hint="install it with pip (not as a zip)",
         )
+    if not any((folder / part).exists() for part in PACKAGE_DATA):
+        return None  # a checkout's connectors/<name>/ (an editable install): its data is the project's
     return folder
 
 
