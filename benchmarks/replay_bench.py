@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import sys
 
-import connectors
 from benchmarks.common import ROOT, best_of, median, table, write
 from harness.certify.cassettes import ReplayTransport, clear_parse_cache, load_cassette
 from harness.certify.catalog import SCENARIOS
 from harness.certify.runner import ScenarioRunner
 from harness.certify.workspace import Workspace
 from harness.domain.errors import ConnectorError
+from harness.integration import registry
 
 
 def measure(name: str, number: int = 40) -> list[dict[str, object]]:
@@ -61,9 +61,9 @@ def measure(name: str, number: int = 40) -> list[dict[str, object]]:
 
 
 def main() -> int:
-    rows = [row for name in connectors.names() for row in measure(name)]
+    rows = [row for name in registry.names() for row in measure(name)]
     summary = []
-    for name in connectors.names():
+    for name in registry.names():
         ratios = [r["ratio"] for r in rows if r["connector"] == name and r["ratio"] is not None]
         summary.append((name, str(len(ratios)), f"{median(ratios):.1f}x", f"{max(ratios):.1f}x"))  # type: ignore[arg-type]
     print(table(summary, ("connector", "scenarios", "median overhead", "max overhead")))

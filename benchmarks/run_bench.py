@@ -8,8 +8,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-import connectors
 from benchmarks.common import ROOT, generated_root, run_certify, table, write
+from harness.integration import registry
 
 TARGET_SHIPPED_SECONDS = 20.0
 TARGET_SPEEDUP = 1.6
@@ -32,7 +32,7 @@ def linear_fit(points: list[tuple[int, float]]) -> tuple[float, float, float]:
 def measure(sizes: list[int], parallel_size: int) -> dict[str, object]:
     rows: list[dict[str, object]] = []
     with tempfile.TemporaryDirectory() as tmp:
-        shipped = len(connectors.names())
+        shipped = len(registry.names())
         for workers in (None, "2"):
             args = ["--report-dir", f"{tmp}/shipped{workers or ''}"] + (["-n", workers] if workers else [])
             seconds, code, output = run_certify(ROOT, args)

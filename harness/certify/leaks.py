@@ -72,7 +72,7 @@ class LeakScanner(SensitiveText):
         published_cards_allowed: bool = True,
         key_prefixes: Iterable[str] = (),
     ) -> None:
-        import connectors as registry
+        from harness.integration import registry
 
         super().__init__(
             values,
@@ -222,9 +222,10 @@ def values_in_use(
     Holder names are often a provider's documented trigger words ("DECLINED"), which another
     provider may return as a status: scan for them only within their own connector's files.
     """
-    import connectors as registry
     from harness.certify.certification import load_certification
+    from harness.certify.workspace import certification_path
     from harness.domain.errors import HarnessError
+    from harness.integration import registry
 
     environ = os.environ if environ is None else environ
     values: dict[str, str] = {}
@@ -238,7 +239,7 @@ def values_in_use(
             if value:
                 values.setdefault(value, f"the value of {variable}")
         try:
-            certification = load_certification(root / "connectors" / name / "certification.toml")
+            certification = load_certification(certification_path(name, root))
         except HarnessError:
             continue
         for profile_name, profile in certification.cards.items():

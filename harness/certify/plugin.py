@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from harness.defaults import DEFAULT_PROFILE, PROFILE_NAMES
+
 # The suite (and hypothesis with it) is imported only when --certify is given, so that this
 # plugin, loaded by every pytest run through its entry point, costs nothing elsewhere.
 if TYPE_CHECKING:
@@ -42,7 +44,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--certify-config-dir", default=None, metavar="DIR", help="folder of the environment configs"
     )
     group.addoption("--certify-report-dir", default=None, metavar="DIR", help="write results.json here")
-    group.addoption("--certify-profile", default="ci", choices=("ci", "dev"), help="hypothesis profile")
+    group.addoption(
+        "--certify-profile", default=DEFAULT_PROFILE, choices=PROFILE_NAMES, help="hypothesis profile"
+    )
     group.addoption("--certify-seed", default=None, type=int, help="hypothesis seed for the dev profile")
     group.addoption(
         "--check-timeout",
@@ -90,6 +94,7 @@ class CertifyState:
 
 STATE = pytest.StashKey[CertifyState]()
 RESULTS = pytest.StashKey["Results"]()
+FILES = pytest.StashKey[dict[Path, str]]()  # each registered connector's certification.toml -> its name
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -100,15 +105,15 @@ def pytest_configure(config: pytest.Config) -> None:
     if not config.getoption("certify"):
         return
     selected = list(config.getoption("connector"))
-    import connectors
+    root = Path(config.getoption("certify_root") or Path.cwd()).resolve()
+    from harness.integration import registry
 
-    unknown = [name for name in selected if name not in connectors.registry()]
+    known = registry.names(root)
+    unknown = [name for name in selected if name not in known]
     if unknown:
         raise pytest.UsageError(
-            f"--connector: unknown connector(s) {', '.join(unknown)}; "
-            f"registered: {', '.join(connectors.names())} (connectors/__init__.py)"
+            f"--connector: unknown connector(s) {', '.join(unknown)}; registered: {', '.join(known)}"
         )
-    root = Path(config.getoption("certify_root") or Path.cwd()).resolve()
     from harness.certify.limits import DEFAULT_CHECK_TIMEOUT
 
     timeout = config.getoption("check_timeout")
@@ -125,17 +130,27 @@ def pytest_configure(config: pytest.Config) -> None:
         report_dir=Path(report_dir) if report_dir else None,
         check_timeout=DEFAULT_CHECK_TIMEOUT if timeout is None else timeout,
     )
+    from harness.certify.workspace import certification_files
+
+    config.stash[FILES] = certification_files(root)
     if config.args_source != pytest.Config.ArgsSource.ARGS:
-        config.args[:] = [str(root / "connectors")]
+        # the project's connectors/ and every installed connector's package, wherever it lives
+        # (only the selected ones: pytest reports a file argument that yields nothing as "not found")
+        state = config.stash[STATE]
+        config.args[:] = sorted(str(path) for path, name in config.stash[FILES].items() if state.wants(name))
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
     state = parent.config.stash.get(STATE, None)
     if state is None or file_path.name != "certification.toml":
         return None
-    name = file_path.parent.name
-    if file_path.parent.parent != state.root / "connectors" or not state.wants(name):
+    name = parent.config.stash[FILES].get(file_path.resolve())
+    if name is None or not state.wants(name):
         return None
+    if not file_path.resolve().is_relative_to(state.root):
+        # an installed connector: its node id names it as a project connector's would (progress, -k)
+        nodeid = f"connectors/{name}/certification.toml"
+        return ConnectorFile.from_parent(parent, path=file_path, connector=name, nodeid=nodeid)
     return ConnectorFile.from_parent(parent, path=file_path, connector=name)
 
 

@@ -25,6 +25,7 @@ from harness.certify.cassettes import dumps_exact
 from harness.certify.contracts import Spec
 from harness.certify.schema_strategies import inline_refs, json_values
 from harness.certify.strategies import currencies, minor_amounts, reference_ids, unknown_statuses
+from harness.defaults import PROFILE_NAMES, PROFILES
 from harness.domain.amounts import CurrencyTable
 from harness.domain.currency import Currency
 from harness.domain.errors import ConnectorError, HarnessError, NotImplementedFlowError
@@ -57,12 +58,13 @@ class Profile:
 
 
 def profile_named(name: str, seed_value: int | None = None) -> Profile:
-    if name == "ci":
-        return Profile("ci", 100, True, None, 25)
-    if name == "dev":
-        seed_value = seed_value if seed_value is not None else random.randrange(2**32)
-        return Profile("dev", 50, False, seed_value, 50)
-    raise ValueError(f"unknown hypothesis profile {name!r}; use ci or dev")
+    defaults = PROFILES.get(name)
+    if defaults is None:
+        raise ValueError(f"unknown hypothesis profile {name!r}; use {' or '.join(PROFILE_NAMES)}")
+    if not defaults.derandomize and seed_value is None:
+        seed_value = random.randrange(2**32)
+    seed_value = None if defaults.derandomize else seed_value
+    return Profile(name, defaults.max_examples, defaults.derandomize, seed_value, defaults.response_examples)
 
 
 class PropertyFailure(AssertionError):

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import connectors as registry
 from harness.certify.cassettes import (
     CassetteError,
     Exchange,
@@ -31,10 +30,12 @@ from harness.certify.catalog import SCENARIOS, Scenario
 from harness.certify.leaks import LeakScanner
 from harness.certify.runner import ScenarioRunner
 from harness.certify.workspace import Workspace
+from harness.defaults import CASSETTE_MAX_AGE_DAYS
 from harness.domain.auth import ConnectorAuthType, NoKey
 from harness.domain.errors import ConnectorError, HarnessError
 from harness.execution.redact import Redactor
 from harness.execution.transport import TransportError
+from harness.integration import registry
 from harness.integration.connector import ConnectorV2
 from harness.integration.http import HttpRequest, HttpResponse
 
@@ -95,6 +96,7 @@ def record_scenarios(
 ) -> list[RecordOutcome]:
     """Record each scenario; write its cassette only when the run passed, no 5xx occurred and
     `check` finds nothing in the scrubbed cassette. A failed write leaves the previous cassette."""
+    workspace.ensure_editable("certify record")
     auth = auth or workspace.auth
     redactor = Redactor(
         [*auth.secret_values(), *workspace.certification.secret_values()],
@@ -275,7 +277,7 @@ def audit_cassettes(
     workspace: Workspace,
     scanner: LeakScanner,
     *,
-    max_age_days: int = 365,
+    max_age_days: int = CASSETTE_MAX_AGE_DAYS,
     now: dt.datetime | None = None,
 ) -> list[CassetteProblem]:
     """What is wrong with one connector's cassettes: expired by provenance date, orphaned (no

@@ -13,6 +13,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from harness.defaults import DEFAULT_PROFILE, harness_version
+
 SCHEMA_VERSION = "1.0"
 
 Family = Literal["load", "scenario", "facts", "property", "contract", "lint", "secrets"]
@@ -70,11 +72,11 @@ class ConnectorResult(BaseModel):
 class RunInfo(BaseModel):
     model_config = ConfigDict(extra="allow")
 
-    profile: str = "ci"
+    profile: str = DEFAULT_PROFILE
     seed: int | None = None
     shard: str | None = None
     selection: dict[str, str] = Field(default_factory=dict)  # connector -> why it was selected
-    harness_version: str = "0.1.0"
+    harness_version: str = Field(default_factory=harness_version)
 
 
 class Results(BaseModel):

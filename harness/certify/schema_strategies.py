@@ -20,9 +20,10 @@ from typing import Any
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
-MAX_MAP_ENTRIES = 3
-MAX_ITEMS = 3
-MAX_TEXT = 24
+from harness.defaults import SCHEMA_MAX_ITEMS as MAX_ITEMS
+from harness.defaults import SCHEMA_MAX_MAP_ENTRIES as MAX_MAP_ENTRIES
+from harness.defaults import SCHEMA_MAX_TEXT as MAX_TEXT
+
 KEY_ALPHABET = "abcdefghijklmnopqrstuvwxyz_"
 
 

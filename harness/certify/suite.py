@@ -17,7 +17,6 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-import connectors as registry
 from harness.certify import limits
 from harness.certify.cassettes import (
     SECRET_KEYS,
@@ -54,6 +53,7 @@ from harness.certify.results import CheckResult, ConnectorResult, score, verdict
 from harness.certify.runner import ScenarioRun, ScenarioRunner
 from harness.certify.specfacts import check_facts_against_spec
 from harness.certify.workspace import Workspace
+from harness.defaults import CASSETTE_MAX_AGE_DAYS, DEFAULT_PROFILE
 from harness.domain.amounts import CurrencyTable
 from harness.domain.errors import ConnectorError, HarnessError, NotSupportedError
 from harness.domain.flows import FLOW_ORDER, Flow
@@ -62,6 +62,7 @@ from harness.domain.secret import MASK
 from harness.domain.sensitive import CVC_KEY, MIN_VALUE_LENGTH
 from harness.execution.executor import crash_from
 from harness.execution.redact import Redactor, process_redactor
+from harness.integration import registry
 from harness.integration.connector import FlowSpec
 from harness.integration.http import HttpRequest
 from harness.lint import lint_connector
@@ -69,9 +70,9 @@ from harness.lint import lint_connector
 
 @dataclass(frozen=True)
 class SuiteOptions:
-    profile: Profile = field(default_factory=lambda: profile_named("ci"))
+    profile: Profile = field(default_factory=lambda: profile_named(DEFAULT_PROFILE))
     config_dir: Path | None = None
-    cassette_max_age_days: int = 365
+    cassette_max_age_days: int = CASSETTE_MAX_AGE_DAYS
     check_timeout: float | None = DEFAULT_CHECK_TIMEOUT  # seconds per check (and per load); None: no limit
 
 

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
-import connectors
+from harness.certify.workspace import config_dir_of
 from harness.cli import app, fail
 from harness.domain import (
     FLOW_ORDER,
@@ -32,11 +32,17 @@ from harness.domain import (
 from harness.execution.config import load_env, resolve_placeholders
 from harness.execution.executor import build_http_request, handle_http_response
 from harness.execution.factory import make_router_data, placeholder_auth
+from harness.integration import registry
 from harness.integration.connector import ConnectorV2
 from harness.integration.http import HttpResponse
 
 ConfigDir = Annotated[
-    Path, typer.Option("--config-dir", help="Folder holding development/sandbox/production.toml.")
+    Path | None,
+    typer.Option(
+        "--config-dir",
+        help="Folder holding development/sandbox/production.toml (default: config/, or the installed "
+        "connector's own).",
+    ),
 ]
 
 
@@ -50,9 +56,9 @@ def list_connectors(
     """Connectors x flows: which flows each registered connector implements."""
     rows: list[dict[str, Any]] = []
     problems: list[str] = []
-    for name in connectors.names():
+    for name in registry.names():
         try:
-            cls = connectors.load(name)
+            cls = registry.load(name)
         except HarnessError as error:
             problems.append(error.one_line())
             rows.append({"connector": name, "error": error.message, "flows": {}})
@@ -107,7 +113,7 @@ def list_connectors(
 
 
 def _connector(name: str) -> ConnectorV2:
-    return connectors.load(name)()
+    return registry.load(name)()
 
 
 def _flow(name: str) -> Flow:
@@ -195,10 +201,11 @@ def probe(
         list[str] | None,
         typer.Option(help="key=value an earlier flow's answer left for this one (a card's last four...)."),
     ] = None,
-    config_dir: ConfigDir = Path("config"),
+    config_dir: ConfigDir = None,
 ) -> None:
     """The HTTP request the connector would send for FLOW, with every secret masked, as JSON."""
     connector = _connector(name)
+    config_dir = config_dir or config_dir_of(name, Path.cwd())
     flow = _flow(flow_name)
     metadata = _meta(meta)
     base_url = resolve_placeholders(

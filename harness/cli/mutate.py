@@ -8,8 +8,8 @@ from typing import Annotated
 
 import typer
 
-import connectors
 from harness.cli import app, fail
+from harness.integration import registry
 from harness.mutate.operators import FAMILIES
 from harness.mutate.runner import DEFAULT_TIMEOUT, STRENGTH_FLOOR, MutationReport, mutate_connector
 
@@ -64,9 +64,10 @@ def mutate(
     unknown = [f for f in families if f not in FAMILIES]
     if unknown:
         raise fail(f"--operators: unknown family {', '.join(unknown)}; choose from {', '.join(FAMILIES)}")
-    missing = [n for n in names if n not in connectors.registry()]
+    known = registry.names()
+    missing = [n for n in names if n not in known]
     if missing:
-        raise fail(f"unknown connector(s): {', '.join(missing)}; registered: {', '.join(connectors.names())}")
+        raise fail(f"unknown connector(s): {', '.join(missing)}; registered: {', '.join(known)}")
     root = Path.cwd()
     reports = []
     for name in names:

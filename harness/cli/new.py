@@ -1,7 +1,7 @@
 """`certify new NAME`: scaffold a connector that `certify list` shows and `certify run` fails clearly.
 
 Writes connectors/NAME/{__init__,connector,transformers}.py and certification.toml,
-specs/NAME.yaml, cassettes/NAME/.gitkeep; adds the registry line to connectors/__init__.py and
+specs/NAME.yaml, cassettes/NAME/.gitkeep (the registry lists connectors/NAME/ at once) and adds
 placeholder base URLs (production distinct from sandbox) to config/{development,sandbox,production}.toml.
 Every flow raises NotImplementedFlowError until its author writes it. Everything is checked
 before anything is written, so a refused name leaves the project untouched.
@@ -23,14 +23,13 @@ from typing import Annotated
 import typer
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-import connectors
 from harness.cli import app, fail
+from harness.integration import registry
 
 SCAFFOLD = Path(__file__).resolve().parent / "scaffold"
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 MAX_NAME_LENGTH = 40  # becomes a folder, a class, an env-var prefix and a report heading
 ENVIRONMENTS = ("development", "sandbox", "production")
-REGISTRY_BLOCK = re.compile(r"^REGISTRY: dict\[str, str\] = \{\n(?P<body>.*?)^\}", re.MULTILINE | re.DOTALL)
 
 
 def placeholder_url(name: str, env: str) -> str:
@@ -68,8 +67,12 @@ def check_name(name: str, root: Path) -> None:
             f"{name!r} is not a valid connector name: use a lowercase Python identifier (letters, digits, "
             "underscores), for example acme_pay"
         )
-    if name in connectors.registry() or f'"{name}"' in _registry_entries(root):
-        raise Refused(f"connector {name!r} already exists (connectors/__init__.py)")
+    if not (root / "connectors" / "__init__.py").is_file():
+        raise Refused("no connectors/__init__.py here: run `certify new` from the project root")
+    found = registry.read_registry(root)
+    if name in found.names():
+        where = found.sources[name].origin if name in found.sources else "claimed by two sources"
+        raise Refused(f"connector {name!r} already exists ({where})")
     shadowed = shadows(name, root)
     if shadowed:
         raise Refused(
@@ -105,8 +108,8 @@ def shadows(name: str, root: Path) -> str | None:
 
 
 def _package_names(root: Path) -> set[str]:
-    """Every name connectors/__init__.py defines or imports, and the attributes of the loaded package."""
-    names = {n for n in dir(connectors) if not n.startswith("__")}
+    """Every name connectors/__init__.py defines or imports."""
+    names: set[str] = set()
     path = root / "connectors" / "__init__.py"
     try:
         tree = ast.parse(path.read_text(encoding="utf-8"))
@@ -120,39 +123,6 @@ def _package_names(root: Path) -> set[str]:
         elif isinstance(node, ast.Import | ast.ImportFrom):
             names.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
     return names
-
-
-def _registry_entries(root: Path) -> str:
-    path = root / "connectors" / "__init__.py"
-    if not path.is_file():
-        raise Refused("no connectors/__init__.py here: run `certify new` from the project root")
-    match = REGISTRY_BLOCK.search(path.read_text(encoding="utf-8"))
-    if match is None:
-        raise Refused("connectors/__init__.py has no `REGISTRY: dict[str, str] = {...}` block to extend")
-    return match["body"]
-
-
-def registry_edit(text: str, name: str, class_name: str) -> str:
-    match = REGISTRY_BLOCK.search(text)
-    if match is None:
-        raise Refused("connectors/__init__.py has no `REGISTRY: dict[str, str] = {...}` block to extend")
-    line = f'    "{name}": "connectors.{name}.connector:{class_name}",\n'
-    body = match["body"]
-    if body and not body.endswith("\n"):
-        body += "\n"
-    edited = text[: match.start("body")] + body + line + text[match.end("body") :]
-    _check_registry(edited, name, class_name)
-    return edited
-
-
-def _check_registry(text: str, name: str, class_name: str) -> None:
-    tree = ast.parse(text)
-    for node in tree.body:
-        if isinstance(node, ast.AnnAssign) and getattr(node.target, "id", None) == "REGISTRY":
-            value = ast.literal_eval(node.value) if node.value is not None else {}
-            if value.get(name) == f"connectors.{name}.connector:{class_name}":
-                return
-    raise Refused("could not add the registry line to connectors/__init__.py (unexpected layout)")
 
 
 def config_edit(text: str, path: Path, name: str, url: str) -> str:
@@ -203,8 +173,7 @@ def plan(name: str, root: Path, display_name: str | None = None) -> Plan:
         root / "specs" / f"{name}.yaml": templates.get_template("spec.yaml.j2").render(context),
         root / "cassettes" / name / ".gitkeep": "",
     }
-    registry = root / "connectors" / "__init__.py"
-    edits = {registry: registry_edit(registry.read_text(encoding="utf-8"), name, class_name)}
+    edits: dict[Path, str] = {}
     for env in ENVIRONMENTS:
         path = root / "config" / f"{env}.toml"
         if not path.is_file():

@@ -9,7 +9,6 @@ from typing import Annotated
 
 import typer
 
-import connectors
 from harness.certify.cassettes import Provenance
 from harness.certify.leaks import LeakScanner, certification_cards, values_in_use
 from harness.certify.recording import (
@@ -23,9 +22,11 @@ from harness.certify.recording import (
 )
 from harness.certify.workspace import Workspace
 from harness.cli import app, fail
+from harness.defaults import CASSETTE_MAX_AGE_DAYS, RECORD_TIMEOUT_S
 from harness.domain.errors import HarnessError
 from harness.execution.config import check_url
 from harness.execution.transport import LiveTransport
+from harness.integration import registry
 from harness.integration.connector import ConnectorV2
 
 RECORD_ENVIRONMENTS = ("sandbox", "development")  # never production: recording sends real requests
@@ -34,9 +35,9 @@ RECORD_ENVIRONMENTS = ("sandbox", "development")  # never production: recording 
 def credentials_table() -> str:
     """The README table of the environment variables `certify record` reads, from the registry."""
     rows = ["| connector | auth type | environment variables (auth field) |", "| --- | --- | --- |"]
-    for name in connectors.names():
+    for name in registry.names():
         try:
-            cls = connectors.load(name)
+            cls = registry.load(name)
         except HarnessError:
             continue
         variables = ", ".join(f"`{variable}` ({field})" for field, variable in cls.auth.env.items())
@@ -89,7 +90,9 @@ def record(
         str | None,
         typer.Option("--base-url", help="Send the requests here instead; cassettes keep the configured URL."),
     ] = None,
-    timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait for each answer.")] = 30.0,
+    timeout: Annotated[
+        float, typer.Option("--timeout", help="Seconds to wait for each answer.")
+    ] = RECORD_TIMEOUT_S,
     list_credentials: Annotated[
         bool, typer.Option("--list-credentials", help="Print the credential variables of every connector.")
     ] = False,
@@ -103,15 +106,16 @@ def record(
         typer.echo(credentials_table())
         return
     if not name:
-        raise fail(f"give the connector to record; registered: {', '.join(connectors.names())}")
-    if name not in connectors.registry():
-        raise fail(f"unknown connector {name!r}; registered: {', '.join(connectors.names())}")
+        raise fail(f"give the connector to record; registered: {', '.join(registry.names())}")
+    if name not in registry.names():
+        raise fail(f"unknown connector {name!r}; registered: {', '.join(registry.names())}")
     if env not in RECORD_ENVIRONMENTS:
         raise fail(f"--env must be one of {', '.join(RECORD_ENVIRONMENTS)} (recording never uses {env!r})")
     if not timeout > 0:
         raise fail("--timeout must be a positive number of seconds")
     root = Path.cwd()
     workspace = Workspace.for_registered(name, root=root, config_dir=config_dir)
+    workspace.ensure_editable("certify record")
     cls = workspace.connector_cls
     scenarios_to_record(workspace, scenario)  # unknown or unclaimed scenarios: exit 2 before any request
     sandbox_url = workspace.base_url(env)
@@ -169,22 +173,22 @@ cassettes_app = typer.Typer(
 app.add_typer(cassettes_app, name="cassettes")
 
 
-@cassettes_app.command("check", epilog="Example: certify cassettes check stripe --max-age-days 180")
+@cassettes_app.command("check", epilog="Example: certify cassettes check stripe --max-age-days 90")
 def check(
     names: Annotated[
         list[str] | None, typer.Argument(metavar="[NAME]...", help="Connectors (all by default).")
     ] = None,
     max_age_days: Annotated[
         int, typer.Option("--max-age-days", help="A cassette older than this (by provenance) is expired.")
-    ] = 365,
+    ] = CASSETTE_MAX_AGE_DAYS,
 ) -> None:
     """One line per problem (expired, orphan, missing, leak); exit 1 on any, 0 on none, 2 if unreadable."""
     if max_age_days < 0:
         raise fail("--max-age-days must be 0 or more")
-    selected = list(dict.fromkeys(names or connectors.names()))
-    unknown = [n for n in selected if n not in connectors.registry()]
+    selected = list(dict.fromkeys(names or registry.names()))
+    unknown = [n for n in selected if n not in registry.names()]
     if unknown:
-        raise fail(f"unknown connector(s): {', '.join(unknown)}; registered: {', '.join(connectors.names())}")
+        raise fail(f"unknown connector(s): {', '.join(unknown)}; registered: {', '.join(registry.names())}")
     root = Path.cwd()
     allowed = certification_cards(root)
     problems: list[CassetteProblem] = []
@@ -206,7 +210,7 @@ def check(
     if not names:
         folder = root / "cassettes"
         for path in sorted(folder.iterdir()) if folder.is_dir() else []:
-            if path.name not in connectors.registry():
+            if path.name not in registry.names():
                 problems.append(
                     CassetteProblem(
                         _relative(path, root), "orphan", "no registered connector of that name uses it"

@@ -9,7 +9,6 @@ from typing import Annotated, Any
 import pytest
 import typer
 
-import connectors
 from harness.certify.leaks import quarantine, scan_run_artifacts
 from harness.certify.limits import DEFAULT_CHECK_TIMEOUT
 from harness.certify.plugin import RESULTS
@@ -17,7 +16,9 @@ from harness.certify.results import Results, RunInfo
 from harness.certify.selection import changed_files, select_changed, shard
 from harness.cli import app, fail
 from harness.cli.progress import Progress, interactive
+from harness.defaults import DEFAULT_PROFILE, PROFILE_NAMES
 from harness.domain.errors import HarnessError
+from harness.integration import registry
 from harness.report import ALLURE_RESULTS, ReportOptions, Written, write_reports
 from harness.report.folder import discard, lock_folder, staged_allure_dir, swap_in_allure
 from harness.report.views import DEFAULT_CASSETTE_MAX_AGE_DAYS
@@ -66,7 +67,6 @@ def pytest_args(
     allure_dir: Path | None = None,
 ) -> list[str]:
     args = [
-        str(root / "connectors"),
         "--certify",
         "--certify-root", str(root),
         "--certify-report-dir", str(report_dir),
@@ -190,7 +190,9 @@ def run(
         list[str] | None, typer.Argument(metavar="[NAME]...", help="Connectors (all by default).")
     ] = None,
     report_dir: ReportDir = Path("reports"),
-    profile: Annotated[str, typer.Option(help="Hypothesis profile: ci (derandomized) or dev.")] = "ci",
+    profile: Annotated[
+        str, typer.Option(help="Hypothesis profile: ci (derandomized) or dev.")
+    ] = DEFAULT_PROFILE,
     seed: Annotated[int | None, typer.Option(help="Hypothesis seed for the dev profile.")] = None,
     workers: Annotated[
         str | None, typer.Option("-n", "--workers", help="pytest-xdist workers, or auto.")
@@ -223,14 +225,14 @@ def run(
 ) -> None:
     """Certify connectors; writes results.json and every report; exit 0 only if all are certified."""
     selected = list(names or [])
-    unknown = [n for n in selected if n not in connectors.registry()]
+    unknown = [n for n in selected if n not in registry.names()]
     if unknown:
         raise fail(
-            f"unknown connector(s): {', '.join(unknown)}; registered: {', '.join(connectors.names())} "
-            "(connectors/__init__.py)"
+            f"unknown connector(s): {', '.join(unknown)}; registered: {', '.join(registry.names())} "
+            "(connectors/<name>/ or an installed certify.connectors entry point)"
         )
-    if profile not in ("ci", "dev"):
-        raise fail(f"--profile must be ci or dev, not {profile!r}")
+    if profile not in PROFILE_NAMES:
+        raise fail(f"--profile must be {' or '.join(PROFILE_NAMES)}, not {profile!r}")
     workers = check_workers(workers)
     # an unreadable baseline is refused before the run, not after it
     old = read_results(baseline, what="--baseline") if baseline is not None else None
@@ -238,7 +240,7 @@ def run(
     if profile == "dev" and seed is None:
         seed = random.randrange(2**32)  # one seed for every worker, recorded in results.json
     root = Path.cwd()
-    chosen = selected or connectors.names()
+    chosen = selected or registry.names()
     reasons: dict[str, str] = {}
     try:
         if changed_since is not None:
@@ -272,7 +274,10 @@ def run(
     )
     missing = [n for n in chosen if n not in {c.name for c in results.connectors}]
     if missing:
-        raise fail(f"no certification.toml collected for: {', '.join(missing)} (expected connectors/<name>/)")
+        raise fail(
+            f"no certification.toml collected for: {', '.join(missing)} "
+            "(expected connectors/<name>/ or in its installed package)"
+        )
     if shard_spec is not None or reasons:
         results.run.shard = shard_spec
         results.run.selection = reasons

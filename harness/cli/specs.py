@@ -18,7 +18,6 @@ from typing import Annotated
 
 import typer
 
-import connectors
 from harness.certify.contracts import SpecError, load_spec
 from harness.certify.specimport import (
     Provenance,
@@ -29,6 +28,7 @@ from harness.certify.specimport import (
 )
 from harness.cli import app, fail
 from harness.domain.errors import HarnessError
+from harness.integration import registry
 
 specs_app = typer.Typer(help="Contracts imported from the providers' OpenAPI documents, and their drift.")
 app.add_typer(specs_app, name="specs")
@@ -42,7 +42,7 @@ class DriftFormat(StrEnum):
 
 def _connector_cls(name: str) -> type:
     try:
-        return connectors.load(name)
+        return registry.load(name)
     except HarnessError as error:
         raise fail(error.one_line()) from None
 

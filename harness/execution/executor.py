@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 import traceback
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -177,7 +178,8 @@ def execute(
     try:
         spec = connector.flow_spec(router_data.flow)
         if spec.needs_access_token and tokens is not None:
-            token, token_execution = tokens.get_or_fetch(connector, router_data, transport, base_url)
+            fetch = partial(fetch_access_token, connector, router_data, transport, base_url)
+            token, token_execution = tokens.get_or_fetch(connector, router_data, fetch)
             execution.token_execution = token_execution
             if token is None:
                 # the token call's own error (or crash) is the outcome of this flow
@@ -203,6 +205,14 @@ def execute(
     finally:
         execution.elapsed_ms = (time.perf_counter() - started) * 1000
     return execution
+
+
+def fetch_access_token(
+    connector: ConnectorV2, router_data: AnyRouterData, transport: Transport, base_url: str
+) -> tuple[AccessTokenResponseData | None, Execution]:
+    """The CreateAccessToken call a flow needs first, and the token it gave (None when it failed)."""
+    token_execution = execute(connector, access_token_router_data(router_data), transport, base_url)
+    return token_from(token_execution), token_execution
 
 
 def token_from(execution: Execution) -> AccessTokenResponseData | None:

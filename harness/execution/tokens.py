@@ -5,14 +5,14 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from harness.domain.router_data import AccessTokenResponseData
 
 if TYPE_CHECKING:
-    from harness.execution.executor import Execution
-    from harness.execution.transport import Transport
     from harness.integration.connector import AnyRouterData, ConnectorV2
+
+TokenCall = TypeVar("TokenCall")  # what fetching a token leaves behind (the executor's Execution)
 
 DEFAULT_LIFETIME_S = 300  # when the provider states no expiry
 EXPIRY_MARGIN_S = 30  # refresh a little before the provider's deadline
@@ -36,17 +36,18 @@ class AccessTokenCache:
         return (connector.id, hash(router_data.connector_auth_type))
 
     def get_or_fetch(
-        self, connector: ConnectorV2, router_data: AnyRouterData, transport: Transport, base_url: str
-    ) -> tuple[AccessTokenResponseData | None, Execution | None]:
-        from harness.execution.executor import access_token_router_data, execute, token_from
-
+        self,
+        connector: ConnectorV2,
+        router_data: AnyRouterData,
+        fetch: Callable[[], tuple[AccessTokenResponseData | None, TokenCall]],
+    ) -> tuple[AccessTokenResponseData | None, TokenCall | None]:
+        """The cached token, or `fetch()`'s (the executor passes the CreateAccessToken call: no cycle)."""
         key = self._key(connector, router_data)
         entry = self._entries.get(key)
         now = self.clock()
         if entry is not None and now < entry.expires_at:
             return entry.token, None
-        token_execution = execute(connector, access_token_router_data(router_data), transport, base_url)
-        token = token_from(token_execution)
+        token, token_execution = fetch()
         self.fetches += 1
         if token is not None:
             lifetime = token.expires_in if token.expires_in is not None else DEFAULT_LIFETIME_S

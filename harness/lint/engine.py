@@ -6,12 +6,12 @@ Each file is read and parsed once; the families share its node index (one walk p
 from __future__ import annotations
 
 import ast
-import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from harness.integration import registry
 from harness.lint import (
     amounts,
     converter,
@@ -26,7 +26,16 @@ from harness.lint import (
 from harness.lint.config_rules import ENVIRONMENTS, connectors_in, lint_config
 from harness.lint.findings import Finding, apply_suppressions, quality_score
 from harness.lint.rules import RULES, SRC000
-from harness.lint.source import Package, Project, SourceFile, const_str, display_path, load_external
+from harness.lint.source import (
+    CONNECTOR_BASES,
+    Package,
+    Project,
+    SourceFile,
+    const_str,
+    display_path,
+    last_segment,
+    load_external,
+)
 
 Check = Callable[[Package], Iterator[Finding]]
 FAMILY_CHECKS: tuple[Check, ...] = (
@@ -127,38 +136,31 @@ def lint_sources(
 
 
 def registry_config_keys(root: Path) -> dict[str, str]:
-    """Registered connector name -> config key, read from connectors/__init__.py's REGISTRY literal.
+    """Registered connector name -> config key, read from each connector's source.
 
     Parsed, not imported: the lint must start fast and must not run connector code.
     """
-    registry_file = root / "connectors" / "__init__.py"
-    entries: dict[str, str] = {}
-    source = load_external(registry_file) if registry_file.is_file() else None
-    if source is not None:
-        value = source.assigns.get("REGISTRY")
-        if isinstance(value, ast.Dict):
-            for entry_key, entry_value in zip(value.keys, value.values, strict=True):
-                name, where = const_str(entry_key), const_str(entry_value)
-                if name and where:
-                    entries[name] = where
-    for item in os.environ.get("CERTIFY_EXTRA_CONNECTORS", "").split(";"):
-        name, sep, target = item.partition("=")
-        if sep and name.strip() and ":" in target:
-            entries[name.strip()] = target.strip()
     keys: dict[str, str] = {}
-    for name, target in entries.items():
-        module, _, class_name = target.partition(":")
-        keys[name] = _config_key(root, module, class_name) or name
+    for name, source in registry.read_registry(root).sources.items():
+        keys[name] = _config_key(_module_base(root, source), source.class_name) or name
     return keys
 
 
-def _config_key(root: Path, module: str, class_name: str) -> str | None:
-    base = root.joinpath(*module.split("."))
+def _module_base(root: Path, source: registry.ConnectorSource) -> Path:
+    """`a.b.connector` -> the path of that module without its suffix (in the project or installed)."""
+    if source.packaged:
+        folder = source.package_dir()
+        if folder is not None:
+            return folder / source.module.rpartition(".")[2] if "." in source.module else folder
+    return root.joinpath(*source.module.split("."))
+
+
+def _config_key(base: Path, class_name: str) -> str | None:
     for candidate in (base.parent / f"{base.name}.py", base / "__init__.py"):
         source = load_external(candidate) if candidate.is_file() else None
         if source is None:
             continue
-        cls = source.classes.get(class_name)
+        cls = source.classes.get(class_name) if class_name else _connector_class(source)
         if cls is None:
             return None
         project = Project([source])
@@ -166,6 +168,14 @@ def _config_key(root: Path, module: str, class_name: str) -> str | None:
             found = project.class_attr(source, cls, attribute)
             if found and const_str(found[1]):
                 return const_str(found[1])
+    return None
+
+
+def _connector_class(source: SourceFile) -> ast.ClassDef | None:
+    """The class a project connector.py defines on ConnectorV2 (the registry names no class for it)."""
+    for cls in source.classes.values():
+        if any(last_segment(ast.unparse(base)) in CONNECTOR_BASES for base in cls.bases):
+            return cls
     return None
 
 

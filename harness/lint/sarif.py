@@ -16,13 +16,14 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import quote
 
+from harness.defaults import harness_version
 from harness.lint.findings import Finding, Severity
 from harness.lint.rules import FAMILIES, RULES, Rule
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 TOOL_NAME = "certify-lint"
-TOOL_VERSION = "0.1.0"
+TOOL_VERSION = harness_version()
 LEVEL: dict[str, str] = {"critical": "error", "warning": "warning", "suggestion": "note"}
 # GitHub ranks alerts by this property (0.1-10): critical findings show as high, warnings medium
 SECURITY_SEVERITY = {"critical": "8.0", "warning": "5.0", "suggestion": "2.0"}

@@ -15,6 +15,7 @@ only reports what it could resolve, so that the shipped connectors carry no fals
 from __future__ import annotations
 
 import ast
+import dataclasses
 import os
 from collections import defaultdict
 from collections.abc import Iterator
@@ -23,6 +24,8 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
+from harness.domain.flows import Flow
+from harness.integration.connector import FlowSpec
 from harness.lint.findings import Finding, suppressions_in
 from harness.lint.rules import Rule
 
@@ -32,35 +35,10 @@ DEF_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef)
 N = TypeVar("N", bound=ast.AST)
 Symbol = tuple["SourceFile", ast.AST]
 
-FLOW_NAMES = {
-    "CREATE_ACCESS_TOKEN": "CreateAccessToken",
-    "AUTHORIZE": "Authorize",
-    "CAPTURE": "Capture",
-    "VOID": "Void",
-    "REFUND": "Refund",
-    "PSYNC": "PSync",
-    "RSYNC": "RSync",
-}
+# read from the code, never copied: `Flow.PSYNC` in a flow table is the flow "PSync"
+FLOW_NAMES = {flow.name: flow.value for flow in Flow}
 # FlowSpec's dataclass fields in declaration order (positional arguments map onto them)
-FLOWSPEC_FIELDS = (
-    "flow",
-    "method",
-    "path",
-    "response_model",
-    "handle_response",
-    "request_model",
-    "build_request",
-    "content_type",
-    "headers",
-    "parse_error",
-    "xml_root",
-    "needs_access_token",
-    "amount_fields",
-    "currency_field",
-    "reference_field",
-    "status_field",
-    "description",
-)
+FLOWSPEC_FIELDS = tuple(spec_field.name for spec_field in dataclasses.fields(FlowSpec))
 COMPOUND = (
     ast.FunctionDef,
     ast.AsyncFunctionDef,

@@ -7,9 +7,10 @@ import html
 import re
 
 from harness.certify.results import ConnectorResult, Results
+from harness.defaults import SUMMARY_COMMENT_LIMIT
 from harness.report.views import Counts, Diff, failure_detail
 
-COMMENT_LIMIT = 60_000  # GitHub refuses comments over 65,536 characters
+COMMENT_LIMIT = SUMMARY_COMMENT_LIMIT
 PER_CONNECTOR = 25
 MESSAGE_CHARS = 300
 MARK = {"certified": "✅", "not_certified": "❌", "error": "⚠️"}

@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from harness.certify.results import CheckResult, ConnectorResult, Results
+from harness.defaults import CASSETTE_MAX_AGE_DAYS
 from harness.domain.flows import FLOW_ORDER
 
 FLOWS: tuple[str, ...] = tuple(flow.value for flow in FLOW_ORDER)
-DEFAULT_CASSETTE_MAX_AGE_DAYS = 180
+DEFAULT_CASSETTE_MAX_AGE_DAYS = CASSETTE_MAX_AGE_DAYS
 
 # What a reader filters on: a failing check is `failed` or `error`; an exempt one is skipped with a reason.
 CheckState = Literal["passed", "failed", "error", "skipped", "exempt"]

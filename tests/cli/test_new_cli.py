@@ -49,8 +49,8 @@ def test_scaffold_list_and_run(project: Path):
     ):
         assert (project / path).is_file(), path
         assert f"created  {path}" in created.stdout
-    registry = (project / "connectors/__init__.py").read_text(encoding="utf-8")
-    assert '    "acme": "connectors.acme.connector:Acme",\n' in registry
+    # no registry file to edit: the folder is the registration
+    assert "acme" not in (project / "connectors/__init__.py").read_text(encoding="utf-8")
     urls = {}
     for env in ("development", "sandbox", "production"):
         data = tomllib.loads((project / "config" / f"{env}.toml").read_text(encoding="utf-8"))

@@ -13,12 +13,12 @@ def write(tmp_path: Path, env: str, text: str) -> Path:
 
 
 def test_shipped_configs_load_and_name_every_registered_connector(root):
-    import connectors
+    from harness.integration import registry
 
     for env in ENVIRONMENTS:
         config = load_env(root / "config", env)
-        for name in connectors.names():
-            assert config.base_url(connectors.load(name).config_key()).startswith("https://")
+        for name in registry.names():
+            assert config.base_url(registry.load(name).config_key()).startswith("https://")
 
 
 def test_missing_file_names_the_path(tmp_path):

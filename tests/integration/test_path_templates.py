@@ -9,11 +9,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
-import connectors
 from connectors.stripe.connector import Stripe
 from harness.domain import Currency, Flow, InvalidDataError, MinorUnit
 from harness.domain.errors import MissingRequiredFieldError
 from harness.execution.factory import make_router_data, placeholder_auth
+from harness.integration import registry
 from harness.integration.connector import ConnectorDeclarationError
 
 BASE = "https://provider.example/"
@@ -21,8 +21,8 @@ HOSTILE = "A/../B?x=1#frag"
 
 FLOWS_WITH_IDS = [
     (name, flow)
-    for name in connectors.names()
-    for flow, spec in connectors.load(name).flows.items()
+    for name in registry.names()
+    for flow, spec in registry.load(name).flows.items()
     if spec.path_placeholders
 ]
 
@@ -47,7 +47,7 @@ def test_some_flows_of_every_id_carrying_connector_are_covered():
 
 @pytest.mark.parametrize(("name", "flow"), FLOWS_WITH_IDS, ids=lambda v: getattr(v, "value", v))
 def test_an_id_is_one_escaped_segment(name, flow):
-    cls = connectors.load(name)
+    cls = registry.load(name)
     url = cls().get_url(router_data(cls, flow, HOSTILE), BASE)
     parts = urlsplit(url)
     assert not parts.query and not parts.fragment, url
@@ -58,7 +58,7 @@ def test_an_id_is_one_escaped_segment(name, flow):
 @pytest.mark.parametrize(("name", "flow"), FLOWS_WITH_IDS, ids=lambda v: getattr(v, "value", v))
 @pytest.mark.parametrize("value", ["", "  ", ".", ".."])
 def test_an_empty_or_dot_id_is_a_typed_error(name, flow, value):
-    cls = connectors.load(name)
+    cls = registry.load(name)
     with pytest.raises((MissingRequiredFieldError, InvalidDataError)) as caught:
         cls().get_url(router_data(cls, flow, value), BASE)
     assert caught.value.connector == cls.id and caught.value.flow == flow.value

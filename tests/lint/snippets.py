@@ -281,6 +281,12 @@ CASES: list[Case] = [
         loose("from harness.integration import FlowSpec\n"),
         "transport",
     ),
+    Case(
+        "V2I001",
+        loose("from harness.certify.workspace import Workspace\n"),
+        loose("from harness.domain import Flow\n"),
+        "certify",
+    ),
     Case("V2I002", variant("class Demo(ConnectorV2):", "class Demo:", "connector.py"), BASELINE),
     Case(
         "V2I003",

@@ -13,17 +13,17 @@ import os
 
 import yaml
 
-import connectors
 from harness.certify.cassettes import SAFE_SERIALIZER
 from harness.certify.certification import load_certification
+from harness.integration import registry
 from harness.integration.encoding import decode_body, encode_form
 from tests.recording.conftest import files_under
 
 
 def canary_credentials() -> dict[str, str]:
     values = {}
-    for name in connectors.names():
-        cls = connectors.load(name)
+    for name in registry.names():
+        cls = registry.load(name)
         for field, variable in cls.auth.env.items():
             values[variable] = f"CANARYcred{abs(hash((name, field))) % 10**8:08d}Zq{field}"
     return values
@@ -74,7 +74,7 @@ def corrupt_request(path) -> None:
 
 def plant_failures(project) -> list[str]:
     planted = []
-    for name in connectors.names():
+    for name in registry.names():
         certification = load_certification(project / "connectors" / name / "certification.toml")
         supported = certification.scenarios.supported
         folder = project / "cassettes" / name
@@ -116,5 +116,5 @@ def test_a_canary_run_over_every_connector_leaks_nothing(project, certify):
     assert "not valid safe YAML" in messages
     assert "no unplayed recorded request matches" in messages
     assert "recorded 'certify_planted', sent '***'" in messages  # a secret field: the masked form
-    assert {c["name"] for c in results["connectors"]} == set(connectors.names())
+    assert {c["name"] for c in results["connectors"]} == set(registry.names())
     assert yaml.safe_load((project / "cassettes" / "stripe" / "rsync.yaml").read_text())  # untouched

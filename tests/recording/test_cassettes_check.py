@@ -36,7 +36,7 @@ def test_each_problem_gets_one_line_and_exit_1(project, certify):
     assert len(lines) == 7, lines  # the planted card is in both interactions of psync_charged
     assert any(
         line.startswith("cassettes/stripe/rsync.yaml: expired: authored ")
-        and "over the 365-day limit" in line
+        and "over the 180-day limit" in line
         for line in lines
     )
     assert any(

@@ -268,8 +268,8 @@ def test_near_misses_of_the_new_forms_are_not_leaks(text):
 
 
 def test_every_declared_key_prefix_is_found_and_masked_without_its_env_var(monkeypatch):
-    import connectors as registry
     from harness.execution.redact import Redactor
+    from harness.integration import registry
 
     for variable in ("STRIPE_API_KEY", "CHECKOUT_SECRET_KEY"):
         monkeypatch.delenv(variable, raising=False)

@@ -1,0 +1,50 @@
+"""The harness's defaults, stated once: hypothesis profiles, cassette age, size limits.
+
+Every command, the pytest plugin, the suite and the reports read them from here, so that a value
+cannot drift between two copies. This module imports nothing of the harness (the lowest layer).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ProfileDefaults:
+    max_examples: int  # hypothesis examples per money property
+    derandomize: bool  # the same examples on every run (CI) or fresh ones with a recorded seed (dev)
+    response_examples: int  # generated provider responses per flow (~10 ms each)
+
+
+PROFILES: dict[str, ProfileDefaults] = {
+    "ci": ProfileDefaults(max_examples=100, derandomize=True, response_examples=25),
+    "dev": ProfileDefaults(max_examples=50, derandomize=False, response_examples=50),
+}
+PROFILE_NAMES: tuple[str, ...] = tuple(PROFILES)
+DEFAULT_PROFILE = "ci"
+
+# A cassette older than this is stale: the report warns, the suite and `certify cassettes check` fail it
+CASSETTE_MAX_AGE_DAYS = 180
+
+# Seconds `certify record` waits for each sandbox answer
+RECORD_TIMEOUT_S = 30.0
+
+# Generated JSON Schema values stay small: enough to exercise a parser, cheap to shrink
+SCHEMA_MAX_MAP_ENTRIES = 3
+SCHEMA_MAX_ITEMS = 3
+SCHEMA_MAX_TEXT = 24
+
+# GitHub refuses pull request comments over 65,536 characters
+SUMMARY_COMMENT_LIMIT = 60_000
+
+DISTRIBUTION = "payment-connector-certify"
+
+
+def harness_version() -> str:
+    """The installed distribution's version (pyproject.toml's), as results.json and SARIF report it."""
+    from importlib import metadata
+
+    try:
+        return metadata.version(DISTRIBUTION)
+    except metadata.PackageNotFoundError:  # run from a source tree that was never installed
+        return "0+unknown"
