@@ -85,7 +85,14 @@ NETWORK_MODULES = frozenset(
 # The harness layers above the integration interface: the same list as pyproject.toml's import-linter
 # contract "Connectors import only the domain and the integration interface" (tests/test_layers.py)
 HARNESS_ABOVE_INTEGRATION = frozenset(
-    {"harness.execution", "harness.certify", "harness.lint", "harness.report", "harness.mutate", "harness.cli"}
+    {
+        "harness.execution",
+        "harness.certify",
+        "harness.lint",
+        "harness.report",
+        "harness.mutate",
+        "harness.cli",
+    }
 )
 IO_MODULES = frozenset({"subprocess", "shutil", "tempfile", "sqlite3", "pickle", "multiprocessing"})
 IO_CALLS = frozenset(
