@@ -1,5 +1,6 @@
 """Contract checks name the JSON pointer of a violation and never print a request value."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -86,3 +87,16 @@ def test_a_broken_spec_is_a_one_line_error(tmp_path, text, message):
     path.write_text(text)
     with pytest.raises(SpecError, match=message):
         load_spec(path)
+
+
+def test_a_status_outside_the_specs_enum_is_named_by_its_pointer():
+    import yaml
+
+    spec = load_spec(Path(__file__).resolve().parents[2] / "specs" / "checkout.yaml")
+    cassette = Path(__file__).resolve().parents[2] / "cassettes" / "checkout" / "psync_authorized.yaml"
+    recorded = yaml.safe_load(cassette.read_text())["interactions"][-1]["response"]["body"]["string"]
+    body = {**json.loads(recorded), "status": "Weird Status"}
+    request = HttpRequest(Method.GET, "https://api.sandbox.checkout.com/payments/pay_1", (), None)
+    response = HttpResponse(200, json.dumps(body).encode(), {"Content-Type": "application/json"})
+    violations = [str(v) for v in spec.validate_response(request, response, Redactor())]
+    assert violations and violations[0].startswith("response /status: "), violations
