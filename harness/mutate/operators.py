@@ -27,6 +27,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from harness.lint.source import dotted
+
 FAMILIES = (
     "status-table",
     "currency-row",
@@ -140,13 +142,7 @@ def _col(text: str, line_start: int, col_bytes: int) -> int:
 
 
 def _attr_chain(node: ast.AST) -> str:
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if isinstance(node, ast.Name):
-        parts.append(node.id)
-    return ".".join(reversed(parts))
+    return dotted(node) or ""
 
 
 def _functions(tree: ast.AST) -> Iterator[ast.FunctionDef]:
