@@ -583,6 +583,11 @@ def _money(spec: FlowSpec) -> PropertyBuild:
                 f"{spec.flow.value} carries money but declares no amount_fields: the money property has "
                 "nothing to check; declare where the amount is in the request body"
             )
+        if spec.flow is Flow.AUTHORIZE and not spec.currency_field:
+            return NothingToCheck(
+                "Authorize declares no currency_field: the money property cannot check that the currency "
+                "sent is the one asked for; declare where the currency is in the request body"
+            )
         return money_property(session.property_context, spec), money_cases(session.property_context)
 
     return build

@@ -207,3 +207,11 @@ class DeclineCodeDropped(Stripe):
         if decline and error.message and decline in error.message:
             dropped["message"] = error.message.replace(decline, "")  # type: ignore[assignment]
         return error.model_copy(update=dropped)
+
+
+class NoCurrencyFieldDeclared(Stripe):
+    """The Authorize flow hides where its currency goes: the money property would check no currency."""
+
+    id = "broken_no_currency_field"
+    base_url_key = "stripe"
+    flows: ClassVar = _with(Flow.AUTHORIZE, currency_field=None)

@@ -221,3 +221,9 @@ def test_an_error_read_wrong_is_refused_against_the_recorded_body(cls, expected,
     assert expected in result.failing, result.failing
     check = next(c for c in result.checks if c.id == expected)
     assert words in check.message, check.message
+
+
+def test_an_authorize_flow_without_a_declared_currency_field_fails_rather_than_skips():
+    result = certify(broken.NoCurrencyFieldDeclared)
+    check = next(c for c in result.checks if c.id == "property:money:Authorize")
+    assert check.status == "failed" and "declares no currency_field" in check.message
