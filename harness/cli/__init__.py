@@ -44,6 +44,7 @@ def _register() -> None:
         report,
         run,
         specs,
+        verify,
     )
 
 
