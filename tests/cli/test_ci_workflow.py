@@ -8,9 +8,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
-WORKFLOW = Path(__file__).resolve().parents[2] / ".github" / "workflows" / "certify.yml"
+from harness.cli.record import credentials_table
+
+WORKFLOWS = Path(__file__).resolve().parents[2] / ".github" / "workflows"
+WORKFLOW = WORKFLOWS / "certify.yml"
+VERIFY_WORKFLOW = WORKFLOWS / "verify.yml"
 
 
 def steps() -> list[dict]:
@@ -59,32 +64,56 @@ def zizmor_findings(workflow: Path) -> list[dict]:
     return json.loads(result.stdout)
 
 
-def test_zizmor_finds_nothing_in_the_workflow():
-    findings = zizmor_findings(WORKFLOW)
+@pytest.mark.parametrize("workflow", [WORKFLOW, VERIFY_WORKFLOW], ids=lambda p: p.name)
+def test_zizmor_finds_nothing_in_the_workflow(workflow):
+    findings = zizmor_findings(workflow)
     assert findings == [], [(f["ident"], f["determinations"]["severity"]) for f in findings]
 
 
-def test_zizmor_catches_an_unpinned_action_and_persisted_credentials(tmp_path):
+@pytest.mark.parametrize("workflow", [WORKFLOW, VERIFY_WORKFLOW], ids=lambda p: p.name)
+def test_zizmor_catches_an_unpinned_action_and_persisted_credentials(tmp_path, workflow):
     # the workflow as it was before it was made safe: the check must see what it guards against
-    text = WORKFLOW.read_text(encoding="utf-8")
+    text = workflow.read_text(encoding="utf-8")
     text = re.sub(r"actions/checkout@[0-9a-f]{40} # v[\d.]+", "actions/checkout@v4", text)
+    text = re.sub(r"\n +with:\n +persist-credentials: false[^\n]*", "", text)  # a `with:` left empty
     text = text.replace("          persist-credentials: false", "")
-    unsafe = tmp_path / ".github" / "workflows" / "certify.yml"
+    unsafe = tmp_path / ".github" / "workflows" / workflow.name
     unsafe.parent.mkdir(parents=True)
     unsafe.write_text(text, encoding="utf-8")
     idents = {f["ident"] for f in zizmor_findings(unsafe)}
     assert {"unpinned-uses", "artipacked"} <= idents
 
 
-def test_every_action_is_pinned_by_hash_with_its_version_and_jobs_ask_for_their_permissions():
-    data = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+@pytest.mark.parametrize("workflow", [WORKFLOW, VERIFY_WORKFLOW], ids=lambda p: p.name)
+def test_every_action_is_pinned_by_hash_with_its_version_and_jobs_ask_for_their_permissions(workflow):
+    data = yaml.safe_load(workflow.read_text(encoding="utf-8"))
     assert data["permissions"] == {}  # nothing at the workflow level
     for job in data["jobs"].values():
         assert job["permissions"].get("contents") == "read"
-    lines = [line for line in WORKFLOW.read_text(encoding="utf-8").splitlines() if "uses:" in line]
+    lines = [line for line in workflow.read_text(encoding="utf-8").splitlines() if "uses:" in line]
     assert lines
     for line in lines:
         action, _, comment = line.split("uses:", 1)[1].partition("#")
         assert PINNED.match(action.strip()), line
         assert re.fullmatch(r"v\d+\.\d+\.\d+", comment.strip()), line
-    assert step(uses="actions/checkout")["with"]["persist-credentials"] is False
+    checkouts = [
+        s for job in data["jobs"].values() for s in job["steps"] if "actions/checkout" in s.get("uses", "")
+    ]
+    assert checkouts and all(s["with"]["persist-credentials"] is False for s in checkouts)
+
+
+def test_the_scheduled_verify_workflow():
+    data = yaml.safe_load(VERIFY_WORKFLOW.read_text(encoding="utf-8"))
+    triggers = data[True]  # YAML 1.1 reads the `on:` key as True
+    assert set(triggers) == {"schedule", "workflow_dispatch"}
+    assert re.fullmatch(r"\d+ \d+ \* \* [0-6]", triggers["schedule"][0]["cron"])  # weekly
+    (job,) = data["jobs"].values()
+    assert job["permissions"] == {"contents": "read"}  # reads the code, writes nothing to GitHub
+    (run,) = [s for s in job["steps"] if "certify verify" in s.get("run", "")]
+    assert "--output verify/verify.json" in run["run"]
+    assert "${{" not in run["run"]  # secrets reach the command through env, never the script text
+    # every credential variable the registered connectors read, each from a secret of its own name
+    variables = set(re.findall(r"`([A-Z0-9_]+)`", credentials_table()))
+    assert variables and run["env"] == {v: "${{ secrets." + v + " }}" for v in variables}
+    upload = next(s for s in job["steps"] if s.get("uses", "").startswith("actions/upload-artifact"))
+    assert upload["if"] == "always()" and upload["with"]["path"] == "verify/"
