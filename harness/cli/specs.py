@@ -3,6 +3,8 @@
     certify specs import adyen --from CheckoutService-v71.json --repository Adyen/adyen-openapi \\
         --version aa014f0 --license MIT --license-file LICENSE
     certify specs drift adyen --from CheckoutService-v72.json [--format json|html]
+    certify specs drift adyen --from CheckoutService-v72.json --format json --output reports/drift/adyen.json
+        (index.html shows it in adyen's section when the reports are next rendered)
 
 Exit codes: 0 done (drift: nothing the connector relies on changed), 1 drift that matters,
 2 unreadable input.
@@ -147,6 +149,7 @@ def drift(
     else:
         text = render_text(report)
     if output is not None:
+        output.parent.mkdir(parents=True, exist_ok=True)  # <report-dir>/drift/ on its first use
         output.write_text(text, encoding="utf-8")
     else:
         typer.echo(text, nl=False)

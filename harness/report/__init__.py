@@ -1,7 +1,8 @@
 """The certification reports, every one rendered from results.json.
 
     results.json     the model (harness/certify/results.py), with its JSON Schema in schema/
-    index.html       for reviewers: one self-contained page (html.py)
+    index.html       for reviewers: one self-contained page (html.py), with the spec drift
+                     reports found in drift/<name>.json (drift.py)
     junit.xml        for CI test tabs (junit.py)
     summary.md       a pull-request comment (markdown.py)
     allure-results/  written during `certify run` by allure-pytest (labels set in harness/certify/plugin.py)
@@ -18,6 +19,7 @@ from pathlib import Path
 
 from harness.certify.atomic import write_atomically
 from harness.certify.results import Results
+from harness.report.drift import read_drift
 from harness.report.folder import ALLURE_RESULTS
 from harness.report.views import DEFAULT_CASSETTE_MAX_AGE_DAYS, Diff, diff
 
@@ -81,6 +83,7 @@ def write_reports(results: Results, report_dir: Path, options: ReportOptions | N
                 baseline_name=options.baseline_name,
                 cassette_max_age_days=options.cassette_max_age_days,
                 now=options.now,
+                drift=read_drift(report_dir),
             ),
         ),
         JUNIT_XML: write_atomic(report_dir / JUNIT_XML, render_junit(results)),

@@ -14,6 +14,7 @@ import datetime as dt
 import gzip
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -23,6 +24,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from harness.certify.results import CheckResult, ConnectorResult, Results
 from harness.report import views
+from harness.report.drift import DriftView
 from harness.report.views import (
     FAMILY_ORDER,
     FAMILY_TITLES,
@@ -156,6 +158,7 @@ def render_html(
     baseline_name: str = "",
     cassette_max_age_days: int = views.DEFAULT_CASSETTE_MAX_AGE_DAYS,
     now: dt.datetime | None = None,
+    drift: Mapping[str, DriftView] | None = None,
 ) -> str:
     now = now or dt.datetime.now(dt.UTC)
     css, css_hash = _asset("report.css")
@@ -173,6 +176,7 @@ def render_html(
         "certified": sum(c.verdict == "certified" for c in results.connectors),
         "not_certified": sum(c.verdict == "not_certified" for c in results.connectors),
         "errors": sum(c.verdict == "error" for c in results.connectors),
+        "drift": dict(drift or {}),  # spec drift per connector name (drift.html.j2)
         "css": css,
         "js": js,
         "csp": f"default-src 'none'; style-src {css_hash}; script-src {js_hash}; "
