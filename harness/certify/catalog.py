@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from harness.domain.currency import Currency
 from harness.domain.flows import Flow
 from harness.domain.status import AttemptStatus, CaptureMethod, RefundStatus
 
@@ -67,6 +68,10 @@ class Scenario:
     steps: tuple[Step, ...]
     negative: bool = False  # a must-fail case
     tags: tuple[str, ...] = field(default_factory=tuple)
+    # a scenario about one currency sends it with this amount (ISO 4217 minor units), not the
+    # certification.toml defaults
+    currency: Currency | None = None
+    amount: int | None = None
 
     @property
     def flows(self) -> frozenset[Flow]:
@@ -107,7 +112,7 @@ def _decline(profile: str, title: str) -> Scenario:
     )
 
 
-CATALOG: tuple[Scenario, ...] = (
+_BASE_CATALOG: tuple[Scenario, ...] = (
     Scenario("authorize_manual_capture", "Authorize with manual capture", (AUTH_MANUAL,)),
     Scenario("authorize_auto_capture", "Authorize with automatic capture", (AUTH_AUTO,)),
     Scenario(
@@ -189,5 +194,127 @@ CATALOG: tuple[Scenario, ...] = (
     ),
 )
 
+# ---------------------------------------------- pending, acknowledged, flag-only declines, currencies
+# Outcomes that are not final when answered (a pending capture or refund, an authorization held or
+# waiting for the shopper, an acknowledged modification), declines told by a flag only, and
+# currencies whose minor unit is not two digits (ISO 4217) or that a provider treats specially.
+# A Pending-class expectation never accepts a final status: a bug that reads "pending" as done fails.
+
+CAPTURE_PENDING = Expect(statuses(AttemptStatus.PENDING, AttemptStatus.CAPTURE_INITIATED))
+VOID_PENDING = Expect(statuses(AttemptStatus.PENDING, AttemptStatus.VOID_INITIATED))
+REFUND_PENDING = Expect(statuses(RefundStatus.PENDING))
+AUTHORIZATION_PENDING = Expect(
+    statuses(AttemptStatus.PENDING, AttemptStatus.AUTHORIZING, AttemptStatus.AUTHENTICATION_PENDING)
+)
+REFUND_SUCCEEDED = Expect(statuses(RefundStatus.SUCCESS))
+PAYMENT_CHARGED = Expect(statuses(AttemptStatus.CHARGED))
+
+
+def _currency_case(scenario_id: str, title: str, currency: Currency, amount: int) -> Scenario:
+    """Authorize, capture all and refund half in one currency: three wire amounts in its minor unit."""
+    return Scenario(
+        scenario_id,
+        title,
+        (
+            AUTH_MANUAL,
+            Step("capture", Flow.CAPTURE, CAPTURED, amount=AmountFrom.FULL),
+            Step("refund", Flow.REFUND, REFUNDED, amount=AmountFrom.HALF),
+        ),
+        tags=("currency",),
+        currency=currency,
+        amount=amount,
+    )
+
+
+# Currencies some provider's facts file treats unlike ISO 4217 (exponent or required multiple);
+# amounts are whole units whose half is whole too, so every provider exponent can carry them.
+SPECIAL_CASE_CURRENCIES: tuple[tuple[Currency, int], ...] = (
+    (Currency.ISK, 1000),  # ISO 0; Stripe 2 with whole kronur, Adyen 2
+    (Currency.UGX, 10000),  # ISO 0; Stripe 2 with whole shillings
+    (Currency.MGA, 100000),  # ISO 2; Stripe 0
+    (Currency.CLP, 1000),  # ISO 0; Adyen and Checkout.com 2
+    (Currency.CVE, 100000),  # ISO 2; Adyen 0
+    (Currency.IDR, 1000000),  # ISO 2; Adyen 0
+    (Currency.HUF, 100000),  # ISO 2; PayPal 0
+    (Currency.TWD, 100000),  # ISO 2; PayPal 0
+)
+
+ASYNC_CATALOG: tuple[Scenario, ...] = (
+    Scenario(
+        "capture_pending_then_psync",
+        "Capture answered pending, then PSync finds it charged",
+        (
+            Step(
+                "authorize",
+                Flow.AUTHORIZE,
+                AUTHORIZED,
+                capture_method=CaptureMethod.MANUAL,
+                card="capture_pending",
+            ),
+            Step("capture", Flow.CAPTURE, CAPTURE_PENDING, amount=AmountFrom.FULL),
+            Step("psync", Flow.PSYNC, PAYMENT_CHARGED, capture_method=CaptureMethod.MANUAL),
+        ),
+        tags=("async",),
+    ),
+    Scenario(
+        "refund_pending_then_rsync",
+        "Refund answered pending, then RSync finds it succeeded",
+        (
+            Step("authorize", Flow.AUTHORIZE, CHARGED, card="refund_pending"),
+            Step("refund", Flow.REFUND, REFUND_PENDING, amount=AmountFrom.FULL),
+            Step("rsync", Flow.RSYNC, REFUND_SUCCEEDED),
+        ),
+        tags=("async",),
+    ),
+    Scenario(
+        "authorize_pending",
+        "Authorization answered pending (held for review, processing or waiting for authentication)",
+        (
+            Step(
+                "authorize",
+                Flow.AUTHORIZE,
+                AUTHORIZATION_PENDING,
+                capture_method=CaptureMethod.MANUAL,
+                card="authorize_pending",
+            ),
+        ),
+        tags=("async",),
+    ),
+    Scenario(
+        "capture_acknowledged",
+        "A capture the provider only acknowledges is not final",
+        (AUTH_MANUAL, Step("capture", Flow.CAPTURE, CAPTURE_PENDING, amount=AmountFrom.FULL)),
+        tags=("async",),
+    ),
+    Scenario(
+        "void_acknowledged",
+        "A cancel the provider only acknowledges is not final",
+        (AUTH_MANUAL, Step("void", Flow.VOID, VOID_PENDING)),
+        tags=("async",),
+    ),
+    Scenario(
+        "refund_acknowledged",
+        "A refund the provider only acknowledges is not final",
+        (
+            Step("authorize", Flow.AUTHORIZE, CHARGED, card="refund_pending"),
+            Step("refund", Flow.REFUND, REFUND_PENDING, amount=AmountFrom.FULL),
+        ),
+        tags=("async",),
+    ),
+    Scenario(
+        "decline_flag_only",
+        "Decline told only by a flag while the status field says otherwise",
+        (Step("authorize", Flow.AUTHORIZE, FAILS, card="decline_flag_only"),),
+        negative=True,
+    ),
+    _currency_case("currency_zero_decimal", "Zero-decimal currency (JPY 1000)", Currency.JPY, 1000),
+    _currency_case("currency_three_decimal", "Three-decimal currency (KWD 10.000)", Currency.KWD, 10000),
+    *(
+        _currency_case(f"currency_{code.value.lower()}", f"Special-case currency {code.value}", code, amount)
+        for code, amount in SPECIAL_CASE_CURRENCIES
+    ),
+)
+
+CATALOG: tuple[Scenario, ...] = (*_BASE_CATALOG, *ASYNC_CATALOG)
 SCENARIOS: dict[str, Scenario] = {scenario.id: scenario for scenario in CATALOG}
 CARD_PROFILES: tuple[str, ...] = ("success", *(s.id for s in CATALOG if "decline" in s.tags))

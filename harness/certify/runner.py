@@ -251,13 +251,18 @@ class ScenarioRunner:
             )
         return str(uuid.uuid4())
 
-    def amount_for(self, step: Step, chain: Chain) -> MinorUnit:
-        base = chain.captured or chain.authorized or self.certification.amount
+    def amount_for(self, step: Step, chain: Chain, scenario: Scenario | None = None) -> MinorUnit:
+        scenario_amount = (
+            MinorUnit(scenario.amount)
+            if scenario is not None and scenario.amount is not None
+            else self.certification.amount
+        )
+        base = chain.captured or chain.authorized or scenario_amount
         if step.amount is AmountFrom.SCENARIO:
             profile = self.certification.cards.get(step.card)
             if step.flow is Flow.AUTHORIZE and profile is not None and profile.amount is not None:
                 return MinorUnit(profile.amount)
-            return self.certification.amount
+            return scenario_amount
         if step.amount is AmountFrom.FULL:
             return base
         if step.amount is AmountFrom.HALF:
@@ -268,7 +273,7 @@ class ScenarioRunner:
 
     def router_data(self, scenario: Scenario, step: Step, chain: Chain) -> Any:
         cert = self.certification
-        amount = self.amount_for(step, chain)
+        amount = self.amount_for(step, chain, scenario)
         if step.flow is Flow.REFUND:
             limit = chain.captured or chain.authorized or amount
         else:
@@ -285,7 +290,7 @@ class ScenarioRunner:
             step.flow,
             auth=self.auth,
             amount=amount,
-            currency=cert.currency,
+            currency=scenario.currency or cert.currency,
             reference=reference,
             capture_method=step.capture_method,
             card=profile.card() if profile is not None else None,

@@ -90,8 +90,10 @@ def test_an_authentication_error_is_not_a_decline():
     assert problems and "authentication or server error" in problems[0]
 
 
-def test_catalog_has_the_twenty_scenarios():
-    assert len(SCENARIOS) == 20
+def test_catalog_has_the_twenty_base_and_seventeen_pending_flag_and_currency_scenarios():
+    from harness.certify.catalog import ASYNC_CATALOG
+
+    assert len(SCENARIOS) == 37 and len(ASYNC_CATALOG) == 17
     assert SCENARIOS["capture_partial"].steps[1].amount.value == "half"
 
 

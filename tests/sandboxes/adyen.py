@@ -56,7 +56,11 @@ TEST_HOLDER_NAMES: dict[str, tuple[str, str, str]] = {
     "REVOCATION_OF_AUTH": ("Revocation Of Auth", "Refused", "26"),
     "DECLINED_NON_GENERIC": ("Declined Non Generic", "Refused", "27"),
 }
-UNKNOWN_CURRENCIES = {"BIF", "CLF", "UYI", "UYW", "XXX"}
+# not in Adyen's currency table (https://docs.adyen.com/development-resources/currency-codes/)
+UNKNOWN_CURRENCIES = {"ANG", "BGN", "BIF", "CLF", "MGA", "UYI", "UYW", "XXX"}
+# holderName PENDING: resultCode Received, the initial state of a payment that is processed later
+# (https://docs.adyen.com/development-resources/testing/result-codes/, RequestedTestAcquirerResponseCode 13)
+PENDING_HOLDER_NAME = "PENDING"
 
 
 def service_error(status: int, code: str, message: str, kind: str, psp: str | None = None) -> SandboxResponse:
@@ -171,6 +175,9 @@ class AdyenSandbox(Sandbox):
         if outcome is not None:
             reason, result_code, code = outcome
             answer.update(resultCode=result_code, refusalReason=reason, refusalReasonCode=code)
+            return SandboxResponse(200, answer)
+        if card.get("holderName") == PENDING_HOLDER_NAME:
+            answer.update(resultCode="Received", paymentMethod={"brand": "mc", "type": "scheme"})
             return SandboxResponse(200, answer)
         manual = (body.get("additionalData") or {}).get("manualCapture") == "true"
         self.payments[psp] = {

@@ -26,6 +26,9 @@ TEST_CARDS: dict[str, tuple[str, str | None, str] | None] = {
     "4000000000009995": ("card_declined", "insufficient_funds", "Your card has insufficient funds."),
     "4000000000000127": ("incorrect_cvc", None, "Your card's security code is incorrect."),
     "4000000000000069": ("expired_card", None, "Your card has expired."),
+    "4000000000003220": None,
+    "4000002760003184": None,
+    "4000000000007726": None,
     "4000000000000119": (
         "processing_error",
         None,
@@ -33,6 +36,12 @@ TEST_CARDS: dict[str, tuple[str, str | None, str] | None] = {
     ),
 }
 THREE_DECIMAL = {"bhd", "jod", "kwd", "omr", "tnd"}
+# zero-decimal currencies sent with two decimals that must be 00 (https://docs.stripe.com/currencies#special-cases)
+WHOLE_UNITS_TIMES_100 = {"isk", "ugx"}
+# 3D Secure 2 must be completed: the confirm answer is requires_action (https://docs.stripe.com/testing#regulatory-cards)
+AUTHENTICATION_REQUIRED_CARDS = {"4000000000003220", "4000002760003184"}
+# the charge succeeds; a refund starts pending and later succeeds (https://docs.stripe.com/testing#refunds)
+REFUND_PENDING_CARDS = {"4000000000007726"}
 
 
 def error(status: int, kind: str, code: str, message: str, **extra: Any) -> SandboxResponse:
@@ -94,10 +103,14 @@ class StripeSandbox(Sandbox):
         if match := re.fullmatch(r"/v1/payment_intents/([^/]+)/cancel", path):
             return self.cancel(match.group(1), form)
         if request.method == "GET" and (match := re.fullmatch(r"/v1/payment_intents/([^/]+)", path)):
-            return self.retrieve(self.intents, match.group(1), "payment_intent", "intent")
+            found = self.retrieve(self.intents, match.group(1), "payment_intent", "intent")
+            return SandboxResponse(200, self.public(found.body)) if found.status == 200 else found
         if request.method == "POST" and path == "/v1/refunds":
             return self.create_refund(form)
         if request.method == "GET" and (match := re.fullmatch(r"/v1/refunds/([^/]+)", path)):
+            refund = self.refunds.get(match.group(1))
+            if refund is not None and refund["status"] == "pending":  # "some time later": by the next read
+                refund["status"] = "succeeded"
             return self.retrieve(self.refunds, match.group(1), "refund", "id")
         return error(
             404,
@@ -144,6 +157,14 @@ class StripeSandbox(Sandbox):
                 "invalid_request_error",
                 "invalid_amount",
                 "Amounts in three-decimal currencies must end in 0.",
+                param="amount",
+            )
+        if currency in WHOLE_UNITS_TIMES_100 and amount % 100:
+            return error(
+                400,
+                "invalid_request_error",
+                "invalid_amount",
+                f"Amounts in {currency.upper()} must be whole units: send a multiple of 100.",
                 param="amount",
             )
         card = (form.get("payment_method_data") or {}).get("card") or {}
@@ -199,14 +220,25 @@ class StripeSandbox(Sandbox):
                 message,
                 decline_code=decline_code,
                 charge=charge_id,
-                payment_intent=intent,
+                payment_intent=self.public(intent),
             )
-        if intent["capture_method"] == "manual":
+        intent["refund_pending"] = number in REFUND_PENDING_CARDS  # sandbox state, removed below
+        if number in AUTHENTICATION_REQUIRED_CARDS:
+            intent.update(
+                status="requires_action",
+                next_action={"type": "use_stripe_sdk", "use_stripe_sdk": {"type": "three_d_secure_redirect"}},
+            )
+        elif intent["capture_method"] == "manual":
             intent.update(status="requires_capture", amount_capturable=amount)
         else:
             intent.update(status="succeeded", amount_received=amount)
         self.intents[intent_id] = intent
-        return SandboxResponse(200, intent)
+        return SandboxResponse(200, self.public(intent))
+
+    @staticmethod
+    def public(intent: dict[str, Any]) -> dict[str, Any]:
+        """The PaymentIntent as the API shows it, without the sandbox's own bookkeeping."""
+        return {k: v for k, v in intent.items() if k != "refund_pending"}
 
     def capture(self, intent_id: str, form: dict[str, Any]) -> SandboxResponse:
         intent = self.intents.get(intent_id)
@@ -225,7 +257,7 @@ class StripeSandbox(Sandbox):
                 "payment_intent_unexpected_state",
                 f"This PaymentIntent could not be captured because it has a status of {intent['status']}. "
                 "Only a PaymentIntent with one of the following statuses may be captured: requires_capture.",
-                payment_intent=intent,
+                payment_intent=self.public(intent),
             )
         amount = int(form.get("amount_to_capture", intent["amount_capturable"]))
         if amount > intent["amount_capturable"]:
@@ -237,7 +269,7 @@ class StripeSandbox(Sandbox):
                 param="amount_to_capture",
             )
         intent.update(status="succeeded", amount_received=amount, amount_capturable=0)
-        return SandboxResponse(200, intent)
+        return SandboxResponse(200, self.public(intent))
 
     def cancel(self, intent_id: str, form: dict[str, Any]) -> SandboxResponse:
         intent = self.intents.get(intent_id)
@@ -257,12 +289,12 @@ class StripeSandbox(Sandbox):
                 f"You cannot cancel this PaymentIntent because it has a status of {intent['status']}. Only a "
                 "PaymentIntent with one of the following statuses may be canceled: requires_payment_method, "
                 "requires_capture, requires_confirmation, requires_action, processing.",
-                payment_intent=intent,
+                payment_intent=self.public(intent),
             )
         intent.update(
             status="canceled", amount_capturable=0, cancellation_reason=form.get("cancellation_reason")
         )
-        return SandboxResponse(200, intent)
+        return SandboxResponse(200, self.public(intent))
 
     # ------------------------------------------------------------ refunds
 
@@ -307,7 +339,7 @@ class StripeSandbox(Sandbox):
             "metadata": form.get("metadata") or {},
             "payment_intent": intent_id,
             "reason": form.get("reason"),
-            "status": "succeeded",
+            "status": "pending" if intent.get("refund_pending") else "succeeded",
         }
         self.refunds[refund_id] = refund
         return SandboxResponse(200, refund)
