@@ -142,7 +142,11 @@ class ConnectorSession:
             return self.runs[scenario.id]
         path = self.workspace.cassette_path(scenario.id)
         try:
-            loaded = load_cassette(path, volatile=self.workspace.connector_cls.volatile_fields)
+            loaded = load_cassette(
+                path,
+                volatile=self.workspace.connector_cls.volatile_fields,
+                volatile_headers=self.workspace.connector_cls.volatile_headers,
+            )
         except FileNotFoundError:
             outcome: ScenarioRun | CheckResult = _result(
                 f"scenario:{scenario.id}",
