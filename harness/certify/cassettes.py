@@ -657,16 +657,21 @@ def interaction_problem(interaction: Any) -> str | None:
 
 
 def load_cassette(
-    path: Path, *, volatile: Iterable[str] = (), volatile_headers: Iterable[str] = ()
+    path: Path,
+    *,
+    volatile: Iterable[str] = (),
+    volatile_headers: Iterable[str] = (),
+    compare_headers: bool = True,
 ) -> LoadedCassette:
     """Load with the safe loader and check structure, types and provenance; errors name the file and field.
 
     Replay matches method, URL, body (`volatile`: body paths ignored) and request headers
-    (`volatile_headers`: compared by presence only)."""
+    (`volatile_headers`: compared by presence only; `compare_headers=False` for a check that
+    judges the headers itself and needs every step of the chain sent)."""
     if not path.is_file():
         raise FileNotFoundError(str(path))
     try:
-        return _load(path, tuple(volatile), tuple(volatile_headers))
+        return _load(path, tuple(volatile), tuple(volatile_headers) if compare_headers else None)
     except (CassetteError, FileNotFoundError):
         raise
     except Exception as error:  # any other surprise in a hand-edited file is still the cassette's
@@ -675,7 +680,7 @@ def load_cassette(
         ) from None
 
 
-def _load(path: Path, volatile: Iterable[str], volatile_headers: Iterable[str]) -> LoadedCassette:
+def _load(path: Path, volatile: Iterable[str], volatile_headers: Iterable[str] | None) -> LoadedCassette:
     try:
         data = _parse(path)
     except yaml.YAMLError as error:
@@ -705,7 +710,8 @@ def _load(path: Path, volatile: Iterable[str], volatile_headers: Iterable[str]) 
         path=str(path),
         serializer=SAFE_SERIALIZER,
         record_mode=RecordMode.NONE,
-        match_on=(method_matcher, url_matcher, body_matcher(volatile), headers_matcher(volatile_headers)),
+        match_on=(method_matcher, url_matcher, body_matcher(volatile))
+        + ((headers_matcher(volatile_headers),) if volatile_headers is not None else ()),
         allow_playback_repeats=False,
     )
     for number, interaction in enumerate(data["interactions"], start=1):
@@ -754,7 +760,8 @@ class ReplayTransport:
         )
 
     def _mismatch(self, request: VcrRequest) -> str:
-        where = f"no unplayed recorded request matches {request.method} {request.uri}"
+        cassette = f"{self.loaded.path.parent.name}/{self.loaded.path.name}"
+        where = f"no unplayed recorded request matches {request.method} {request.uri} in {cassette}"
         best = self.loaded.cassette.find_requests_with_most_matches(request)
         if not best:
             return f"{where}; nothing recorded is close"

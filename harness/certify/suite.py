@@ -28,6 +28,7 @@ from harness.certify.cassettes import (
 )
 from harness.certify.catalog import CATALOG, SCENARIOS, Scenario
 from harness.certify.checks import facts as facts_checks
+from harness.certify.checks import idempotency as idempotency_checks
 from harness.certify.checks.facts import Recorded, recorded_from_runs
 from harness.certify.contracts import Spec, load_spec
 from harness.certify.facts import Facts, FactsError, load_facts
@@ -944,6 +945,22 @@ def plan(session: ConnectorSession) -> list[CheckSpec]:
             )
         )
     specs.extend(facts_specs(session))
+    specs.append(
+        CheckSpec(
+            "facts:idempotency",
+            "facts",
+            idempotency_checks.IDEMPOTENCY_TITLE,
+            idempotency_checks.idempotency_check,
+        )
+    )
+    specs.append(
+        CheckSpec(
+            "facts:request_id",
+            "facts",
+            idempotency_checks.REQUEST_ID_TITLE,
+            idempotency_checks.request_id_check,
+        )
+    )
     specs.extend(property_specs(session))
     specs.append(CheckSpec("secrets:masked", "secrets", "Secrets stay masked", secrets_check))
     specs.append(CheckSpec("lint", "lint", "Checklist lint", lint_check))
