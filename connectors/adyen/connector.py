@@ -14,14 +14,11 @@ from harness.integration import (
     Headers,
     HttpResponse,
     Method,
-    RequestContext,
     ResponseContext,
     flow_table,
 )
-from harness.integration.connector import AnyRouterData
 
 API_VERSION = t.API_VERSION  # in every path: the shapes in transformers.py follow this version
-MAX_IDEMPOTENCY_KEY = 64  # "A unique identifier for the message with a maximum of 64 characters"
 
 
 class Adyen(ConnectorV2):
@@ -36,6 +33,9 @@ class Adyen(ConnectorV2):
     amount_converter = t.ADYEN_AMOUNTS
     api_version = API_VERSION
     docs_url = "https://docs.adyen.com/api-explorer/Checkout/71/overview"
+    # https://docs.adyen.com/development-resources/api-idempotency: a retry with the same key gets the
+    # first answer (keys up to 64 characters; the derived key has 36)
+    idempotency_header = "Idempotency-Key"
     # production: https://{{merchant_endpoint_prefix}}-checkout-live.adyenpayments.com/checkout/
     # return_url: where Adyen sends a shopper back after a redirect (3D Secure); v71 requires it
     metadata_fields = ("merchant_endpoint_prefix", "return_url")
@@ -120,19 +120,6 @@ class Adyen(ConnectorV2):
                 "Adyen needs BodyKey credentials (api_key = API key, key1 = merchant account)", field="auth"
             )
         return [("X-API-Key", Maskable.masked(auth.api_key.expose()))]
-
-    def common_headers(self, router_data: AnyRouterData, ctx: RequestContext) -> Headers:
-        headers = self.auth_headers(ctx.auth)
-        request_id = getattr(router_data.resource_common_data, "request_id", None)
-        if request_id:
-            # Adyen replays the first answer for a retried request with the same Idempotency-Key
-            if len(request_id) > MAX_IDEMPOTENCY_KEY:
-                raise InvalidDataError(
-                    f"request_id: Adyen's Idempotency-Key takes at most {MAX_IDEMPOTENCY_KEY} characters",
-                    field="request_id",
-                )
-            headers.append(("Idempotency-Key", Maskable.normal(request_id)))
-        return headers
 
     def parse_error(self, response: HttpResponse, ctx: ResponseContext) -> ErrorResponse:
         return t.error_response(response, ctx)

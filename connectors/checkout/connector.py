@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from connectors.checkout import transformers as t
 from harness.domain import ConnectorAuthType, ErrorResponse, Flow, HeaderKey, InvalidDataError, Maskable
@@ -14,16 +14,9 @@ from harness.integration import (
     Headers,
     HttpResponse,
     Method,
-    RequestContext,
     ResponseContext,
     flow_table,
 )
-
-
-def idempotency_header(rd: Any, ctx: RequestContext) -> Headers:
-    """`Cko-Idempotency-Key` on every POST: a retried request is not processed twice."""
-    key = rd.resource_common_data.request_id
-    return [("Cko-Idempotency-Key", Maskable.normal(key))] if key else []
 
 
 class Checkout(ConnectorV2):
@@ -40,6 +33,9 @@ class Checkout(ConnectorV2):
     amount_converter = t.CHECKOUT_AMOUNTS
     docs_url = "https://api-reference.checkout.com/#tag/Payments"
     metadata_fields = ("processing_channel_id",)
+    # https://www.checkout.com/docs/developer-resources/api/idempotency: a retry with the same key
+    # is not processed twice
+    idempotency_header = "Cko-Idempotency-Key"
 
     flows: ClassVar = flow_table(
         FlowSpec(
@@ -49,7 +45,6 @@ class Checkout(ConnectorV2):
             request_model=t.CheckoutPaymentRequest,
             build_request=t.authorize_request,
             content_type=ContentType.JSON,
-            headers=idempotency_header,
             response_model=t.CheckoutPayment,
             handle_response=t.authorize_response,
             amount_fields=("amount",),
@@ -65,7 +60,6 @@ class Checkout(ConnectorV2):
             request_model=t.CheckoutCaptureRequest,
             build_request=t.capture_request,
             content_type=ContentType.JSON,
-            headers=idempotency_header,
             response_model=t.CheckoutActionAccepted,
             handle_response=t.capture_response,
             amount_fields=("amount",),
@@ -80,7 +74,6 @@ class Checkout(ConnectorV2):
             request_model=t.CheckoutVoidRequest,
             build_request=t.void_request,
             content_type=ContentType.JSON,
-            headers=idempotency_header,
             response_model=t.CheckoutActionAccepted,
             handle_response=t.void_response,
             reference_field="reference",
@@ -94,7 +87,6 @@ class Checkout(ConnectorV2):
             request_model=t.CheckoutRefundRequest,
             build_request=t.refund_request,
             content_type=ContentType.JSON,
-            headers=idempotency_header,
             response_model=t.CheckoutActionAccepted,
             handle_response=t.refund_response,
             amount_fields=("amount",),

@@ -37,6 +37,9 @@ class Stripe(ConnectorV2):
     # reference; without it the pinned API_VERSION is recorded)
     api_version_header = "Stripe-Version"
     docs_url = "https://docs.stripe.com/api"
+    # https://docs.stripe.com/api/idempotent_requests: every POST accepts a key; a retry after a
+    # timeout without one creates a second charge
+    idempotency_header = "Idempotency-Key"
 
     flows: ClassVar = flow_table(
         FlowSpec(

@@ -2,10 +2,12 @@
 
 Replay does not patch any HTTP library: `ReplayTransport` implements the transport interface
 over a vcrpy `Cassette` loaded with record mode `none`, so no socket is ever opened. A request
-is matched on method, URL and a semantic body comparison (JSON, form with bracket keys and XML
+is matched on method, URL, a semantic body comparison (JSON, form with bracket keys and XML
 decoded; key order ignored; money and currency fields compared strictly; the connector's
-volatile fields ignored). Recorded requests are stored in their masked form, so replay masks
-the outgoing request the same way before matching.
+volatile fields ignored) and its headers (non-secret ones exactly, secret ones by auth scheme;
+transport headers such as User-Agent ignored; the connector's volatile headers by presence).
+Recorded requests are stored in their masked form, so replay masks the outgoing request the same
+way before matching.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from vcr.request import Request as VcrRequest
 from vcr.serialize import serialize as vcr_serialize
 
 from harness.domain.errors import HarnessError
-from harness.domain.secret import MASK
+from harness.domain.secret import MASK, masked_with_scheme
 from harness.integration import encoding
 from harness.integration.http import HttpRequest, HttpResponse
 
@@ -67,14 +69,16 @@ SECRET_HEADERS = frozenset(
     for h in ("Authorization", "X-API-Key", "Cookie", "Set-Cookie", "Proxy-Authorization", "X-Auth-Token")
 )
 _SECRET_HEADER_WORDS = re.compile(r"auth|key|secret|token|passw|cookie|signature|session|credential|private")
-_PUBLIC_HEADERS = frozenset({"idempotency-key", "x-idempotency-key"})
+# An idempotency key (`Idempotency-Key`, `Cko-Idempotency-Key`) names an operation, it grants nothing:
+# it is kept so that replay can compare it.
+_PUBLIC_HEADER = re.compile(r"(^|-)idempotency-key$")
 
 
 def is_secret_header(name: str) -> bool:
     lowered = name.lower()
     if lowered in SECRET_HEADERS:
         return True
-    return lowered not in _PUBLIC_HEADERS and bool(_SECRET_HEADER_WORDS.search(lowered))
+    return not _PUBLIC_HEADER.search(lowered) and bool(_SECRET_HEADER_WORDS.search(lowered))
 
 
 MONEY_KEYS = frozenset(
@@ -323,7 +327,8 @@ def body_secret_values(content_type: str, body: bytes | None) -> set[str]:
 
 
 def scrub_headers(headers: Mapping[str, str]) -> dict[str, str]:
-    return {k: (MASK if is_secret_header(k) else v) for k, v in headers.items()}
+    """Secret headers masked, keeping a well-known auth scheme word (`Authorization: Bearer ***`)."""
+    return {k: (masked_with_scheme(str(v)) if is_secret_header(k) else v) for k, v in headers.items()}
 
 
 def recorded_url(url: str) -> str:
@@ -345,7 +350,7 @@ def recorded_form(request: HttpRequest) -> tuple[bytes | None, dict[str, str]]:
 
     The name-based scrub works on the body tree before encoding, so nothing is parsed back.
     """
-    headers = scrub_headers(request.masked_headers())
+    headers = scrub_headers(request.recorded_headers())
     if request.body is None:
         return None, headers
     return replace(request.body, data=scrub_tree(request.body.data)).encode(expose_secrets=False), headers
@@ -460,6 +465,54 @@ def body_matcher(volatile: Iterable[str]) -> Callable[[VcrRequest, VcrRequest], 
 
     match_body.__name__ = "body"
     return match_body
+
+
+# Request headers the transport, not the connector, sets: they say nothing about the payment and
+# differ between HTTP clients, so replay does not compare them.
+TRANSPORT_HEADERS = frozenset(
+    {"user-agent", "content-length", "accept-encoding", "connection", "host", "transfer-encoding"}
+)
+
+
+def header_differences(
+    recorded: Mapping[str, Any], sent: Mapping[str, Any], *, volatile: Iterable[str] = ()
+) -> list[str]:
+    """Request headers that differ, one line each. Both sides are in recorded form: non-secret
+    values compare exactly, secret ones by auth scheme (`Bearer ***` is not `Basic ***`). A
+    `volatile` header (random by the connector's design) must be present on both sides."""
+    skipped = TRANSPORT_HEADERS
+    presence_only = {name.lower() for name in volatile}
+    recorded_by_name = {str(k).lower(): (str(k), _norm(v)) for k, v in recorded.items()}
+    sent_by_name = {str(k).lower(): (str(k), _norm(v)) for k, v in sent.items()}
+    out: list[str] = []
+    for name in sorted(set(recorded_by_name) | set(sent_by_name)):
+        if name in skipped:
+            continue
+        if name not in sent_by_name:
+            label, value = recorded_by_name[name]
+            out.append(f"header {label}: recorded {_show(value)}, sent nothing")
+        elif name not in recorded_by_name:
+            label, value = sent_by_name[name]
+            out.append(f"header {label}: not recorded, sent {_show(value)}")
+        elif name not in presence_only and recorded_by_name[name][1] != sent_by_name[name][1]:
+            label = recorded_by_name[name][0]
+            out.append(
+                f"header {label}: recorded {_show(recorded_by_name[name][1])}, "
+                f"sent {_show(sent_by_name[name][1])}"
+            )
+    return out
+
+
+def headers_matcher(volatile: Iterable[str]) -> Callable[[VcrRequest, VcrRequest], None]:
+    names = tuple(volatile)
+
+    def match_headers(r1: VcrRequest, r2: VcrRequest) -> None:
+        assert r1.method == r2.method and r1.path == r2.path, "headers: not compared (another endpoint)"
+        differences = header_differences(dict(r2.headers), dict(r1.headers), volatile=names)
+        assert not differences, "; ".join(differences[:4])
+
+    match_headers.__name__ = "headers"
+    return match_headers
 
 
 # ------------------------------------------------------------------ loading and replay
@@ -603,12 +656,22 @@ def interaction_problem(interaction: Any) -> str | None:
     return None
 
 
-def load_cassette(path: Path, *, volatile: Iterable[str] = ()) -> LoadedCassette:
-    """Load with the safe loader and check structure, types and provenance; errors name the file and field."""
+def load_cassette(
+    path: Path,
+    *,
+    volatile: Iterable[str] = (),
+    volatile_headers: Iterable[str] = (),
+    compare_headers: bool = True,
+) -> LoadedCassette:
+    """Load with the safe loader and check structure, types and provenance; errors name the file and field.
+
+    Replay matches method, URL, body (`volatile`: body paths ignored) and request headers
+    (`volatile_headers`: compared by presence only; `compare_headers=False` for a check that
+    judges the headers itself and needs every step of the chain sent)."""
     if not path.is_file():
         raise FileNotFoundError(str(path))
     try:
-        return _load(path, volatile)
+        return _load(path, tuple(volatile), tuple(volatile_headers) if compare_headers else None)
     except (CassetteError, FileNotFoundError):
         raise
     except Exception as error:  # any other surprise in a hand-edited file is still the cassette's
@@ -617,7 +680,7 @@ def load_cassette(path: Path, *, volatile: Iterable[str] = ()) -> LoadedCassette
         ) from None
 
 
-def _load(path: Path, volatile: Iterable[str]) -> LoadedCassette:
+def _load(path: Path, volatile: Iterable[str], volatile_headers: Iterable[str] | None) -> LoadedCassette:
     try:
         data = _parse(path)
     except yaml.YAMLError as error:
@@ -647,7 +710,8 @@ def _load(path: Path, volatile: Iterable[str]) -> LoadedCassette:
         path=str(path),
         serializer=SAFE_SERIALIZER,
         record_mode=RecordMode.NONE,
-        match_on=(method_matcher, url_matcher, body_matcher(volatile)),
+        match_on=(method_matcher, url_matcher, body_matcher(volatile))
+        + ((headers_matcher(volatile_headers),) if volatile_headers is not None else ()),
         allow_playback_repeats=False,
     )
     for number, interaction in enumerate(data["interactions"], start=1):
@@ -696,7 +760,8 @@ class ReplayTransport:
         )
 
     def _mismatch(self, request: VcrRequest) -> str:
-        where = f"no unplayed recorded request matches {request.method} {request.uri}"
+        cassette = f"{self.loaded.path.parent.name}/{self.loaded.path.name}"
+        where = f"no unplayed recorded request matches {request.method} {request.uri} in {cassette}"
         best = self.loaded.cassette.find_requests_with_most_matches(request)
         if not best:
             return f"{where}; nothing recorded is close"

@@ -28,6 +28,7 @@ from harness.certify.cassettes import (
 )
 from harness.certify.catalog import CATALOG, SCENARIOS, Scenario
 from harness.certify.checks import facts as facts_checks
+from harness.certify.checks import idempotency as idempotency_checks
 from harness.certify.checks.facts import Recorded, recorded_from_runs
 from harness.certify.contracts import Spec, load_spec
 from harness.certify.facts import Facts, FactsError, load_facts
@@ -142,7 +143,11 @@ class ConnectorSession:
             return self.runs[scenario.id]
         path = self.workspace.cassette_path(scenario.id)
         try:
-            loaded = load_cassette(path, volatile=self.workspace.connector_cls.volatile_fields)
+            loaded = load_cassette(
+                path,
+                volatile=self.workspace.connector_cls.volatile_fields,
+                volatile_headers=self.workspace.connector_cls.volatile_headers,
+            )
         except FileNotFoundError:
             outcome: ScenarioRun | CheckResult = _result(
                 f"scenario:{scenario.id}",
@@ -940,6 +945,22 @@ def plan(session: ConnectorSession) -> list[CheckSpec]:
             )
         )
     specs.extend(facts_specs(session))
+    specs.append(
+        CheckSpec(
+            "facts:idempotency",
+            "facts",
+            idempotency_checks.IDEMPOTENCY_TITLE,
+            idempotency_checks.idempotency_check,
+        )
+    )
+    specs.append(
+        CheckSpec(
+            "facts:request_id",
+            "facts",
+            idempotency_checks.REQUEST_ID_TITLE,
+            idempotency_checks.request_id_check,
+        )
+    )
     specs.extend(property_specs(session))
     specs.append(CheckSpec("secrets:masked", "secrets", "Secrets stay masked", secrets_check))
     specs.append(CheckSpec("lint", "lint", "Checklist lint", lint_check))

@@ -9,6 +9,7 @@ everything else (logs, probes, reports, cassettes) encodes the masked form.
 from __future__ import annotations
 
 import hmac
+import re
 from typing import Any, Final, Generic, TypeVar
 
 from pydantic import GetCoreSchemaHandler
@@ -17,6 +18,22 @@ from pydantic_core import core_schema
 T = TypeVar("T")
 
 MASK: Final = "***"
+# Authentication schemes of the IANA HTTP Authentication Scheme registry (and the common `Token`):
+# the scheme word says how a credential is sent, not what it is, so a masked header may keep it.
+AUTH_SCHEMES: Final = frozenset(
+    s.lower()
+    for s in ("Basic", "Bearer", "Digest", "HOBA", "Mutual", "Negotiate", "OAuth", "SCRAM-SHA-1",
+              "SCRAM-SHA-256", "vapid", "Token", "AWS4-HMAC-SHA256")
+)  # fmt: skip
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9-]*)[ \t]+\S")
+
+
+def masked_with_scheme(value: str) -> str:
+    """The mask, after the value's auth scheme word when it has a well-known one (`Bearer ***`)."""
+    match = _SCHEME.match(value)
+    if match is not None and match.group(1).lower() in AUTH_SCHEMES:
+        return f"{match.group(1)} {MASK}"
+    return MASK
 
 
 class Secret(Generic[T]):
@@ -126,6 +143,10 @@ class Maskable:
     def shown(self) -> str:
         """The value as logs and reports may show it."""
         return MASK if self._is_masked else self._value
+
+    def shown_with_scheme(self) -> str:
+        """As `shown`, keeping a masked value's auth scheme word (`Bearer ***`, `Basic ***`)."""
+        return masked_with_scheme(self._value) if self._is_masked else self._value
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("Maskable is immutable")

@@ -35,6 +35,7 @@ from harness.domain.router_data import ErrorResponse, RouterDataV2
 from harness.domain.secret import Maskable
 from harness.domain.sensitive import declare_key_prefixes
 from harness.integration.http import ContentType, HttpRequest, HttpResponse, Method, RequestBody
+from harness.integration.idempotency import STATE_CHANGING_FLOWS, idempotency_key
 
 Headers = list[tuple[str, Maskable]]
 AnyRouterData = RouterDataV2[Any, Any, Any]
@@ -213,6 +214,14 @@ class ConnectorV2:
     docs_url: ClassVar[str] = ""
     base_url_key: ClassVar[str] = ""  # key in config/<env>.toml; the id when empty
     volatile_fields: ClassVar[frozenset[str]] = frozenset()  # body paths ignored by cassette matching
+    # Request headers whose value is random by the connector's design: replay checks only that they
+    # are sent. Prefer a value derived from router data, which replay compares exactly.
+    volatile_headers: ClassVar[frozenset[str]] = frozenset()
+    # The header in which the provider accepts an idempotency key (`Idempotency-Key`), and the flows
+    # that send it: the base sets it from a key derived from router data (`harness.integration.
+    # idempotency`), so a retry sends the same key and distinct operations never share one.
+    idempotency_header: ClassVar[str | None] = None
+    idempotency_flows: ClassVar[frozenset[Flow]] = STATE_CHANGING_FLOWS
     metadata_fields: ClassVar[tuple[str, ...]] = ()  # per-merchant settings (URL placeholders...)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -269,11 +278,27 @@ class ConnectorV2:
             raise error.with_context(connector=self.id, flow=router_data.flow.value) from None
         return join_url(base_url, path)
 
+    def idempotency_key(self, router_data: AnyRouterData) -> str | None:
+        """The idempotency key this flow's request carries, or None when the flow sends none."""
+        if self.idempotency_header is None or router_data.flow not in self.idempotency_flows:
+            return None
+        return idempotency_key(router_data)
+
     def get_headers(self, router_data: AnyRouterData, ctx: RequestContext) -> Headers:
         spec = self.flow_spec(router_data.flow)
         headers = list(self.common_headers(router_data, ctx))
         if spec.headers is not None:
             headers.extend(spec.headers(router_data, ctx))
+        key = self.idempotency_key(router_data)
+        if key is not None and self.idempotency_header is not None:
+            wanted = self.idempotency_header.lower()
+            if any(name.lower() == wanted for name, _ in headers):
+                # two keys, or a hand-made one beside the derived one: the provider keeps either
+                raise ConnectorDeclarationError(
+                    f"connector {self.id!r}: flow {router_data.flow.value} sets {self.idempotency_header} "
+                    "itself and declares it as idempotency_header; remove the hand-made header"
+                )
+            headers.append((self.idempotency_header, Maskable.normal(key)))
         return headers
 
     def get_request_body(self, router_data: AnyRouterData, ctx: RequestContext) -> RequestBody | None:
@@ -333,6 +358,11 @@ class ConnectorV2:
             "flows": [cls.flows[f].describe() for f in FLOW_ORDER if f in cls.flows],
             "unsupported": {f.value: reason for f, reason in cls.unsupported.items()},
             "volatile_fields": sorted(cls.volatile_fields),
+            "volatile_headers": sorted(cls.volatile_headers),
+            "idempotency_header": cls.idempotency_header,
+            "idempotency_flows": [f.value for f in FLOW_ORDER if f in cls.idempotency_flows]
+            if cls.idempotency_header
+            else [],
         }
 
 
@@ -392,3 +422,4 @@ def validate_declaration(cls: type[ConnectorV2]) -> None:
             f"{where}: auth.env must name one environment variable per field of "
             f"{cls.auth.type.auth_type}: {', '.join(cls.auth.type.field_names())}"
         )
+

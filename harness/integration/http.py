@@ -77,6 +77,14 @@ class HttpRequest:
             out["Content-Type"] = self.body.content_type.value
         return out
 
+    def recorded_headers(self) -> dict[str, str]:
+        """As `masked_headers`, keeping the auth scheme of masked values (`Bearer ***`): what a
+        cassette stores and replay compares, so Basic sent where Bearer was recorded is seen."""
+        out = {key: value.shown_with_scheme() for key, value in self.headers}
+        if self.body is not None and not any(k.lower() == "content-type" for k in out):
+            out["Content-Type"] = self.body.content_type.value
+        return out
+
     @cached_property
     def _masked_body(self) -> bytes | None:
         return None if self.body is None else self.body.encode(expose_secrets=False)

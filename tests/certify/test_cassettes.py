@@ -88,7 +88,7 @@ def test_recorded_requests_are_masked_and_scrubbed():
     body, headers = recorded_form(authorize_request())
     assert b"4242" not in (body or b"")
     assert b"314" not in (body or b"").replace(b"order_id", b"")
-    assert headers["Authorization"] == "***"
+    assert headers["Authorization"] == "Bearer ***"  # the scheme word is kept, the key masked
 
 
 @pytest.mark.parametrize(

@@ -35,6 +35,7 @@ from harness.execution.executor import build_http_request, execute, handle_http_
 from harness.execution.factory import make_router_data
 from harness.execution.transport import LiveTransport
 from harness.integration.http import HttpResponse
+from harness.integration.idempotency import idempotency_key
 from tests.sandboxes import serve
 from tests.sandboxes.adyen import AdyenSandbox
 
@@ -134,7 +135,10 @@ def test_authorize_posts_raw_card_details_to_v71_payments():
     headers = request.wire_headers()
     assert headers["X-API-Key"] == API_KEY
     assert headers["Content-Type"] == "application/json"
-    assert headers["Idempotency-Key"] == "37ca9c97-d1d1-4c62-89e8-706891a563ed"
+    # derived from the operation in the router data, so a retry sends the same key
+    assert headers["Idempotency-Key"] == idempotency_key(
+        rd(Flow.AUTHORIZE, capture_method=CaptureMethod.MANUAL)
+    )
     assert body == {
         "amount": {"value": 1000, "currency": "USD"},
         "merchantAccount": MERCHANT,
@@ -185,9 +189,13 @@ def test_masked_rendering_hides_card_key_and_merchant_account():
     assert request.masked()["body"]["paymentMethod"]["number"] == "***"
 
 
-def test_no_idempotency_key_without_a_request_id():
-    request, _ = sent(Flow.CAPTURE, request_id=None)
-    assert "Idempotency-Key" not in request.wire_headers()
+def test_the_idempotency_key_names_the_operation_not_the_call():
+    capture, _ = sent(Flow.CAPTURE, request_id=None)
+    retry, _ = sent(Flow.CAPTURE, request_id="another-call")
+    refund, _ = sent(Flow.REFUND)
+    key = capture.wire_headers()["Idempotency-Key"]
+    assert key == retry.wire_headers()["Idempotency-Key"]
+    assert key != refund.wire_headers()["Idempotency-Key"]
 
 
 def test_capture_void_refund_paths_and_bodies():

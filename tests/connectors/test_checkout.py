@@ -32,6 +32,7 @@ from harness.execution.executor import build_http_request, execute, handle_http_
 from harness.execution.factory import make_router_data
 from harness.execution.transport import LiveTransport
 from harness.integration.http import HttpResponse
+from harness.integration.idempotency import idempotency_key
 from tests.connectors import checkout_bodies as bodies
 from tests.sandboxes import serve
 from tests.sandboxes.checkout import CheckoutSandbox
@@ -83,7 +84,9 @@ def test_authorize_manual_sends_a_card_source_with_capture_false():
     headers = request.wire_headers()
     assert headers["Authorization"] == f"Bearer {SECRET_KEY}"
     assert headers["Content-Type"] == "application/json"
-    assert headers["Cko-Idempotency-Key"] == "6f1c2e0a-idem"
+    assert headers["Cko-Idempotency-Key"] == idempotency_key(
+        rd(Flow.AUTHORIZE, capture_method=CaptureMethod.MANUAL)
+    )
     assert body == {
         "source": {
             "type": "card",
@@ -133,7 +136,8 @@ def test_capture_posts_the_amount_and_reference_to_the_payment():
     request, body = sent(Flow.CAPTURE, amount=MinorUnit(400), payment_amount=MinorUnit(1000))
     assert request.url == f"{BASE}payments/{PAYMENT_ID}/captures"
     assert body == {"amount": 400, "reference": "order_ref_1"}
-    assert request.wire_headers()["Cko-Idempotency-Key"] == "6f1c2e0a-idem"
+    expected = idempotency_key(rd(Flow.CAPTURE, amount=MinorUnit(400), payment_amount=MinorUnit(1000)))
+    assert request.wire_headers()["Cko-Idempotency-Key"] == expected
 
 
 def test_capture_above_the_authorization_is_refused_before_sending():

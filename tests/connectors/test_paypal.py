@@ -43,6 +43,7 @@ from harness.execution.factory import make_router_data
 from harness.execution.tokens import AccessTokenCache
 from harness.execution.transport import LiveTransport
 from harness.integration.http import HttpRequest, HttpResponse
+from harness.integration.idempotency import idempotency_key
 from tests.connectors import paypal_bodies as bodies
 from tests.sandboxes import SandboxTransport, serve
 from tests.sandboxes.paypal import PaypalSandbox
@@ -146,7 +147,7 @@ def test_authorize_creates_an_order_with_the_card(method, intent):
     headers = request.wire_headers()
     assert headers["Authorization"] == f"Bearer {TOKEN}"
     assert request.header("Authorization").is_masked
-    assert headers["PayPal-Request-Id"] == "req-0001"
+    assert headers["PayPal-Request-Id"] == idempotency_key(rd(Flow.AUTHORIZE, capture_method=method))
     assert headers["Prefer"] == "return=representation"
     assert headers["Content-Type"] == "application/json"
 
@@ -172,7 +173,7 @@ def test_reference_is_sent_unchanged():
 
 def test_an_order_always_carries_a_paypal_request_id():
     request, _ = sent(Flow.AUTHORIZE, request_id=None)
-    assert request.wire_headers()["PayPal-Request-Id"] == "pay_order_ref_1_1"  # the attempt id
+    assert request.wire_headers()["PayPal-Request-Id"] == idempotency_key(rd(Flow.AUTHORIZE, request_id=None))
 
 
 def test_a_flow_without_access_token_is_refused():
@@ -228,7 +229,15 @@ def test_capture_uses_the_authorization_from_the_metadata():
     )
     assert request.url == f"{BASE}v2/payments/authorizations/{bodies.AUTHORIZATION_ID}/capture"
     assert body == {"amount": {"currency_code": "USD", "value": "4.00"}, "final_capture": True}
-    assert request.wire_headers()["PayPal-Request-Id"] == "req-0001"
+    assert request.wire_headers()["PayPal-Request-Id"] == idempotency_key(
+        rd(
+            Flow.CAPTURE,
+            amount=MinorUnit(400),
+            payment_amount=MinorUnit(1000),
+            connector_transaction_id="SOMETHING_ELSE",
+            connector_metadata=AUTHORIZED,
+        )
+    )
 
 
 def test_capture_falls_back_to_the_transaction_id_and_quotes_it():
