@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from harness.certify.results import SCHEMA_VERSION
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -50,7 +52,7 @@ def test_run_stripe_certifies_and_writes_results(certify_exe, tmp_path):
     assert {"scenario", "property", "contract", "lint", "secrets", "load"} <= families
     scenarios = [c for c in stripe["checks"] if c["family"] == "scenario" and c["status"] == "passed"]
     assert len(scenarios) >= 15
-    assert results["schema_version"] == "1.0" and results["run"]["profile"] == "ci"
+    assert results["schema_version"] == SCHEMA_VERSION and results["run"]["profile"] == "ci"
     exempt = next(c for c in stripe["checks"] if c["id"] == "scenario:access_token")
     assert exempt["status"] == "skipped" and exempt["exempt"] and "no token endpoint" in exempt["message"]
 
