@@ -98,3 +98,4 @@ def test_gaps_are_listed_in_the_summary_and_the_html(unbacked):
         assert check_id in summary and check_id in html
     assert f"3 gap(s), {3 * GAP_PENALTY} points" in summary
     assert f"gap &minus;{GAP_PENALTY}" in html
+    assert "refund updates come by webhook (a gap: the provider facts do not list it as absent)" in html
