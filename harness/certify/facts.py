@@ -171,6 +171,33 @@ class TestCardFact(_Fact):
     source: str = ""
 
 
+class AbsentOperation(_Fact):
+    """A flow the provider does not offer at all: its checks skip at no cost, citing `source`."""
+
+    flow: Flow
+    source: str = Field(min_length=1)
+    note: str = ""
+
+    @field_validator("flow", mode="before")
+    @classmethod
+    def _flow(cls, value: Any) -> Flow:
+        return Flow(value)
+
+    @property
+    def reason(self) -> str:
+        return f"the provider offers no {self.flow.value} operation" + (f": {self.note}" if self.note else "")
+
+
+class StatuslessAnswer(AbsentOperation):
+    """A flow whose documented success answer carries no status field (an acknowledgement only)."""
+
+    @property
+    def reason(self) -> str:
+        return f"the provider's {self.flow.value} answer carries no status field" + (
+            f": {self.note}" if self.note else ""
+        )
+
+
 class Facts(_Fact):
     provider: dict[str, Any]
     published_spec: dict[str, Any] | None = None
@@ -181,6 +208,8 @@ class Facts(_Fact):
     request_id: HeaderFacts | None = None
     auth: AuthFacts | None = None
     test_cards: list[TestCardFact] = Field(default_factory=list)
+    absent_operations: list[AbsentOperation] = Field(default_factory=list)
+    statusless_answers: list[StatuslessAnswer] = Field(default_factory=list)
     path: str = ""
 
     # ------------------------------------------------------------ money
@@ -229,6 +258,14 @@ class Facts(_Fact):
 
     def status_tables(self, flow: Flow) -> list[StatusTable]:
         return [table for table in self.statuses if table.flow is flow]
+
+    # ------------------------------------------------------------ operations
+
+    def absent_operation(self, flow: Flow) -> AbsentOperation | None:
+        return next((fact for fact in self.absent_operations if fact.flow is flow), None)
+
+    def statusless_answer(self, flow: Flow) -> StatuslessAnswer | None:
+        return next((fact for fact in self.statusless_answers if fact.flow is flow), None)
 
 
 def value_matches(documented: StatusValue, value: StatusValue) -> bool:

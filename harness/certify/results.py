@@ -15,7 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from harness.defaults import DEFAULT_PROFILE, harness_version
 
-SCHEMA_VERSION = "1.0"
+# 1.1: CheckResult.gap and ConnectorResult.gaps; the score counts gaps (GAP_PENALTY each)
+SCHEMA_VERSION = "1.1"
 
 Family = Literal["load", "scenario", "facts", "property", "contract", "lint", "secrets"]
 Status = Literal["passed", "failed", "skipped", "error"]
@@ -23,6 +24,8 @@ Severity = Literal["critical", "warning", "suggestion"]
 Verdict = Literal["certified", "not_certified", "error"]
 
 PENALTY = {"critical": 20, "warning": 5, "suggestion": 1}
+# A check left unexercised without a reason from the provider facts weighs as a warning.
+GAP_PENALTY = PENALTY["warning"]
 
 
 class CheckResult(BaseModel):
@@ -37,6 +40,9 @@ class CheckResult(BaseModel):
     scenario: str | None = None
     severity: Severity | None = None  # lint findings, and the weight of a failure in the score
     exempt: bool = False  # skipped because the connector declared an exemption (reason in message)
+    # skipped without a reason from the provider facts (an exemption, a flow declared unsupported that
+    # the facts do not list as absent): it does not block certification but costs GAP_PENALTY
+    gap: bool = False
     details: dict[str, Any] = Field(default_factory=dict)
     duration_ms: float = 0.0
 
@@ -60,6 +66,7 @@ class ConnectorResult(BaseModel):
     verdict: Verdict
     score: int
     failing: list[str] = Field(default_factory=list)
+    gaps: dict[str, str] = Field(default_factory=dict)  # check id -> why it was not exercised (costs score)
     message: str = ""
     flows: dict[str, str] = Field(default_factory=dict)  # flow -> implemented | not_supported | missing
     not_supported: dict[str, str] = Field(default_factory=dict)  # flow -> reason
@@ -132,15 +139,24 @@ class Results(BaseModel):
 def score(checks: Iterable[CheckResult]) -> int:
     """UCS's quality score: 100 - 20 per critical - 5 per warning - 1 per suggestion, floored at 0.
 
-    Lint findings count by their severity; any other failing check counts as critical.
+    Lint findings count by their severity; any other failing check counts as critical. A gap (a
+    check skipped without a reason from the provider facts: an `[exempt]` scenario, a flow the
+    connector declares unsupported that the facts do not list as absent) counts as a warning,
+    GAP_PENALTY; a skip the facts back costs nothing.
     """
     total = 100
     for check in checks:
-        if not check.failing:
-            continue
-        severity = check.severity if check.family == "lint" and check.severity else "critical"
-        total -= PENALTY[severity]
+        if check.failing:
+            severity = check.severity if check.family == "lint" and check.severity else "critical"
+            total -= PENALTY[severity]
+        elif check.gap:
+            total -= GAP_PENALTY
     return max(total, 0)
+
+
+def gaps_of(checks: Iterable[CheckResult]) -> dict[str, str]:
+    """The checks that cost score without failing, each with its reason."""
+    return {check.id: check.message for check in checks if check.gap and not check.failing}
 
 
 def verdict(checks: list[CheckResult], *, loaded: bool) -> tuple[Verdict, list[str]]:

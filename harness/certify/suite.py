@@ -28,6 +28,7 @@ from harness.certify.cassettes import (
 )
 from harness.certify.catalog import CATALOG, SCENARIOS, Scenario
 from harness.certify.checks import facts as facts_checks
+from harness.certify.checks import gaps
 from harness.certify.checks import idempotency as idempotency_checks
 from harness.certify.checks.facts import Recorded, recorded_from_runs
 from harness.certify.contracts import Spec, load_spec
@@ -50,7 +51,7 @@ from harness.certify.properties import (
     status_cases,
     unknown_status_property,
 )
-from harness.certify.results import CheckResult, ConnectorResult, score, verdict
+from harness.certify.results import CheckResult, ConnectorResult, gaps_of, score, verdict
 from harness.certify.runner import ScenarioRun, ScenarioRunner
 from harness.certify.specfacts import check_facts_against_spec
 from harness.certify.workspace import Workspace
@@ -271,45 +272,10 @@ def scenario_check(scenario: Scenario) -> Callable[[ConnectorSession], list[Chec
     def run(session: ConnectorSession) -> list[CheckResult]:
         ws = session.workspace
         cert = ws.certification
-        connector = ws.connector
         check_id = f"scenario:{scenario.id}"
-        missing = [f for f in scenario.flows if not connector.supports(f)]
-        if scenario.id in cert.exempt:
-            return [
-                _result(
-                    check_id,
-                    "scenario",
-                    "skipped",
-                    f"exempt: {cert.exempt[scenario.id]}",
-                    scenario=scenario,
-                    exempt=True,
-                    details={"reason": cert.exempt[scenario.id]},
-                )
-            ]
-        if missing:
-            reasons = "; ".join(
-                f"{f.value}: {connector.unsupported.get(f, 'not implemented')}" for f in sorted(missing)
-            )
-            if scenario.id in cert.scenarios.supported:
-                return [
-                    _result(
-                        check_id,
-                        "scenario",
-                        "failed",
-                        f"declared supported but needs flows the connector does not implement ({reasons})",
-                        scenario=scenario,
-                    )
-                ]
-            return [
-                _result(
-                    check_id,
-                    "scenario",
-                    "skipped",
-                    f"not supported: {reasons}",
-                    scenario=scenario,
-                    details={"reason": reasons},
-                )
-            ]
+        unexercised = gaps.unexercised_scenario(session, scenario)
+        if unexercised is not None:
+            return [unexercised]
         if scenario.id not in cert.scenarios.supported:
             return [
                 _result(
@@ -376,17 +342,7 @@ def not_supported_check(flow: Flow) -> Callable[[ConnectorSession], list[CheckRe
         try:
             ws.connector.build_request(router_data, ws.base_url("sandbox"))
         except NotSupportedError as error:
-            return [
-                _result(
-                    check_id,
-                    "scenario",
-                    "skipped",
-                    f"not supported: {reason}",
-                    flow=flow.value,
-                    title=f"{flow.value} answers with a typed not-supported error",
-                    details={"reason": reason, "error": str(error)},
-                )
-            ]
+            return [gaps.not_supported_outcome(session, flow, reason, str(error))]
         except ConnectorError as error:
             message = f"{flow.value} raised {error.kind} instead of a not-supported error"
             return [_result(check_id, "scenario", "failed", message, flow=flow.value)]
@@ -485,7 +441,12 @@ def property_check(
         if isinstance(made, NothingToCheck):
             return [_result(check_id, family, "failed", made, flow=flow.value, title=title)]
         if isinstance(made, str):
-            return [_result(check_id, family, "skipped", made, flow=flow.value, title=title)]
+            excused = isinstance(made, gaps.Excused)  # a reason from the facts or the spec costs nothing
+            message = made if excused else f"{made} ({gaps.GAP_NOTE})"
+            skipped = _result(
+                check_id, family, "skipped", message, flow=flow.value, title=title, gap=not excused
+            )
+            return [skipped]
         check, cases = made
         profile = session.options.profile
         examples = profile.response_examples if generated_responses else None
@@ -550,7 +511,7 @@ def _response_property(flow: Flow) -> Callable[[ConnectorSession], Any]:
                     response_cases(ctx.spec, operation.pointer, str(status), "application/json")
                 )
         if not strategies:
-            return f"the spec documents no JSON response for {flow.value}"
+            return gaps.Excused(f"the spec documents no JSON response for {flow.value}")
         from hypothesis import strategies as st
 
         return generated_response_property(ctx, flow), st.one_of(strategies)
@@ -572,7 +533,15 @@ def _unknown_status(flow: Flow) -> Callable[[ConnectorSession], Any]:
     def build(session: ConnectorSession) -> Any:
         spec = session.workspace.connector.flows[flow]
         if not spec.status_field:
-            return "the flow declares no status_field"
+            facts = gaps.provider_facts(session)
+            statusless = facts.statusless_answer(flow) if facts else None
+            if statusless is not None:
+                return gaps.Excused(f"{statusless.reason} (source: {statusless.source})")
+            return NothingToCheck(
+                f"{flow.value} declares no status_field and {session.relative_facts_path} lists no "
+                "[[statusless_answers]] for it: the unknown-status property has nothing to check; declare "
+                "where the status is in the success response"
+            )
         base = session.base_response(flow)
         if base is None:
             return f"no recorded successful {flow.value} response to start from"
@@ -600,6 +569,11 @@ def _money(spec: FlowSpec) -> PropertyBuild:
 
 def _reference(spec: FlowSpec) -> PropertyBuild:
     def build(session: ConnectorSession) -> Any:
+        if not spec.reference_field:
+            return NothingToCheck(
+                f"{spec.flow.value} declares no reference_field: the reference property cannot check that "
+                "the router data's reference id reaches the provider; declare where it is in the request body"
+            )
         from hypothesis import strategies as st
 
         from harness.certify.strategies import references_around
@@ -638,7 +612,7 @@ def property_specs(session: ConnectorSession) -> list[CheckSpec]:
         if flow.carries_money:
             title = f"{name} sends every representable amount exactly, and refuses the others"
             specs.append(property_check(f"property:money:{name}", "property", title, flow, _money(spec)))
-        if spec.reference_field:
+        if spec.reference_field or flow is Flow.AUTHORIZE:  # every payment carries the merchant's reference
             title = f"{name} sends the router data's reference id unchanged"
             specs.append(
                 property_check(f"property:reference:{name}", "property", title, flow, _reference(spec))
@@ -1088,7 +1062,12 @@ def connector_result(name: str, meta: dict[str, Any] | None, checks: list[CheckR
     loaded = meta is not None and not any(c.family == "load" and c.status == "error" for c in checks)
     outcome, failing = verdict(checks, loaded=loaded)
     result = ConnectorResult(
-        name=name, verdict=outcome, score=score(checks) if loaded else 0, failing=failing, checks=checks
+        name=name,
+        verdict=outcome,
+        score=score(checks) if loaded else 0,
+        failing=failing,
+        gaps=gaps_of(checks),
+        checks=checks,
     )
     if outcome == "error":
         errors = (

@@ -22,7 +22,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from harness.certify.results import CheckResult, ConnectorResult, Results
+from harness.certify.results import GAP_PENALTY, CheckResult, ConnectorResult, Results
 from harness.report import views
 from harness.report.drift import DriftView
 from harness.report.views import (
@@ -173,6 +173,7 @@ def render_html(
         "diff": diff,
         "baseline_name": baseline_name,
         "max_age_days": cassette_max_age_days,
+        "gap_penalty": GAP_PENALTY,
         "certified": sum(c.verdict == "certified" for c in results.connectors),
         "not_certified": sum(c.verdict == "not_certified" for c in results.connectors),
         "errors": sum(c.verdict == "error" for c in results.connectors),

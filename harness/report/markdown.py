@@ -6,12 +6,13 @@ from __future__ import annotations
 import html
 import re
 
-from harness.certify.results import ConnectorResult, Results
+from harness.certify.results import GAP_PENALTY, ConnectorResult, Results
 from harness.defaults import SUMMARY_COMMENT_LIMIT
 from harness.report.views import Counts, Diff, failure_detail
 
 COMMENT_LIMIT = SUMMARY_COMMENT_LIMIT
 PER_CONNECTOR = 25
+GAPS_SHOWN = 8
 MESSAGE_CHARS = 300
 MARK = {"certified": "✅", "not_certified": "❌", "error": "⚠️"}
 _MARKDOWN = re.compile(r"([\\`*_\[\]|~])")  # what could format or break a table cell
@@ -45,6 +46,39 @@ def _verdict_table(results: Results, diff: Diff | None) -> list[str]:
             row += f" {change.before or 'new'} → {change.after} |" if change else " |"
         lines.append(row)
     return lines
+
+
+def _gaps(results: Results) -> list[str]:
+    """Checks that cost score without failing (skipped without a reason from the provider facts),
+    within a quarter of the comment budget so that the failing checks keep their room."""
+    lines: list[str] = []
+    used = omitted = 0
+    for connector in results.connectors:
+        if not connector.gaps:
+            continue
+        count = len(connector.gaps)
+        shown = [
+            f"{code(check_id)} {text(why, 160)}"
+            for check_id, why in list(connector.gaps.items())[:GAPS_SHOWN]
+        ]
+        more = f"; … {count - GAPS_SHOWN} more in index.html" if count > GAPS_SHOWN else ""
+        cost = f"{count} gap(s), {count * GAP_PENALTY} points"
+        line = f"- {code(connector.name)}: {cost}: {'; '.join(shown)}{more}"
+        if used + len(line) > COMMENT_LIMIT // 4:
+            omitted += 1
+            continue
+        used += len(line) + 1
+        lines.append(line)
+    if omitted:
+        lines.append(f"- … {omitted} more connector(s) with gaps: see index.html")
+    if not lines:
+        return []
+    return [
+        "",
+        f"### Gaps: skipped without a reason from the provider facts ({GAP_PENALTY} points each)",
+        "",
+        *lines,
+    ]
 
 
 def _regressions(diff: Diff) -> list[str]:
@@ -101,6 +135,7 @@ def render_markdown(results: Results, *, diff: Diff | None = None, report_url: s
         )
         lines.append("")
     lines += _verdict_table(results, diff)
+    lines += _gaps(results)
     if diff is not None:
         lines += _regressions(diff)
     failing_sections: list[str] = []

@@ -115,10 +115,14 @@ def flow_cell(connector: ConnectorResult, flow: str, checks: list[CheckResult]) 
     if failing:
         shown = ", ".join(failing[:5]) + (f" and {len(failing) - 5} more" if len(failing) > 5 else "")
         return Cell(flow, "fail", counts, f"failing: {shown}")
+    # a flow the provider facts do not list as absent costs score: say so where the reader hovers
+    unbacked = " (a gap: the provider facts do not list it as absent)" if any(c.gap for c in checks) else ""
     if declared == "not_supported":
-        return Cell(flow, "not-supported", counts, connector.not_supported.get(flow, "not supported"))
+        reason = connector.not_supported.get(flow, "not supported")
+        return Cell(flow, "not-supported", counts, reason + unbacked)
     if declared == "missing":
-        return Cell(flow, "not-supported", counts, "not implemented (no FlowSpec, not declared unsupported)")
+        reason = "not implemented (no FlowSpec, not declared unsupported)"
+        return Cell(flow, "not-supported", counts, reason + unbacked)
     if counts.passed:
         return Cell(flow, "pass", counts, counts.text())
     if counts.exempt:

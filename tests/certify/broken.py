@@ -215,3 +215,34 @@ class NoCurrencyFieldDeclared(Stripe):
     id = "broken_no_currency_field"
     base_url_key = "stripe"
     flows: ClassVar = _with(Flow.AUTHORIZE, currency_field=None)
+
+
+def pending_without_raw_status(intent: t.StripePaymentIntent, rd: Any, ctx: Any) -> Any:
+    result = t.psync_response(intent, rd, ctx)
+    if getattr(result, "status", None) is AttemptStatus.PENDING:
+        # the broken rule: Pending is reported, but the provider's own word for it is thrown away
+        return result.model_copy(update={"raw_status": None})
+    return result
+
+
+class UnknownStatusRawDropped(Stripe):
+    id = "broken_unknown_status_raw_dropped"
+    base_url_key = "stripe"
+    flows: ClassVar = _with(Flow.PSYNC, handle_response=pending_without_raw_status)
+
+
+class NoPSyncStatusField(Stripe):
+    """PSync hides where its status is: the unknown-status property would have nothing to check."""
+
+    id = "broken_no_psync_status_field"
+    base_url_key = "stripe"
+    flows: ClassVar = _with(Flow.PSYNC, status_field=None)
+
+
+class NoAuthorizeReferenceField(Stripe):
+    """Authorize hides where the merchant's reference goes: the reference property would check nothing."""
+
+    id = "broken_no_reference_field"
+    base_url_key = "stripe"
+    flows: ClassVar = _with(Flow.AUTHORIZE, reference_field=None)
+

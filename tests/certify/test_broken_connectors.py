@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from tests.certify import broken
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@functools.cache  # a certification takes seconds; the tests only read its result
 def certify(cls, config_dir: Path | None = None):
     return certify_workspace(
         cls.id,
@@ -32,6 +34,9 @@ def certify(cls, config_dir: Path | None = None):
         (broken.UnmaskedCardNumber, {"secrets:masked"}),
         (broken.UnknownStatusCharged, {"property:unknown_status:PSync"}),
         (broken.KeyErrorOnMissingField, {"property:responses:PSync"}),
+        (broken.UnknownStatusRawDropped, {"property:unknown_status:PSync"}),
+        (broken.NoPSyncStatusField, {"property:unknown_status:PSync"}),
+        (broken.NoAuthorizeReferenceField, {"property:reference:Authorize"}),
     ],
     ids=lambda v: v.id if isinstance(v, type) else None,
 )
@@ -40,6 +45,24 @@ def test_a_broken_connector_is_not_certified_for_its_own_reason(cls, expected):
     assert result.verdict == "not_certified"
     assert expected <= set(result.failing), result.failing
     assert result.score < 100
+
+
+@pytest.mark.parametrize(
+    ("cls", "check_id", "says"),
+    [
+        (broken.UnknownStatusRawDropped, "property:unknown_status:PSync", "was not kept (raw_status=None)"),
+        (broken.NoPSyncStatusField, "property:unknown_status:PSync", "PSync declares no status_field"),
+        (
+            broken.NoAuthorizeReferenceField,
+            "property:reference:Authorize",
+            "Authorize declares no reference_field",
+        ),
+    ],
+    ids=lambda v: v.id if isinstance(v, type) else None,
+)
+def test_a_property_with_nothing_to_check_or_a_dropped_raw_status_fails_naming_why(cls, check_id, says):
+    check = next(c for c in certify(cls).checks if c.id == check_id)
+    assert check.status == "failed" and says in check.message, check.message
 
 
 def test_the_failing_property_shows_its_minimized_example():

@@ -1,6 +1,16 @@
 import pytest
 
-from harness.certify.results import CheckResult, ConnectorResult, Results, RunInfo, merge, score, verdict
+from harness.certify.results import (
+    GAP_PENALTY,
+    CheckResult,
+    ConnectorResult,
+    Results,
+    RunInfo,
+    gaps_of,
+    merge,
+    score,
+    verdict,
+)
 from harness.domain import HarnessError
 
 
@@ -18,6 +28,18 @@ def test_score_follows_ucs():
     ]
     assert score(checks) == 100 - 20 - 5 - 1
     assert score([check("failed")] * 6) == 0
+
+
+def test_a_gap_costs_a_warning_and_never_blocks():
+    exempt = CheckResult(id="scenario:rsync", family="scenario", status="skipped", exempt=True, gap=True)
+    unbacked = CheckResult(id="not_supported:PSync", family="scenario", status="skipped", gap=True)
+    backed = CheckResult(id="not_supported:RSync", family="scenario", status="skipped")
+    checks = [exempt, unbacked, backed, check("passed")]
+    assert score(checks) == 100 - 2 * GAP_PENALTY and GAP_PENALTY == 5
+    assert gaps_of(checks) == {"scenario:rsync": "", "not_supported:PSync": ""}
+    assert verdict(checks, loaded=True) == ("certified", [])
+    # a failing check is counted once, as a failure, even if it was a gap as well
+    assert score([CheckResult(id="x", family="scenario", status="failed", gap=True)]) == 80
 
 
 def test_only_critical_lint_blocks():
