@@ -31,7 +31,7 @@ def flow_named_in(text: str) -> str:
     for word, flow in FLOW_WORDS.items():
         if word in lowered:
             return flow.value
-    return "its flow"
+    return "every flow"
 
 
 def _function(description: str) -> str:
@@ -76,11 +76,11 @@ def hint_for(result: Any, facts: Any = None) -> str:
             hint = f"a scenario or facts status row of {flow} that turns the condition in {function} around"
     elif family == "header":
         name = description.split()[1] if len(description.split()) > 1 else "the header"
-        hint = f"replay comparing recorded request headers ({name} in a {flow} cassette), or a facts header"
+        hint = f"replay comparing recorded request headers ({name} on {flow}), or a facts header entry"
     elif family == "id-source":
-        hint = f"a {flow} scenario whose router data carries distinct ids (the swapped id reaches the wire)"
+        hint = f"a scenario of {flow} with distinct ids (the swapped id reaches the wire)"
     elif family == "amount-source":
-        hint = f"a partial {flow} scenario (amount to capture or refund below the payment amount)"
+        hint = f"a partial capture or refund scenario of {flow} (an amount below the payment amount)"
     elif family == "error-field":
         hint = f"a facts [errors] path for the field and a recorded error answer of {flow}"
     elif family == "converter":
@@ -88,9 +88,9 @@ def hint_for(result: Any, facts: Any = None) -> str:
     elif family == "currency-row":
         hint = "a facts currency rule (supported set, exponent, multiple, minimum, maximum) for the row"
     elif family == "capture-method":
-        hint = f"a {flow} scenario with the other capture method, or a facts row with capture_method context"
+        hint = f"a scenario of {flow} with the other capture method, or a facts row with that context"
     elif family == "declaration":
-        hint = f"a check reading the {flow} declaration against the spec or the facts ({description})"
+        hint = f"a check reading the declaration of {flow} against the spec or the facts ({description})"
     elif family == "config":
         hint = "a facts entry for the production base URL"
     else:
