@@ -11,7 +11,7 @@ import json
 import subprocess
 import sys
 
-from benchmarks import leak_bench, replay_bench, report_bench, run_bench
+from benchmarks import leak_bench, mutate_bench, replay_bench, report_bench, run_bench
 from benchmarks.common import RESULTS_DIR, ROOT, table, write
 
 
@@ -19,6 +19,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="10,50,100")
     parser.add_argument("--parallel-size", type=int, default=100)
+    parser.add_argument("--mutants", type=int, default=5, help="mutants per operator kind (certify mutate)")
     args = parser.parse_args(argv)
     print("== harness overhead per scenario (replay vs bare transforms)")
     replay_bench.main()
@@ -30,15 +31,18 @@ def main(argv: list[str] | None = None) -> int:
     leak_bench.main()
     print("\n== certify run")
     run_bench.main(["--sizes", args.sizes, "--parallel-size", str(args.parallel_size)])
+    print("\n== certify mutate")
+    mutate_bench.main(["--mutants", str(args.mutants)])
 
     def load(name: str) -> dict:
         return json.loads((RESULTS_DIR / f"{name}.json").read_text())
 
-    replay, lint, report, run = (
+    replay, lint, report, run, mutate = (
         load("replay_overhead"),
         load("lint_bench"),
         load("report"),
         load("certify_run"),
+        load("mutate"),
     )
     ratios = sorted(r["ratio"] for r in replay["rows"] if r["ratio"] is not None)
     shipped = next(r["seconds"] for r in run["rows"] if r["case"] == "shipped" and r["workers"] == "1")
@@ -61,6 +65,11 @@ def main(argv: list[str] | None = None) -> int:
             "cost growth (10/50/100)",
             "linear",
             f"{run['per_connector_seconds']} s/connector, R^2 {run['linear_r2']}",
+        ),
+        (
+            f"certify mutate {mutate['connector']}: mutants/s/core (table, AST)",
+            "measured",
+            ", ".join(str(r["mutants_per_second_per_core"]) for r in mutate["rows"]),
         ),
     ]
     print("\n== targets")

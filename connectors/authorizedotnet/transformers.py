@@ -274,7 +274,6 @@ TRANSACTION_STATUS: dict[str, AttemptStatus] = {
     "generalError": AttemptStatus.FAILURE,
     "communicationError": AttemptStatus.FAILURE,  # rejected by the processor; final
     "failedReview": AttemptStatus.FAILURE,  # final status of a transaction that failed review
-    "returnedItem": AttemptStatus.FAILURE,  # an eCheck return
     # not final: review, settlement trouble, split-tender orders, refunds, legacy states
     "settlementError": AttemptStatus.PENDING,  # the day's batch was rejected; may be recovered
     "FDSPendingReview": AttemptStatus.PENDING,  # held by fraud filters before authorization
@@ -287,6 +286,7 @@ TRANSACTION_STATUS: dict[str, AttemptStatus] = {
     "pendingFinalSettlement": AttemptStatus.PENDING,
     "pendingSettlement": AttemptStatus.PENDING,
     "updatingSettlement": AttemptStatus.PENDING,
+    "returnedItem": AttemptStatus.PENDING,  # eCheck returns only: a card payment never shows it
     "chargeback": AttemptStatus.PENDING,
     "chargebackReversal": AttemptStatus.PENDING,
 }
@@ -297,7 +297,6 @@ REFUND_TRANSACTION_STATUS: dict[str, RefundStatus] = {
     "refundSettledSuccessfully": RefundStatus.SUCCESS,
     "declined": RefundStatus.FAILURE,
     "voided": RefundStatus.FAILURE,  # a voided refund is never sent for settlement
-    "expired": RefundStatus.FAILURE,
     "generalError": RefundStatus.FAILURE,
     "communicationError": RefundStatus.FAILURE,
     "failedReview": RefundStatus.FAILURE,
@@ -307,6 +306,7 @@ REFUND_TRANSACTION_STATUS: dict[str, RefundStatus] = {
     "approvedReview": RefundStatus.PENDING,
     "couldNotVoid": RefundStatus.PENDING,
     "settlementError": RefundStatus.PENDING,
+    "expired": RefundStatus.PENDING,  # expiry is of authorizations: on a refund it proves nothing final
 }
 
 # AVS and card code (CVV) result codes, as the API reference describes them

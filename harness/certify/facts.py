@@ -63,6 +63,12 @@ class NotReturned(_Fact):
     value: StatusValue
     reason: str = ""
     source: str = ""
+    # what the value means should it arrive after all; without it the suite requires a non-terminal
+    # (Pending-class) answer, since a value the provider never sends cannot prove a final state
+    means: str | None = None
+
+    def example_value(self) -> StatusValue:
+        return StatusRow(value=self.value, means="Pending").example_value()
 
 
 class StatusTable(_Fact):
@@ -90,6 +96,12 @@ class StatusTable(_Fact):
             if row.means not in allowed:
                 raise ValueError(
                     f"{self.flow.value} {self.field} {row.value!r}: {row.means!r} is no {statuses.__name__}"
+                )
+        for absent in self.not_returned:
+            if absent.means is not None and absent.means not in allowed:
+                raise ValueError(
+                    f"{self.flow.value} {self.field} not_returned {absent.value!r}: {absent.means!r} is no "
+                    f"{statuses.__name__}"
                 )
         covered = [row.value for row in self.rows] + [n.value for n in self.not_returned]
         missing = [v for v in self.values if not any(value_matches(c, v) for c in covered)]

@@ -15,23 +15,40 @@ from harness.mutate.runner import DEFAULT_TIMEOUT, STRENGTH_FLOOR, MutationRepor
 
 
 def _table(title: str, rows: dict[str, tuple[int, int]]) -> list[str]:
-    lines = [f"  {title:<22} killed / total"]
+    lines = [f"  {title:<32} killed / total"]
     for key, (killed, total) in sorted(rows.items()):
-        lines.append(f"  {key:<22} {killed:>6} / {total:<5} {killed / total:6.0%}")
+        lines.append(f"  {key:<32} {killed:>6} / {total:<5} {killed / total:6.0%}")
+    return lines
+
+
+def _killers(report: MutationReport) -> list[str]:
+    """Kills per killing check family; facts kills split into those only the facts make (a table
+    against the facts) and those a later family (scenario, contract, property...) makes too."""
+    rows = {k: v[0] for k, v in report.by("killing_check").items() if v[0]}
+    lines = [f"  {'killed by (first failing check)':<32} killed"]
+    lines += [f"  {key:<32} {count:>6}" for key, count in sorted(rows.items())]
     return lines
 
 
 def render(report: MutationReport) -> str:
+    counted = report.total - len(report.errors) - len(report.equivalents)
     lines = [
-        f"{report.connector}: strength {report.strength:.1%} ({report.killed} of "
-        f"{report.total - len(report.errors)} mutants killed; floor {report.floor:.0%}) "
+        f"{report.connector}: strength {report.strength:.1%} ({report.killed} of {counted} mutants "
+        f"killed; {len(report.equivalents)} equivalent, counted apart; floor {report.floor:.0%}) "
         f"in {report.seconds:.1f} s"
     ]
     lines += _table("operator family", report.by("family"))
-    lines += _table("killed by check family", report.by("killed_by_family"))
+    lines += _killers(report)
     for survivor in report.survivors:
         lines.append(f"SURVIVED {survivor.family} {survivor.file}:{survivor.line}: {survivor.description}")
         lines += ["    " + line for line in survivor.diff.rstrip().splitlines()]
+        if survivor.hint:
+            lines.append(f"    would be caught by: {survivor.hint}")
+    for equivalent in report.equivalents:
+        lines.append(
+            f"EQUIVALENT {equivalent.family} {equivalent.file}:{equivalent.line}: {equivalent.description} "
+            "(answers every catalog and facts input as the original)"
+        )
     for error in report.errors:
         lines.append(f"ERROR {error.family} {error.file}:{error.line}: {error.description}: {error.message}")
     return "\n".join(lines)

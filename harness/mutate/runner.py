@@ -7,6 +7,11 @@ the flow table holds the mutated functions and the lint reads the mutated source
 the order that kills cheapest first, and stops at the first failing check. The parent kills a child
 that exceeds the time limit. Nothing is written into the project; results are cached by content hash
 of the mutant, the connector's material and the harness.
+
+A survivor is then compared with the original on the equivalence input set (harness/mutate/
+equivalence.py): one that answers every input as the original does is *equivalent*, counted apart
+(strength = killed / (total - equivalent - errors)) and listed. A mutant killed by the facts family
+runs on to learn whether a scenario, contract or property check would have killed it too.
 """
 
 from __future__ import annotations
@@ -20,12 +25,13 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from harness.mutate.hints import hint_for
 from harness.mutate.operators import FAMILIES, Mutant, config_mutants, source_mutants
 
 # cheapest checks first: a mutant stops at its first failing check
@@ -41,17 +47,30 @@ class MutantResult:
     file: str
     line: int
     description: str
-    status: str  # killed | survived | timeout | error
+    status: str  # killed | survived | equivalent | timeout | error
     killed_by: str | None = None
     killed_by_family: str | None = None
     message: str = ""
     seconds: float = 0.0
     diff: str = ""
     cached: bool = False
+    # a facts kill: the first later family (scenario, contract, ...) that kills it too, if any
+    also_killed_by_family: str | None = None
+    evidence: str = ""  # a survivor: the first input on which it answers otherwise than the original
+    hint: str = ""  # a survivor: the scenario or fact that would have caught it
 
     @property
     def killed(self) -> bool:
         return self.status in ("killed", "timeout")
+
+    @property
+    def killing_check(self) -> str | None:
+        """The killing check family, with facts kills split by whether any other family kills too."""
+        if self.killed_by_family != "facts":
+            return self.killed_by_family
+        if self.also_killed_by_family:
+            return f"facts (also {self.also_killed_by_family})"
+        return "facts only"
 
 
 @dataclass
@@ -79,15 +98,19 @@ class MutationReport:
         return [r for r in self.results if r.status == "survived"]
 
     @property
+    def equivalents(self) -> list[MutantResult]:
+        return [r for r in self.results if r.status == "equivalent"]
+
+    @property
     def strength(self) -> float:
-        counted = self.total - len(self.errors)
+        counted = self.total - len(self.errors) - len(self.equivalents)
         return self.killed / counted if counted else 1.0
 
     def by(self, attribute: str) -> dict[str, tuple[int, int]]:
-        """(killed, total) per family, or per killing check family."""
+        """(killed, total) per family, or per killing check family (equivalents counted apart)."""
         table: dict[str, tuple[int, int]] = {}
         for result in self.results:
-            if result.status == "error":
+            if result.status in ("error", "equivalent"):
                 continue
             key = getattr(result, attribute) or "-"
             killed, total = table.get(key, (0, 0))
@@ -103,10 +126,14 @@ class MutationReport:
             "killed": self.killed,
             "total": self.total,
             "errors": len(self.errors),
+            "equivalent": len(self.equivalents),
             "seconds": round(self.seconds, 2),
             "by_family": {k: {"killed": v[0], "total": v[1]} for k, v in sorted(self.by("family").items())},
             "by_killing_check": {
                 k: {"killed": v[0], "total": v[1]} for k, v in sorted(self.by("killed_by_family").items())
+            },
+            "by_killing_check_facts_split": {
+                k: v[0] for k, v in sorted(self.by("killing_check").items()) if v[0]
             },
             "results": [asdict(r) for r in self.results],
         }
@@ -184,9 +211,16 @@ def _load_mutant_class(connector_cls: type, copy_dir: Path) -> type:
 
 
 def evaluate(
-    name: str, connector_cls: type, root: Path, config_dir: Path, mutant: Mutant, source_dir: Path
+    name: str,
+    connector_cls: type,
+    root: Path,
+    config_dir: Path,
+    mutant: Mutant,
+    source_dir: Path,
+    original: Mapping[str, str] | None = None,
 ) -> MutantResult:
-    """Certify one mutant, stopping at the first failing check (run in a child process)."""
+    """Certify one mutant, stopping at the first failing check (run in a child process); a survivor
+    is compared with the `original` observation to tell an equivalent mutant from a missed bug."""
     from harness.certify.suite import ConnectorSession, SuiteOptions, load_check, plan, run_spec
     from harness.certify.workspace import Workspace
 
@@ -222,14 +256,39 @@ def evaluate(
             order = {family: index for index, family in enumerate(KILL_ORDER)}
             specs.sort(key=lambda s: order.get(s.family, len(order)))
             for spec in specs:
+                if result.status == "killed" and spec.family == "facts":
+                    continue
                 failing = [r for r in run_spec(spec, session) if r.status in ("failed", "error")]
+                if failing and result.status == "killed":
+                    result.also_killed_by_family = failing[0].family
+                    break
                 if failing:
                     result.status = "killed"
                     result.killed_by, result.killed_by_family = failing[0].id, failing[0].family
                     result.message = failing[0].message[:300]
-                    break
+                    if failing[0].family != "facts":
+                        break
+            if result.status == "survived" and original is not None:
+                judge_equivalence(result, session, original)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def judge_equivalence(result: MutantResult, session: Any, original: Mapping[str, str]) -> None:
+    """Equivalent when the mutant answers every input as the original; else name where it differs."""
+    from harness.certify.limits import time_limit
+    from harness.mutate.equivalence import differences, observe
+
+    try:
+        with time_limit(session.options.check_timeout, "observing the mutant"):
+            differs = differences(original, observe(session))
+    except BaseException as error:  # a mutant that hangs or exits on an input is no equivalent
+        differs = [f"observing it stopped ({type(error).__name__})"]
+    if not differs:
+        result.status = "equivalent"
+        return
+    more = f" (+{len(differs) - 1} more input(s))" if len(differs) > 1 else ""
+    result.evidence = differs[0] + more
 
 
 def _child(send: Connection, run: Callable[[], MutantResult]) -> None:
@@ -278,6 +337,23 @@ def run_forked(
 
 
 # ------------------------------------------------------------------ a whole connector
+
+
+def observe_original(workspace: Any, configs: Path) -> dict[str, str]:
+    from harness.certify.suite import ConnectorSession, SuiteOptions
+    from harness.mutate.equivalence import observe
+
+    return observe(ConnectorSession(workspace, SuiteOptions(config_dir=configs)))
+
+
+def _facts_or_none(path: Path) -> Any:
+    from harness.certify.facts import load_facts
+    from harness.domain.errors import HarnessError
+
+    try:
+        return load_facts(path)
+    except HarnessError:
+        return None
 
 
 def cache_path(root: Path) -> Path:
@@ -333,16 +409,20 @@ def mutate_connector(
     if mine and mine.get("fingerprint") == report.fingerprint and isinstance(mine.get("entries"), dict):
         entries = mine["entries"]
     jobs: list[tuple[Mutant, Callable[[], MutantResult]]] = []
+    original: dict[str, str] | None = None
+    if any(m.key not in entries for m in mutants):
+        original = observe_original(workspace, configs)  # once, before the fork: every child inherits it
     for mutant in mutants:
         if mutant.key in entries:
             continue
 
         def job(m: Mutant = mutant) -> MutantResult:
-            return evaluate(name, workspace.connector_cls, root, configs, m, workspace.source_dir)
+            return evaluate(name, workspace.connector_cls, root, configs, m, workspace.source_dir, original)
 
         jobs.append((mutant, job))
     if progress:
         progress(f"{name}: {len(mutants)} mutant(s), {len(mutants) - len(jobs)} from the cache")
+    facts = _facts_or_none(workspace.facts_path)
     fresh = dict(zip([m.key for m, _ in jobs], run_forked(jobs, workers, timeout), strict=True))
     for mutant in mutants:
         outcome = entries.get(mutant.key) or fresh.get(mutant.key) or {}
@@ -357,15 +437,28 @@ def mutate_connector(
             killed_by_family=outcome.get("killed_by_family"),
             message=str(outcome.get("message", "")),
             seconds=float(outcome.get("seconds", 0.0) or 0.0),
-            diff=mutant.diff() if outcome.get("status") == "survived" else "",
+            diff=mutant.diff() if outcome.get("status") in ("survived", "equivalent") else "",
             cached=mutant.key in entries,
+            also_killed_by_family=outcome.get("also_killed_by_family"),
+            evidence=str(outcome.get("evidence") or ""),
         )
+        if result.status == "survived":
+            result.hint = hint_for(result, facts)
         if result.status == "timeout":
             result.killed_by, result.killed_by_family = "timeout", "timeout"
         report.results.append(result)
         if result.status != "error":
             entries[mutant.key] = {
-                k: outcome.get(k) for k in ("status", "killed_by", "killed_by_family", "message", "seconds")
+                k: outcome.get(k)
+                for k in (
+                    "status",
+                    "killed_by",
+                    "killed_by_family",
+                    "message",
+                    "seconds",
+                    "also_killed_by_family",
+                    "evidence",
+                )
             }
     report.seconds = time.perf_counter() - started
     if use_cache:

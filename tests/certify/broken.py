@@ -246,3 +246,16 @@ class NoAuthorizeReferenceField(Stripe):
     base_url_key = "stripe"
     flows: ClassVar = _with(Flow.AUTHORIZE, reference_field=None)
 
+
+def confirmation_awaited_charged(intent: t.StripePaymentIntent, rd: Any, ctx: Any) -> Any:
+    result = t.authorize_response(intent, rd, ctx)
+    # the broken rule: a value the facts say a confirming request never gets back, read as final
+    if intent.status == "requires_confirmation":
+        return result.model_copy(update={"status": AttemptStatus.CHARGED})
+    return result
+
+
+class NotReturnedStatusCharged(Stripe):
+    id = "broken_not_returned_charged"
+    base_url_key = "stripe"
+    flows: ClassVar = _with(Flow.AUTHORIZE, handle_response=confirmation_awaited_charged)

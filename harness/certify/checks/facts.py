@@ -4,7 +4,8 @@
   currency: supported or not, wire exponent, required multiple, minimum and maximum.
 * `facts:statuses:<Flow>`: every documented status value (a decision row of the facts, with the
   fields and context that change its meaning) fed through the connector's response transform, on a
-  recorded response of that flow, gives the UCS status the facts give.
+  recorded response of that flow, gives the UCS status the facts give; a value the facts mark
+  `not_returned` gives a non-terminal answer (or the `means` its entry states) should it arrive.
 
 Expected values come from the facts file only, never from the connector under test.
 """
@@ -19,7 +20,16 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from harness.certify.facts import ABSENT, PRESENT, Facts, StatusRow, StatusTable, value_matches
+from harness.certify.facts import (
+    ABSENT,
+    PRESENT,
+    REFUND_FLOWS,
+    Facts,
+    NotReturned,
+    StatusRow,
+    StatusTable,
+    value_matches,
+)
 from harness.certify.results import CheckResult
 from harness.domain.amounts import CurrencyTable
 from harness.domain.currency import Currency
@@ -27,7 +37,7 @@ from harness.domain.errors import ConnectorError
 from harness.domain.flows import FLOW_ORDER, Flow
 from harness.domain.money import MinorUnit
 from harness.domain.router_data import ErrorResponse, PaymentsResponseData, RefundsResponseData
-from harness.domain.status import CaptureMethod
+from harness.domain.status import AttemptStatus, CaptureMethod, RefundStatus
 from harness.execution.executor import crash_from
 from harness.integration import encoding
 from harness.integration.http import HttpResponse
@@ -193,7 +203,7 @@ def _candidates(table: StatusTable, recorded: list[Recorded], models: dict[Flow,
     ]
 
 
-def _cases(
+def row_cases(
     table: StatusTable, recorded: list[Recorded], models: dict[Flow, type]
 ) -> Iterator[tuple[StatusRow, Case | str]]:
     """For each row: a response body (and context) in which that row, and no earlier one, applies."""
@@ -212,6 +222,70 @@ def _cases(
                 break
             case = made
         yield row, case
+
+
+def not_returned_cases(
+    table: StatusTable, recorded: list[Recorded], models: dict[Flow, type]
+) -> Iterator[tuple[NotReturned, Case | str]]:
+    """For each value the facts say is never returned: a response body carrying it after all."""
+    candidates = _candidates(table, recorded, models)
+    for absent in table.not_returned:
+        row = StatusRow(value=absent.example_value(), means=absent.means or "Pending")
+        earlier = [r for r in table.rows if value_matches(r.value, row.value)]
+        case: Case | str = f"no recorded {table.label} response carries {table.field}"
+        for base in candidates:
+            if encoding.get_path(base.body, table.field) is encoding.MISSING:
+                continue
+            case = _apply(table, row, earlier, base, recorded)
+            if isinstance(case, Case):
+                break
+        yield absent, case
+
+
+def documented_elsewhere(facts: Facts, table: StatusTable, value: Any) -> set[str]:
+    """What the facts' other tables of the same resource (else field) say the value means: a
+    PaymentIntent's `canceled` means Voided wherever it arrives, though Capture never returns it."""
+    refund = table.flow in REFUND_FLOWS
+    return {
+        row.means
+        for other in facts.statuses
+        if other is not table
+        and (other.resource or other.field) == (table.resource or table.field)
+        and (other.flow in REFUND_FLOWS) == refund
+        for row in other.rows
+        if row.matches(value)
+    }
+
+
+def not_returned_problem(
+    table: StatusTable,
+    absent: NotReturned,
+    got: str,
+    elsewhere: set[str] = frozenset(),  # type: ignore[assignment]
+) -> str | None:
+    """Why the answer to a value that should never arrive is wrong, or None when it is acceptable:
+    a non-terminal status, or the meaning the facts give it (its own `means`, or a row elsewhere)."""
+    label = f"{table.field}={absent.value!r} (not_returned)"
+    source = f" ({absent.source})" if absent.source else ""
+    if absent.means is not None:
+        return None if got == absent.means else f"{label} became {got}; the facts say {absent.means}{source}"
+    if got in elsewhere:
+        return None
+    statuses: type[AttemptStatus] | type[RefundStatus] = (
+        RefundStatus if table.flow in REFUND_FLOWS else AttemptStatus
+    )
+    try:
+        status = statuses(got)
+    except ValueError:  # a typed error, or an error answer without a status, claims no final state
+        if got.startswith(("a typed error", "an ErrorResponse with no status")):
+            return None
+        return f"{label} became {got}"
+    if status.is_terminal:
+        return (
+            f"{label} became {got}, a final status: the facts say the provider never sends it{source}, so "
+            "if it arrives it proves nothing final (read it as Pending, or state its meaning in the facts)"
+        )
+    return None
 
 
 def _context_distance(row: StatusRow, recorded: Recorded) -> int:
@@ -289,6 +363,17 @@ def _outcome(result: Any) -> str:
 
 def run_status_case(session: ConnectorSession, table: StatusTable, case: Case) -> str:
     """What the connector makes of the case's response: a UCS status value, or what went wrong."""
+    try:
+        result = status_case_result(session, table, case)
+    except ConnectorError as error:
+        return f"a typed error ({error.kind}: {error.message})"
+    except Exception as exc:  # a crash on a documented value is a finding, not a harness error
+        return crash_from(exc).describe()
+    return _outcome(result)
+
+
+def status_case_result(session: ConnectorSession, table: StatusTable, case: Case) -> Any:
+    """The connector's whole answer to the case's response (whatever it raises passes through)."""
     from harness.certify.cassettes import dumps_exact
 
     if case.borrowed:  # router data of this flow, about the transaction the borrowed body describes
@@ -311,13 +396,7 @@ def run_status_case(session: ConnectorSession, table: StatusTable, case: Case) -
     response = HttpResponse(
         case.status_code, dumps_exact(case.body).encode(), {"Content-Type": "application/json"}
     )
-    try:
-        result = session.workspace.connector.handle_response(router_data, response)
-    except ConnectorError as error:
-        return f"a typed error ({error.kind}: {error.message})"
-    except Exception as exc:  # a crash on a documented value is a finding, not a harness error
-        return crash_from(exc).describe()
-    return _outcome(result)
+    return session.workspace.connector.handle_response(router_data, response)
 
 
 def statuses_check(flow: Flow) -> Any:
@@ -340,7 +419,7 @@ def statuses_check(flow: Flow) -> Any:
             )
             return [_result(check_id, "failed", message, title, flow=flow.value)]
         for table in tables:
-            for row, case in _cases(table, recorded, models):
+            for row, case in row_cases(table, recorded, models):
                 label = f"{table.field}={row.value!r}" + (f" when {row.when}" if row.when else "")
                 label += f" ({row.context})" if row.context else ""
                 if isinstance(case, str):
@@ -351,6 +430,16 @@ def statuses_check(flow: Flow) -> Any:
                 if got != row.means:
                     source = f" ({row.source})" if row.source else ""
                     wrong.append(f"{label} became {got}; the facts say {row.means}{source}")
+            for absent, case in not_returned_cases(table, recorded, models):
+                if isinstance(case, str):
+                    unexercised.append(f"{table.field}={absent.value!r} (not_returned): {case}")
+                    continue
+                checked += 1
+                elsewhere = documented_elsewhere(facts, table, absent.example_value())
+                got = run_status_case(session, table, case)
+                problem = not_returned_problem(table, absent, got, elsewhere)
+                if problem:
+                    wrong.append(problem)
         details: dict[str, Any] = {"facts": session.relative_facts_path, "rows_checked": checked}
         if unexercised:
             details["unexercised"] = unexercised

@@ -1,0 +1,59 @@
+"""Equivalent mutants: the same answer as the original on every catalog and facts-derived input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from harness.certify.facts import load_facts
+from harness.certify.workspace import Workspace
+from harness.domain.currency import Currency
+from harness.mutate.equivalence import boundary_amounts, differences
+from harness.mutate.operators import Mutant, source_mutants
+from harness.mutate.runner import evaluate, observe_original, run_forked
+
+ROOT = Path(__file__).resolve().parents[2]
+TRANSFORMERS = ROOT / "connectors" / "stripe" / "transformers.py"
+DISPLAY = "connectors/stripe/transformers.py"
+
+
+def test_differences_name_inputs_answered_otherwise_or_missing():
+    original = {"money Authorize JPY 1": "a", "status Capture status='x'": "b"}
+    assert differences(original, dict(original)) == []
+    assert differences(original, {**original, "money Authorize JPY 1": "c"}) == ["money Authorize JPY 1"]
+    assert differences(original, {"money Authorize JPY 1": "a"}) == ["status Capture status='x'"]
+
+
+def test_boundary_amounts_come_from_the_facts_rules_in_iso_minor_units():
+    facts = load_facts(ROOT / "specs" / "stripe.facts.toml")
+    # ISK: no decimals in ISO 4217, two on Stripe's wire, multiple of 100 there: 100 -> 1 krona
+    assert {1, 2} <= set(boundary_amounts(facts, Currency.ISK))
+    assert all(a > 0 for a in boundary_amounts(facts, Currency.USD))
+
+
+@pytest.mark.slow
+def test_an_unobservable_mutant_is_equivalent_and_a_facts_visible_one_is_not():
+    text = TRANSFORMERS.read_text()
+    lines = text.count("\n")
+    unused = Mutant("condition", DISPLAY, lines, "an unused module variable", text, text + "\nUNUSED = 1\n")
+    pending = next(
+        m
+        for m in source_mutants(TRANSFORMERS, DISPLAY, ("status-table",))
+        if m.description.startswith('"requires_confirmation": AttemptStatus.CONFIRMATION_AWAITED -> ')
+        and m.description.endswith("AttemptStatus.PENDING")
+    )
+    workspace = Workspace.for_registered("stripe", root=ROOT)
+    original = observe_original(workspace, workspace.configs)
+
+    def job(mutant: Mutant):
+        return lambda: evaluate(
+            "stripe", workspace.connector_cls, ROOT, workspace.configs, mutant, workspace.source_dir, original
+        )
+
+    same, other = run_forked([(unused, job(unused)), (pending, job(pending))], workers=2, timeout=600)
+    assert same["status"] == "equivalent", same
+    # a value the facts mark not_returned moved from one non-terminal class to another: no check
+    # refuses it, but the facts-derived status input tells it from the original
+    assert other["status"] == "survived", other
+    assert other["evidence"].startswith("status Authorize status='requires_confirmation' (not_returned)")
