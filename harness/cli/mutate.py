@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
+from harness.certify.strength import MUTATE_JSON, content_hashes, now, threshold
+from harness.certify.workspace import Workspace
 from harness.cli import app, fail
+from harness.defaults import harness_version
+from harness.domain.errors import HarnessError
 from harness.integration import registry
 from harness.mutate.operators import FAMILIES
-from harness.mutate.runner import DEFAULT_TIMEOUT, STRENGTH_FLOOR, MutationReport, mutate_connector
+from harness.mutate.runner import DEFAULT_TIMEOUT, MutationReport, mutate_connector
 
 
 def _table(title: str, rows: dict[str, tuple[int, int]]) -> list[str]:
@@ -21,11 +25,12 @@ def _table(title: str, rows: dict[str, tuple[int, int]]) -> list[str]:
     return lines
 
 
-def render(report: MutationReport) -> str:
+def render(report: MutationReport, required: float) -> str:
+    verdict = "" if report.strength >= required else " BELOW THRESHOLD"
     lines = [
         f"{report.connector}: strength {report.strength:.1%} ({report.killed} of "
-        f"{report.total - len(report.errors)} mutants killed; floor {report.floor:.0%}) "
-        f"in {report.seconds:.1f} s"
+        f"{report.total - len(report.errors)} mutants killed; floor {report.floor:.0%}, "
+        f"threshold {required:.0%}){verdict} in {report.seconds:.1f} s"
     ]
     lines += _table("operator family", report.by("family"))
     lines += _table("killed by check family", report.by("killed_by_family"))
@@ -35,6 +40,18 @@ def render(report: MutationReport) -> str:
     for error in report.errors:
         lines.append(f"ERROR {error.family} {error.file}:{error.line}: {error.description}: {error.message}")
     return "\n".join(lines)
+
+
+def earlier_entries(path: Path) -> list[dict[str, Any]]:
+    """The other connectors' measurements already in mutate.json: each keeps its own content hashes."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    entries = data.get("connectors") if isinstance(data, dict) else None
+    if not isinstance(entries, list):
+        return []
+    return [e for e in entries if isinstance(e, dict) and "measured_at" in e and "content" in e]
 
 
 @app.command(
@@ -69,27 +86,43 @@ def mutate(
     if missing:
         raise fail(f"unknown connector(s): {', '.join(missing)}; registered: {', '.join(known)}")
     root = Path.cwd()
-    reports = []
+    entries: list[dict[str, object]] = []
+    below: list[str] = []
+    refused = False
     for name in names:
-        report = mutate_connector(
-            name,
-            root=root,
-            families=families,
-            max_mutants=max_mutants,
-            workers=workers,
-            timeout=timeout,
-            use_cache=not no_cache,
-            progress=lambda line: typer.echo(line, err=True),
-        )
-        reports.append(report)
-        typer.echo(render(report))
+        try:
+            workspace = Workspace.for_registered(name, root=root)
+            required = threshold(workspace.certification_path)  # a min_strength below the floor: exit 2
+            content = content_hashes(workspace)  # what is judged, hashed before it is judged
+            report = mutate_connector(
+                name,
+                root=root,
+                families=families,
+                max_mutants=max_mutants,
+                workers=workers,
+                timeout=timeout,
+                use_cache=not no_cache,
+                progress=lambda line: typer.echo(line, err=True),
+            )
+        except HarnessError as error:
+            typer.echo(f"certify: {error.one_line()}", err=True)
+            refused = True
+            continue  # the other connectors are still measured
+        typer.echo(render(report, required))
+        entries.append({**report.as_dict(), "threshold": required, "measured_at": now(), "content": content})
+        refused = refused or bool(report.errors)
+        if report.strength < required:
+            below.append(name)
     report_dir.mkdir(parents=True, exist_ok=True)
-    target = report_dir / "mutate.json"
+    target = report_dir / MUTATE_JSON
     temporary = target.with_suffix(".json.tmp")
-    temporary.write_text(json.dumps({"connectors": [r.as_dict() for r in reports]}, indent=2))
+    measured = {str(entry["connector"]) for entry in entries}
+    kept = [entry for entry in earlier_entries(target) if entry.get("connector") not in measured]
+    document = {"generated_at": now(), "harness_version": harness_version(), "connectors": kept + entries}
+    temporary.write_text(json.dumps(document, indent=2))
     temporary.replace(target)
     typer.echo(f"mutate: {target}")
-    if any(r.errors for r in reports):
+    if refused:
         raise typer.Exit(2)
-    if any(r.strength < STRENGTH_FLOOR for r in reports):
+    if below:
         raise typer.Exit(1)

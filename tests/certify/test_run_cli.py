@@ -50,7 +50,7 @@ def test_run_stripe_certifies_and_writes_results(certify_exe, tmp_path):
     assert {"scenario", "property", "contract", "lint", "secrets", "load"} <= families
     scenarios = [c for c in stripe["checks"] if c["family"] == "scenario" and c["status"] == "passed"]
     assert len(scenarios) >= 15
-    assert results["schema_version"] == "1.0" and results["run"]["profile"] == "ci"
+    assert results["schema_version"] == "1.1" and results["run"]["profile"] == "ci"
     exempt = next(c for c in stripe["checks"] if c["id"] == "scenario:access_token")
     assert exempt["status"] == "skipped" and exempt["exempt"] and "no token endpoint" in exempt["message"]
 

@@ -117,7 +117,7 @@ def test_report_refuses_unreadable_files_with_one_line(stripe_run, tmp_path):
     cases = [
         (["--results", str(tmp_path / "missing.json")], "results file not found"),
         (["--results", str(broken)], "not a results file"),
-        (["--results", str(old)], "results schema version 0.1 is not 1.0"),
+        (["--results", str(old)], "results schema version 0.1 is not 1.1"),
         (["--results", str(stripe_run / "results.json"), "--baseline", str(broken)], "--baseline"),
     ]
     for args, message in cases:
