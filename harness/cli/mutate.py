@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
+from harness.certify.selection import changed_files, select_changed
 from harness.certify.strength import MUTATE_JSON, content_hashes, now, threshold
 from harness.certify.workspace import Workspace
 from harness.cli import app, fail
@@ -56,10 +57,14 @@ def earlier_entries(path: Path) -> list[dict[str, Any]]:
 
 @app.command(
     "mutate",
-    epilog="Examples: certify mutate stripe; certify mutate adyen -n 2 --operators status-table,currency-row",
+    epilog="Examples: certify mutate stripe; certify mutate adyen -n 2 --operators status-table,currency-row;"
+    " certify mutate --changed-since origin/main",
 )
 def mutate(
-    names: Annotated[list[str], typer.Argument(metavar="NAME...", help="Connectors to measure.")],
+    names: Annotated[
+        list[str] | None,
+        typer.Argument(metavar="NAME...", help="Connectors to measure (--changed-since: all by default)."),
+    ] = None,
     workers: Annotated[int, typer.Option("-n", min=1, help="Mutants evaluated at once.")] = 1,
     operators: Annotated[
         str,
@@ -75,6 +80,14 @@ def mutate(
         "reports"
     ),
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Evaluate every mutant again.")] = False,
+    changed_since: Annotated[
+        str | None,
+        typer.Option(
+            "--changed-since",
+            metavar="REF",
+            help="Only connectors whose files changed since REF (as `certify run --changed-since`).",
+        ),
+    ] = None,
 ) -> None:
     """Put realistic bugs into each connector and count how many the certification refuses."""
     families = tuple(f.strip() for f in operators.split(",") if f.strip()) or FAMILIES
@@ -82,10 +95,21 @@ def mutate(
     if unknown:
         raise fail(f"--operators: unknown family {', '.join(unknown)}; choose from {', '.join(FAMILIES)}")
     known = registry.names()
-    missing = [n for n in names if n not in known]
+    missing = [n for n in names or [] if n not in known]
     if missing:
         raise fail(f"unknown connector(s): {', '.join(missing)}; registered: {', '.join(known)}")
+    if not names and changed_since is None:
+        raise fail("name the connectors to measure, or pass --changed-since REF")
     root = Path.cwd()
+    names = list(names or known)
+    if changed_since is not None:  # the pull-request selection of `certify run`, reasons printed
+        try:
+            reasons = select_changed(names, changed_files(changed_since, root))
+        except HarnessError as error:
+            raise fail(error.one_line()) from None
+        for name in names:
+            typer.echo(f"{name}: {reasons.get(name, 'not selected: nothing of it changed')}")
+        names = [name for name in names if name in reasons]
     entries: list[dict[str, object]] = []
     below: list[str] = []
     refused = False

@@ -394,3 +394,22 @@ def test_run_refuses_an_unreadable_mutate_result_before_running(certify_exe, tmp
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and f"--mutate-result: {bad}: not a mutate result" in lines[0], lines
     assert not (tmp_path / "r" / "results.json").exists()
+
+
+def test_mutate_changed_since_measures_only_what_a_pull_request_changed(certify_exe, tmp_path):
+    root = project(tmp_path)
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)
+
+    git("init", "-q")
+    git("add", "-A")
+    git("-c", "user.name=t", "-c", "user.email=t@t.invalid", "commit", "-qm", "base")
+    result = certify(certify_exe, root, "mutate", "--changed-since", "HEAD", "--report-dir", str(root / "r"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "stripe: not selected: nothing of it changed" in result.stdout
+    assert json.loads((root / "r" / "mutate.json").read_text())["connectors"] == []
+    bad_ref = certify(certify_exe, root, "mutate", "--changed-since", "nope", "--report-dir", str(root / "r"))
+    assert bad_ref.returncode == 2 and "git merge-base nope failed" in bad_ref.stderr
+    nothing = certify(certify_exe, root, "mutate", "--report-dir", str(root / "r"))
+    assert nothing.returncode == 2 and "pass --changed-since REF" in nothing.stderr
