@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from harness.mutate.operators import FAMILIES, source_mutants
 from harness.certify.strength import PARTS
+from harness.mutate.operators import FAMILIES, source_mutants
 from harness.mutate.runner import MutantResult, MutationReport, run_forked
 
 ROOT = Path(__file__).resolve().parents[2]
