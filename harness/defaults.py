@@ -37,6 +37,9 @@ SCHEMA_MAX_TEXT = 24
 # GitHub refuses pull request comments over 65,536 characters
 SUMMARY_COMMENT_LIMIT = 60_000
 
+# `certify mutate`: the share of realistic bugs a certificate must refuse; certification.toml may raise it
+MUTATION_STRENGTH_FLOOR = 0.9
+
 DISTRIBUTION = "payment-connector-certify"
 
 

@@ -1,6 +1,7 @@
 """`connectors/<name>/certification.toml`: what a connector claims and the test data behind it.
 
 connector = "stripe"
+min_strength = 0.95   optional: the `certify mutate` strength this connector must reach (never below 0.9)
 [defaults]            currency and amount (minor units) of every scenario
 [scenarios]           supported = ["authorize_manual_capture", ...]
 [exempt]              <scenario> = "why the provider cannot do it"
@@ -19,6 +20,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from harness.certify.catalog import SCENARIOS
+from harness.defaults import MUTATION_STRENGTH_FLOOR
 from harness.domain.currency import Currency
 from harness.domain.errors import HarnessError
 from harness.domain.money import MinorUnit
@@ -96,6 +98,22 @@ class Certification(_Strict):
     unknown_payment: UnknownPayment = Field(default_factory=UnknownPayment)
     metadata: dict[str, str] = Field(default_factory=dict)
     contract_exempt: dict[str, str] = Field(default_factory=dict)
+    min_strength: float | None = None
+
+    @field_validator("min_strength", mode="before")
+    @classmethod
+    def _min_strength(cls, value: Any) -> Any:
+        # a connector may ask more of its certificate than the harness does, never less
+        if value is None:
+            return value
+        if isinstance(value, bool) or not isinstance(value, int | float) or value > 1:
+            raise ValueError(f"must be a share between {MUTATION_STRENGTH_FLOOR} and 1, not {value!r}")
+        if value < MUTATION_STRENGTH_FLOOR:
+            raise ValueError(
+                f"{value} is below the harness floor {MUTATION_STRENGTH_FLOOR}: a connector may raise the "
+                "floor, never lower it (remove the key or set it to the floor or above)"
+            )
+        return float(value)
 
     @field_validator("contract_exempt")
     @classmethod

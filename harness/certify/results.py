@@ -15,8 +15,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from harness.defaults import DEFAULT_PROFILE, harness_version
 
-# 1.1: CheckResult.gap and ConnectorResult.gaps; the score counts gaps (GAP_PENALTY each)
+# 1.1: CheckResult.gap and ConnectorResult.gaps (the score counts gaps, GAP_PENALTY each), and
+# optional fields for mutation strength and run.strict: a 1.0 file still reads as a baseline
 SCHEMA_VERSION = "1.1"
+READABLE_VERSIONS = ("1.0", SCHEMA_VERSION)
 
 Family = Literal["load", "scenario", "facts", "property", "contract", "lint", "secrets"]
 Status = Literal["passed", "failed", "skipped", "error"]
@@ -58,6 +60,46 @@ class CheckResult(BaseModel):
         return self.failing
 
 
+class SurvivingMutant(BaseModel):
+    """A realistic bug the suite did not refuse (from `certify mutate`), with its diff."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    family: str
+    file: str
+    line: int
+    description: str
+    diff: str = ""
+
+
+StrengthState = Literal["missing", "stale", "below", "met"]
+
+
+class MutationStrength(BaseModel):
+    """The connector's last measured `certify mutate` strength, judged against its current content."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    strength: float | None = None  # killed / counted mutants; None: never measured
+    threshold: float  # the harness floor, or the connector's higher min_strength
+    killed: int = 0
+    counted: int = 0
+    measured_at: str = ""
+    source: str = ""  # the mutate.json it was read from
+    stale: bool = False  # the connector, its data or the harness changed since it was measured
+    changed: list[str] = Field(default_factory=list)  # connector, certification, cassettes, facts, ...
+    survivors: list[SurvivingMutant] = Field(default_factory=list)
+    refusal: str = ""  # why `certify run --strict` refused certification
+
+    @property
+    def state(self) -> StrengthState:
+        if self.strength is None:
+            return "missing"
+        if self.stale:
+            return "stale"
+        return "below" if self.strength < self.threshold else "met"
+
+
 class ConnectorResult(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -74,6 +116,7 @@ class ConnectorResult(BaseModel):
     declaration: dict[str, Any] = Field(default_factory=dict)
     cassettes: list[dict[str, Any]] = Field(default_factory=list)
     checks: list[CheckResult] = Field(default_factory=list)
+    mutation: MutationStrength | None = None  # from the last `certify mutate`, when one is known
 
 
 class RunInfo(BaseModel):
@@ -84,6 +127,7 @@ class RunInfo(BaseModel):
     shard: str | None = None
     selection: dict[str, str] = Field(default_factory=dict)  # connector -> why it was selected
     harness_version: str = Field(default_factory=harness_version)
+    strict: bool = False  # `certify run --strict`: a missing, stale or low mutation strength refuses
 
 
 class Results(BaseModel):
@@ -123,7 +167,7 @@ class Results(BaseModel):
             ) from None
         except (ValueError, OSError) as error:
             raise HarnessError(f"not a results file ({type(error).__name__})", path=str(path)) from None
-        if not isinstance(data, dict) or data.get("schema_version") != SCHEMA_VERSION:
+        if not isinstance(data, dict) or data.get("schema_version") not in READABLE_VERSIONS:
             raise HarnessError(
                 f"results schema version {data.get('schema_version') if isinstance(data, dict) else '?'} "
                 f"is not {SCHEMA_VERSION}",
@@ -131,9 +175,11 @@ class Results(BaseModel):
                 hint="re-run `certify run` with this harness version",
             )
         try:
-            return cls.model_validate(data)
+            loaded = cls.model_validate(data)
         except ValueError as error:
             raise HarnessError(f"malformed results ({str(error).splitlines()[0]})", path=str(path)) from None
+        loaded.schema_version = SCHEMA_VERSION  # an older readable file is written back in the current shape
+        return loaded
 
 
 def score(checks: Iterable[CheckResult]) -> int:

@@ -8,8 +8,17 @@ from typing import Annotated
 import typer
 
 from harness.certify.results import merge as merge_results
+from harness.certify.strength import attach_from_file
 from harness.cli import app, fail
-from harness.cli.run import Baseline, MaxAge, hold_report_dir, read_results, render
+from harness.cli.run import (
+    Baseline,
+    MaxAge,
+    MutateResult,
+    hold_report_dir,
+    mutate_result,
+    read_results,
+    render,
+)
 from harness.domain.errors import HarnessError
 from harness.report.views import DEFAULT_CASSETTE_MAX_AGE_DAYS
 
@@ -36,15 +45,22 @@ def report(
         typer.Option("--report-dir", help="Where the reports go (default: the folder of --results)."),
     ] = None,
     max_age_days: MaxAge = DEFAULT_CASSETTE_MAX_AGE_DAYS,
+    mutate_result_path: MutateResult = None,
 ) -> None:
-    """Render index.html, junit.xml and summary.md from results.json; exit 1 if the baseline
-    comparison shows a regression, 2 if a file cannot be read, 0 otherwise."""
+    """Render index.html, junit.xml and summary.md from results.json (with the mutation strength of
+    the folder's mutate.json, judged against the project here); exit 1 if the baseline comparison
+    shows a regression, 2 if a file cannot be read, 0 otherwise."""
     if ctx.invoked_subcommand is not None:
         return
     results = read_results(results_path, what="--results")
     old = read_results(baseline, what="--baseline") if baseline is not None else None
     option = "--report-dir" if report_dir else "--results folder"
     hold_report_dir(ctx, report_dir or results_path.parent, option)
+    strength_source = mutate_result(mutate_result_path, results_path.parent)
+    if strength_source is not None:  # --strict verdicts of the run are judged again with it
+        attach_from_file(
+            results, strength_source, root=Path.cwd(), config_dir=None, strict=results.run.strict
+        )
     written = render(
         results,
         report_dir or results_path.parent,

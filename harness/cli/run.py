@@ -14,6 +14,7 @@ from harness.certify.limits import DEFAULT_CHECK_TIMEOUT
 from harness.certify.plugin import RESULTS
 from harness.certify.results import Results, RunInfo
 from harness.certify.selection import changed_files, select_changed, shard
+from harness.certify.strength import MUTATE_JSON, attach_from_file, describe, read_measurements
 from harness.cli import app, fail
 from harness.cli.progress import Progress, interactive
 from harness.defaults import DEFAULT_PROFILE, PROFILE_NAMES
@@ -144,6 +145,8 @@ def print_summary(results: Results, report_dir: Path) -> None:
             typer.echo(f"    {check.status}: {check.id}: {check.message[:160]}")
         if connector.verdict == "error":
             typer.echo(f"    error: {connector.message}")
+        if connector.mutation is not None:
+            typer.echo(f"    {describe(connector.mutation)}")
 
 
 def render(
@@ -171,6 +174,27 @@ def render(
             typer.echo(f"    ... and {len(written.diff.regressed) - 20} more in {written.index}")
     typer.echo(f"report: {written.index}")
     return written
+
+
+MutateResult = Annotated[
+    Path | None,
+    typer.Option(
+        "--mutate-result",
+        help="A mutate.json from `certify mutate` (default: the report folder's, when there is one).",
+    ),
+]
+
+
+def mutate_result(option: Path | None, report_dir: Path) -> Path | None:
+    """The mutate.json to read: the option's (which must be readable) or the report folder's, if any."""
+    path = option if option is not None else report_dir / MUTATE_JSON
+    if option is None and not path.is_file():
+        return None
+    try:
+        read_measurements(path)  # refused now, before minutes of certification
+    except HarnessError as error:
+        raise fail(f"--mutate-result: {error.one_line()}") from None
+    return path
 
 
 def read_results(path: Path, *, what: str) -> Results:
@@ -222,6 +246,15 @@ def run(
             help="Only connectors whose files changed since REF (all when harness/, config/ or deps did).",
         ),
     ] = None,
+    mutate_result_path: MutateResult = None,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            help="Refuse certification when a connector's mutation strength is below its threshold, "
+            "missing or stale.",
+        ),
+    ] = False,
 ) -> None:
     """Certify connectors; writes results.json and every report; exit 0 only if all are certified."""
     selected = list(names or [])
@@ -237,6 +270,7 @@ def run(
     # an unreadable baseline is refused before the run, not after it
     old = read_results(baseline, what="--baseline") if baseline is not None else None
     hold_report_dir(ctx, report_dir)
+    strength_source = mutate_result(mutate_result_path, report_dir)
     if profile == "dev" and seed is None:
         seed = random.randrange(2**32)  # one seed for every worker, recorded in results.json
     root = Path.cwd()
@@ -282,6 +316,8 @@ def run(
         results.run.shard = shard_spec
         results.run.selection = reasons
         results.write(report_dir / "results.json")
+    # the reports below rewrite results.json with the strength in it
+    attach_from_file(results, strength_source, root=root, config_dir=config_dir, strict=strict)
     print_summary(results, report_dir)
     render(results, report_dir, baseline=old, baseline_name=str(baseline or ""), max_age_days=max_age_days)
     for connector in results.connectors:

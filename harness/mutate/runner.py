@@ -31,13 +31,14 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from harness.defaults import MUTATION_STRENGTH_FLOOR
 from harness.mutate.hints import hint_for
 from harness.mutate.operators import FAMILIES, Mutant, config_mutants, source_mutants
 
 # cheapest checks first: a mutant stops at its first failing check
 KILL_ORDER = ("load", "facts", "scenario", "contract", "secrets", "lint", "property")
 DEFAULT_TIMEOUT = 120.0
-STRENGTH_FLOOR = 0.9
+STRENGTH_FLOOR = MUTATION_STRENGTH_FLOOR  # one floor for the runner, the reports and --strict
 
 
 @dataclass

@@ -6,13 +6,15 @@ from __future__ import annotations
 import html
 import re
 
-from harness.certify.results import GAP_PENALTY, ConnectorResult, Results
+from harness.certify.results import GAP_PENALTY, ConnectorResult, MutationStrength, Results
 from harness.defaults import SUMMARY_COMMENT_LIMIT
 from harness.report.views import Counts, Diff, failure_detail
 
 COMMENT_LIMIT = SUMMARY_COMMENT_LIMIT
 PER_CONNECTOR = 25
 GAPS_SHOWN = 8
+SURVIVORS_SHOWN = 10  # per connector; the rest are in index.html
+DIFF_LINES = 30
 MESSAGE_CHARS = 300
 MARK = {"certified": "✅", "not_certified": "❌", "error": "⚠️"}
 _MARKDOWN = re.compile(r"([\\`*_\[\]|~])")  # what could format or break a table cell
@@ -31,16 +33,30 @@ def code(value: object) -> str:
     return f"<code>{html.escape(str(value)).replace('|', '&#124;')}</code>"
 
 
+def strength_cell(mutation: MutationStrength | None) -> str:
+    """The strength as a table cell: never shown as current when it is stale."""
+    if mutation is None:
+        return "-"
+    if mutation.strength is None:
+        return "not measured"
+    cell = f"{mutation.strength:.1%}"
+    if mutation.stale:
+        return f"{cell} (stale)"
+    return f"{cell} (below {mutation.threshold:.0%})" if mutation.state == "below" else cell
+
+
 def _verdict_table(results: Results, diff: Diff | None) -> list[str]:
     changed = {v.connector: v for v in diff.verdicts} if diff else {}
-    header = "| | connector | verdict | score | passed | failed | skipped | exempt |"
-    lines = [header + (" change |" if diff else ""), "|---" * (8 + bool(diff)) + "|"]
+    strength = any(c.mutation is not None for c in results.connectors)
+    header = "| | connector | verdict | score |" + (" strength |" if strength else "")
+    header += " passed | failed | skipped | exempt |"
+    lines = [header + (" change |" if diff else ""), "|---" * (8 + strength + bool(diff)) + "|"]
     for connector in results.connectors:
         counts = Counts.of(connector.checks)
-        row = (
-            f"| {MARK[connector.verdict]} | {code(connector.name)} | {connector.verdict} | {connector.score} "
-            f"| {counts.passed} | {counts.failed} | {counts.skipped} | {counts.exempt} |"
-        )
+        row = f"| {MARK[connector.verdict]} | {code(connector.name)} | {connector.verdict} "
+        row += f"| {connector.score} |"
+        row += f" {strength_cell(connector.mutation)} |" if strength else ""
+        row += f" {counts.passed} | {counts.failed} | {counts.skipped} | {counts.exempt} |"
         if diff:
             change = changed.get(connector.name)
             row += f" {change.before or 'new'} → {change.after} |" if change else " |"
@@ -124,6 +140,32 @@ def _failing(connector: ConnectorResult) -> list[str]:
     return lines
 
 
+def _mutation(connector: ConnectorResult) -> list[str]:
+    """A refusal, a stale strength, and the survivors with their diffs, collapsed."""
+    mutation = connector.mutation
+    if mutation is None or not (mutation.refusal or mutation.stale or mutation.survivors):
+        return []
+    lines = ["", f"<details><summary><b>{html.escape(connector.name)}</b>: mutation strength "
+             f"{html.escape(strength_cell(mutation))}, threshold {mutation.threshold:.0%}, "
+             f"{len(mutation.survivors)} surviving mutant(s)</summary>", ""]  # fmt: skip
+    if mutation.refusal:
+        lines += [f"**Not certified** {text(mutation.refusal)}", ""]
+    if mutation.stale:
+        changed = text(", ".join(mutation.changed))
+        lines += [f"Stale: {changed} changed since {text(mutation.measured_at)}.", ""]
+    for survivor in mutation.survivors[:SURVIVORS_SHOWN]:
+        diff_lines = survivor.diff.rstrip().splitlines()
+        shown = "\n".join(diff_lines[:DIFF_LINES]) + ("\n…" if len(diff_lines) > DIFF_LINES else "")
+        lines.append(f"- {code(f'{survivor.file}:{survivor.line}')} {text(survivor.family)}: "
+                     f"{text(survivor.description)}")  # fmt: skip
+        if shown.strip():
+            lines += ["", f"<pre>{html.escape(shown)}</pre>", ""]
+    if len(mutation.survivors) > SURVIVORS_SHOWN:
+        lines.append(f"- … and {len(mutation.survivors) - SURVIVORS_SHOWN} more in index.html")
+    lines += ["", "</details>"]
+    return lines
+
+
 def render_markdown(results: Results, *, diff: Diff | None = None, report_url: str = "") -> str:
     certified = sum(c.verdict == "certified" for c in results.connectors)
     total = len(results.connectors)
@@ -142,7 +184,7 @@ def render_markdown(results: Results, *, diff: Diff | None = None, report_url: s
     omitted = 0
     used = sum(len(line) + 1 for line in lines)
     for connector in results.connectors:
-        section = _failing(connector)
+        section = _failing(connector) + _mutation(connector)
         if not section:
             continue
         size = sum(len(line) + 1 for line in section)

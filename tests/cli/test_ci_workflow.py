@@ -117,3 +117,18 @@ def test_the_scheduled_verify_workflow():
     assert variables and run["env"] == {v: "${{ secrets." + v + " }}" for v in variables}
     upload = next(s for s in job["steps"] if s.get("uses", "").startswith("actions/upload-artifact"))
     assert upload["if"] == "always()" and upload["with"]["path"] == "verify/"
+
+
+def test_the_mutate_job_measures_the_changed_connectors_and_uploads_mutate_json():
+    data = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+    job = data["jobs"]["mutate"]
+    assert job["if"] == "github.event_name == 'pull_request'"
+    assert job["permissions"] == {"contents": "read"}  # least privilege: it only reads the code
+    checkout = next(s for s in job["steps"] if s.get("uses", "").startswith("actions/checkout"))
+    assert checkout["with"] == {"fetch-depth": 0, "persist-credentials": False}
+    measure = next(s for s in job["steps"] if "certify mutate" in s.get("run", ""))
+    assert '--changed-since "$BASE_SHA"' in measure["run"]
+    assert measure["env"]["BASE_SHA"] == "${{ github.event.pull_request.base.sha }}"
+    assert "${{" not in measure["run"]  # no expression expanded into the script
+    upload = next(s for s in job["steps"] if s.get("uses", "").startswith("actions/upload-artifact"))
+    assert upload["with"]["path"].endswith("/mutate.json") and upload["if"] == "always()"

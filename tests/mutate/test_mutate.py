@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from harness.certify.strength import PARTS
 from harness.mutate.operators import FAMILIES, source_mutants
 from harness.mutate.runner import MutantResult, MutationReport, run_forked
 
@@ -106,6 +107,8 @@ def test_the_cli_kills_status_mutants_and_writes_nothing_into_the_project(certif
     assert result.returncode in (0, 1), result.stdout + result.stderr
     report = json.loads((tmp_path / "mutate.json").read_text())["connectors"][0]
     assert report["total"] == 3 and report["killed"] == 3, report
+    assert report["threshold"] == 0.9 and report["measured_at"]  # what --strict and the reports read
+    assert set(report["content"]) == set(PARTS)
     assert {r["killed_by_family"] for r in report["results"]} <= {"facts", "scenario", "property"}
     assert "adyen: strength 100.0%" in result.stdout
     assert tree_hash(ROOT / "connectors") == before
