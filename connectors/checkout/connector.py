@@ -12,11 +12,13 @@ from harness.integration import (
     ContentType,
     FlowSpec,
     Headers,
+    HttpFailurePolicy,
     HttpResponse,
     Method,
     RequestContext,
     ResponseContext,
     flow_table,
+    unknown,
 )
 
 
@@ -40,6 +42,11 @@ class Checkout(ConnectorV2):
     amount_converter = t.CHECKOUT_AMOUNTS
     docs_url = "https://api-reference.checkout.com/#tag/Payments"
     metadata_fields = ("processing_channel_id",)
+    # a 401 refuses the key before the payment is looked at; a 403 is "capture/void/refund not allowed"
+    # (a refusal, the default) -- https://api-reference.checkout.com/#section/Authentication
+    failure_policy = HttpFailurePolicy(
+        {401: unknown("401 Unauthorized: the secret key was refused, the payment was not read")}
+    )
 
     flows: ClassVar = flow_table(
         FlowSpec(
