@@ -12,10 +12,12 @@ from harness.integration import (
     ContentType,
     FlowSpec,
     Headers,
+    HttpFailurePolicy,
     HttpResponse,
     Method,
     ResponseContext,
     flow_table,
+    unknown,
 )
 
 API_VERSION = t.API_VERSION  # in every path: the shapes in transformers.py follow this version
@@ -39,6 +41,14 @@ class Adyen(ConnectorV2):
     # production: https://{{merchant_endpoint_prefix}}-checkout-live.adyenpayments.com/checkout/
     # return_url: where Adyen sends a shopper back after a redirect (3D Secure); v71 requires it
     metadata_fields = ("merchant_endpoint_prefix", "return_url")
+    # 401/403 (ServiceError errorType "security") refuse the credentials before the payment is looked
+    # at: they say nothing about it (https://docs.adyen.com/development-resources/response-handling)
+    failure_policy = HttpFailurePolicy(
+        {
+            401: unknown("ServiceError 401 security: the API key was refused, the payment was not read"),
+            403: unknown("ServiceError 403 security: the API key lacks a role, the payment was not read"),
+        }
+    )
 
     flows: ClassVar = flow_table(
         FlowSpec(

@@ -31,7 +31,6 @@ from harness.domain import (
     Currency,
     CurrencyRule,
     ErrorResponse,
-    Flow,
     InvalidDataError,
     MinorUnit,
     MinorUnitConverter,
@@ -53,7 +52,6 @@ from harness.integration import (
     RequestContext,
     ResponseContext,
     ensure_not_above,
-    failed_attempt,
     status_from_table,
 )
 from harness.integration.http import HttpResponse
@@ -437,9 +435,6 @@ def refund_response(resp: AdyenModificationResponse, rd: RefundRouterData, ctx: 
 # ------------------------------------------------------------------ errors
 
 # 401/403 (credentials, permissions) and 5xx say nothing about the payment itself.
-UNRELATED_TO_PAYMENT = frozenset({401, 403})
-
-
 def error_response(response: HttpResponse, ctx: ResponseContext) -> ErrorResponse:
     """Adyen's ServiceError (`status`, `errorCode`, `message`, `errorType`, `pspReference`)."""
     try:
@@ -450,17 +445,12 @@ def error_response(response: HttpResponse, ctx: ResponseContext) -> ErrorRespons
             message="Adyen returned an error without a ServiceError body",
             status_code=response.status_code,
         )
-    attempt = refund = None
-    if response.status_code < 500 and response.status_code not in UNRELATED_TO_PAYMENT:
-        attempt = failed_attempt(ctx.flow)  # a refused request: the card was not assessed
-        if ctx.flow is Flow.REFUND:
-            refund = RefundStatus.FAILURE
+    # no status here: the base's HTTP failure policy gives a refused call its failed status (the card
+    # was not assessed) and leaves a 5xx, 429, 401 or 403 unknown (Adyen.failure_policy)
     return ErrorResponse(
         code=body.error_code or f"HTTP_{response.status_code}",
         message=body.message or body.error_type or "Adyen returned an error",
         reason=body.error_type,
         status_code=response.status_code,
-        attempt_status=attempt,
-        refund_status=refund,
         connector_transaction_id=body.psp_reference,
     )

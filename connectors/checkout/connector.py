@@ -12,10 +12,12 @@ from harness.integration import (
     ContentType,
     FlowSpec,
     Headers,
+    HttpFailurePolicy,
     HttpResponse,
     Method,
     ResponseContext,
     flow_table,
+    unknown,
 )
 
 
@@ -36,6 +38,11 @@ class Checkout(ConnectorV2):
     # https://www.checkout.com/docs/developer-resources/api/idempotency: a retry with the same key
     # is not processed twice
     idempotency_header = "Cko-Idempotency-Key"
+    # a 401 refuses the key before the payment is looked at; a 403 is "capture/void/refund not allowed"
+    # (a refusal, the default) -- https://api-reference.checkout.com/#section/Authentication
+    failure_policy = HttpFailurePolicy(
+        {401: unknown("401 Unauthorized: the secret key was refused, the payment was not read")}
+    )
 
     flows: ClassVar = flow_table(
         FlowSpec(

@@ -50,7 +50,6 @@ from harness.integration import (
     RequestContext,
     ResponseContext,
     ensure_not_above,
-    failed_attempt,
     status_from_table,
 )
 from harness.integration.http import HttpResponse
@@ -483,9 +482,6 @@ NOT_ALLOWED: dict[Flow, str] = {
     Flow.VOID: "Void not allowed",
     Flow.REFUND: "Refund not allowed",
 }
-NOT_A_PAYMENT_STATE = frozenset({401, 429})
-
-
 def error_response(response: HttpResponse, ctx: ResponseContext) -> ErrorResponse:
     """`{request_id, error_type, error_codes}` (or an empty body) as an ErrorResponse."""
     body: CheckoutErrorBody | None = None
@@ -502,16 +498,11 @@ def error_response(response: HttpResponse, ctx: ResponseContext) -> ErrorRespons
         default = NOT_ALLOWED.get(ctx.flow, "Forbidden")
     else:
         default = STATUS_TEXT.get(status, "Checkout.com returned an error")
-    attempt: AttemptStatus | None = None
-    refund: RefundStatus | None = None
-    if status < 500 and status not in NOT_A_PAYMENT_STATE:
-        attempt = failed_attempt(ctx.flow)  # a refused request, not an issuer decline
-        refund = RefundStatus.FAILURE if ctx.flow is Flow.REFUND else None
+    # no status here: the base's HTTP failure policy fails a refused request (not an issuer decline) and
+    # leaves a 5xx, 429 or 401 unknown (Checkout.failure_policy)
     return ErrorResponse(
         code=codes[0] if codes else error_type or f"HTTP_{status}",
         message=f"{error_type}: {', '.join(codes)}" if error_type and codes else error_type or default,
         reason=", ".join(codes) or None,
         status_code=status,
-        attempt_status=attempt,
-        refund_status=refund,
     )

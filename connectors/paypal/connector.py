@@ -24,11 +24,13 @@ from harness.integration import (
     ContentType,
     FlowSpec,
     Headers,
+    HttpFailurePolicy,
     HttpResponse,
     Method,
     RequestContext,
     ResponseContext,
     flow_table,
+    unknown,
 )
 
 API_VERSION = "v2"  # Orders v2 and Payments v2; the token endpoint is /v1/oauth2/token
@@ -56,6 +58,14 @@ class Paypal(ConnectorV2):
     # Payments spec has none on /void, so Void sends none.
     idempotency_header = "PayPal-Request-Id"
     idempotency_flows = frozenset({Flow.AUTHORIZE, Flow.CAPTURE, Flow.REFUND})
+    # 401/403 refuse the token or its scope before the order is looked at: they say nothing about it
+    # (https://developer.paypal.com/api/rest/responses/#link-httpstatuscodes)
+    failure_policy = HttpFailurePolicy(
+        {
+            401: unknown("AUTHENTICATION_FAILURE: the access token was refused, the order was not read"),
+            403: unknown("NOT_AUTHORIZED: the token lacks the permission, the order was not read"),
+        }
+    )
 
     flows: ClassVar = flow_table(
         FlowSpec(

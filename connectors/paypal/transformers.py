@@ -873,6 +873,5 @@ def error_response(response: HttpResponse, ctx: ResponseContext) -> ErrorRespons
 
 
 def _failed_attempt(ctx: ResponseContext, issue: str | None, status_code: int) -> AttemptStatus | None:
-    if status_code in (401, 403) or status_code >= 500:
-        return None  # credentials or PayPal itself: the payment's state is unknown
+    # a 5xx, 429, 401 or 403 leaves the payment unknown: the base's failure policy drops this status there
     return failed_attempt(ctx.flow, card_refused=issue in CARD_REFUSALS)

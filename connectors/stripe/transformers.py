@@ -416,9 +416,8 @@ def error_response(response: HttpResponse, ctx: ResponseContext) -> ErrorRespons
             message="Stripe returned an error without an error object",
             status_code=response.status_code,
         )
-    attempt = None
-    if response.status_code < 500:
-        attempt = failed_attempt(ctx.flow, card_refused=body.type == "card_error")
+    # a 5xx, 408, 409 or 429 leaves the payment unknown: the base's failure policy drops this status there
+    attempt = failed_attempt(ctx.flow, card_refused=body.type == "card_error")
     intent_id = body.payment_intent.get("id") if body.payment_intent else None
     return ErrorResponse(
         code=body.code or body.type,

@@ -27,7 +27,9 @@ from harness.certify.cassettes import (
     scrub_tree,
 )
 from harness.certify.catalog import CATALOG, SCENARIOS, Scenario
+from harness.certify.checks import amounts as amount_checks
 from harness.certify.checks import facts as facts_checks
+from harness.certify.checks import faults as fault_checks
 from harness.certify.checks import gaps
 from harness.certify.checks import idempotency as idempotency_checks
 from harness.certify.checks.facts import Recorded, recorded_from_runs
@@ -936,6 +938,16 @@ def plan(session: ConnectorSession) -> list[CheckSpec]:
         )
     )
     specs.extend(property_specs(session))
+    # transport faults, amount limits and partial amounts (harness/certify/checks/faults.py, amounts.py)
+    for name, make, flows in (
+        ("transport_faults", fault_checks.transport_faults_check, fault_checks.WRITE_FLOWS),
+        ("amount_limits", amount_checks.amount_limits_check, amount_checks.LIMIT_FLOWS),
+        ("partial_amounts", amount_checks.partial_amounts_check, amount_checks.PARTIAL_FLOWS),
+    ):
+        for flow in (f for f in flows if connector.supports(f)):
+            title = f"{flow.value}: {name.replace('_', ' ')}"
+            check_id = f"property:{name}:{flow.value}"
+            specs.append(CheckSpec(check_id, "property", title, make(flow), flow=flow.value))
     specs.append(CheckSpec("secrets:masked", "secrets", "Secrets stay masked", secrets_check))
     specs.append(CheckSpec("lint", "lint", "Checklist lint", lint_check))
     return specs

@@ -29,7 +29,7 @@ from harness.domain.router_data import (
     RouterDataV2,
 )
 from harness.execution.tokens import AccessTokenCache
-from harness.execution.transport import Transport
+from harness.execution.transport import Transport, TransportError
 from harness.integration.connector import AnyRouterData, ConnectorV2
 from harness.integration.http import HttpRequest, HttpResponse
 
@@ -198,6 +198,14 @@ def execute(
         apply_result(router_data, result)
     except ConnectorError as error:
         execution.error = error.with_context(connector=connector.id, flow=router_data.flow.value)
+    except TransportError as error:
+        # no answer: the connector's failure policy says what the attempt is now (unknown, by default);
+        # the transport error stays recorded, so a recording or scenario run still stops on it
+        execution.harness_error = error
+        try:
+            apply_result(router_data, connector.transport_failure_response(router_data, error.message))
+        except Exception as exc:
+            execution.crash = crash_from(exc)
     except HarnessError as error:
         execution.harness_error = error
     except Exception as exc:  # a connector bug: record it, do not stop the run

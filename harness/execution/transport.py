@@ -18,6 +18,14 @@ class TransportError(HarnessError):
     """The provider could not be reached or did not answer in time."""
 
 
+class TransportTimeout(TransportError):
+    """No answer in time: the provider may have processed the call."""
+
+
+class ConnectionLost(TransportError):
+    """The connection failed or was reset: the provider may have processed the call."""
+
+
 @runtime_checkable
 class Transport(Protocol):
     def handle_request(self, request: HttpRequest) -> HttpResponse: ...
@@ -56,9 +64,9 @@ class LiveTransport:
                 allow_redirects=False,
             )
         except requests.Timeout:
-            raise TransportError(f"no answer within {self.timeout:g}s from {where}") from None
+            raise TransportTimeout(f"no answer within {self.timeout:g}s from {where}") from None
         except requests.ConnectionError as error:
-            raise TransportError(f"connection failed for {where} ({root_cause(error)})") from None
+            raise ConnectionLost(f"connection failed for {where} ({root_cause(error)})") from None
         except requests.RequestException as error:
             raise TransportError(f"HTTP error for {where} ({type(error).__name__})") from None
         return HttpResponse(

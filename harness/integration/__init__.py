@@ -10,6 +10,7 @@ from harness.integration.connector import (
     ResponseContext,
     flow_table,
 )
+from harness.integration.failures import FailureClass, HttpFailurePolicy, refused, unknown
 from harness.integration.guards import ensure_not_above, failed_attempt, status_from_table
 from harness.integration.http import ContentType, HttpRequest, HttpResponse, Method, RequestBody
 
@@ -18,8 +19,10 @@ __all__ = [
     "ConnectorDeclarationError",
     "ConnectorV2",
     "ContentType",
+    "FailureClass",
     "FlowSpec",
     "Headers",
+    "HttpFailurePolicy",
     "HttpRequest",
     "HttpResponse",
     "Method",
@@ -29,5 +32,7 @@ __all__ = [
     "ensure_not_above",
     "failed_attempt",
     "flow_table",
+    "refused",
     "status_from_table",
+    "unknown",
 ]

@@ -34,6 +34,7 @@ from harness.domain.money import MinorUnit
 from harness.domain.router_data import ErrorResponse, RouterDataV2
 from harness.domain.secret import Maskable
 from harness.domain.sensitive import declare_key_prefixes
+from harness.integration.failures import DEFAULT_FAILURE_POLICY, HttpFailurePolicy, transport_failure
 from harness.integration.http import ContentType, HttpRequest, HttpResponse, Method, RequestBody
 from harness.integration.idempotency import STATE_CHANGING_FLOWS, idempotency_key
 
@@ -57,6 +58,13 @@ class RequestContext:
     def amount(self, amount: MinorUnit, currency: Currency, *, field: str = "amount") -> Any:
         """The amount in the provider's representation, through the declared converter."""
         try:
+            if isinstance(amount, MinorUnit) and not amount:
+                # some providers read a zero (or absent) capture or refund amount as "the full amount"
+                raise InvalidDataError(
+                    f"{field}: a zero amount is never sent to the provider",
+                    field=field,
+                    hint="an authorization, capture or refund moves a positive amount",
+                )
             return self.converter.convert(amount, currency, field=field)
         except ConnectorError as error:
             raise error.with_context(connector=self.connector, flow=self.flow.value) from None
@@ -117,6 +125,8 @@ class FlowSpec:
     reference_max_length: int | None = None
     status_field: str | None = None  # in the success response body
     path_params: PathParams | None = None  # values for placeholders that are no request field
+    # this flow's exceptions to the connector's HTTP failure policy (each with the provider's reason)
+    failure_policy: HttpFailurePolicy | None = None
     description: str = ""
 
     @property
@@ -223,6 +233,9 @@ class ConnectorV2:
     idempotency_header: ClassVar[str | None] = None
     idempotency_flows: ClassVar[frozenset[Flow]] = STATE_CHANGING_FLOWS
     metadata_fields: ClassVar[tuple[str, ...]] = ()  # per-merchant settings (URL placeholders...)
+    # which non-2xx answers fail the attempt and which leave it unknown (harness/integration/failures.py);
+    # a connector overrides a status only with the reason its provider documents
+    failure_policy: ClassVar[HttpFailurePolicy] = DEFAULT_FAILURE_POLICY
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -333,10 +346,22 @@ class ConnectorV2:
         return spec.handle_response(model, router_data, ctx)
 
     def get_error_response(self, router_data: AnyRouterData, response: HttpResponse) -> ErrorResponse:
+        """The parser's ErrorResponse, its status as the HTTP failure policy allows."""
         spec = self.flows.get(router_data.flow)
         ctx = self.response_context(router_data, response)
         parser = spec.parse_error if spec and spec.parse_error else self.parse_error
-        return parser(response, ctx)
+        return self.http_failure_policy(router_data.flow).apply(router_data.flow, parser(response, ctx))
+
+    def http_failure_policy(self, flow: Flow) -> HttpFailurePolicy:
+        spec = self.flows.get(flow)
+        policy = self.failure_policy.merged_over(DEFAULT_FAILURE_POLICY)
+        if spec is not None and spec.failure_policy is not None:
+            policy = spec.failure_policy.merged_over(policy)
+        return policy
+
+    def transport_failure_response(self, router_data: AnyRouterData, cause: str) -> ErrorResponse:
+        """The outcome of a call that got no answer (timeout, reset): unknown, never terminal."""
+        return transport_failure(cause)
 
     # ------------------------------------------------------------ the declaration as a value
 
