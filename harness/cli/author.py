@@ -25,6 +25,7 @@ from harness.domain import (
     HarnessError,
     InvalidDataError,
     MinorUnit,
+    NotImplementedFlowError,
     PaymentsResponseData,
     RefundsResponseData,
     Secret,
@@ -63,10 +64,7 @@ def list_connectors(
             problems.append(error.one_line())
             rows.append({"connector": name, "error": error.message, "flows": {}})
             continue
-        flows = {
-            flow.value: "yes" if flow in cls.flows else ("not supported" if flow in cls.unsupported else "no")
-            for flow in FLOW_ORDER
-        }
+        flows = {flow.value: flow_state(cls, flow) for flow in FLOW_ORDER}
         rows.append(
             {
                 "connector": name,
@@ -78,6 +76,7 @@ def list_connectors(
                     for flow in FLOW_ORDER
                     if flow in cls.flows
                 },
+                # the table lists every flow; "yes" in flows means its transforms are written
             }
         )
     if fmt == "table" and endpoints:
@@ -110,6 +109,50 @@ def list_connectors(
         for problem in problems:
             typer.echo(f"certify: {problem}", err=True)
         raise typer.Exit(2)
+
+
+JSON = "application/json"
+
+
+def written(cls: type[ConnectorV2], flow: Flow) -> bool:
+    """Whether the flow's transforms are written: a scaffolded one raises NotImplementedFlowError
+    when it builds a request or reads an answer (any other outcome means someone wrote it)."""
+    connector = cls()
+    try:
+        router_data = _router_data(
+            connector,
+            flow,
+            amount=MinorUnit(1000),
+            currency=Currency.USD,
+            reference="certify_list_ref",
+            connector_transaction_id="txn_list",
+            connector_refund_id="refund_list",
+        )
+    except (typer.Exit, HarnessError, ValueError):
+        return True  # the probe data does not fit this flow: nothing says it is unwritten
+    steps = (
+        lambda: connector.build_request(router_data, "https://certify.invalid/"),
+        lambda: connector.handle_response(
+            router_data, HttpResponse(status_code=200, body=b"{}", headers={"Content-Type": JSON})
+        ),
+    )
+    for step in steps:
+        try:
+            step()
+        except NotImplementedFlowError:
+            return False
+        except Exception:  # any other refusal is the answer of written code
+            continue
+    return True
+
+
+def flow_state(cls: type[ConnectorV2], flow: Flow) -> str:
+    """yes (written), no (in the table but raising NotImplementedFlowError, or absent), not supported."""
+    if flow in cls.unsupported:
+        return "not supported"
+    if flow not in cls.flows:
+        return "no"
+    return "yes" if written(cls, flow) else "no"
 
 
 def _connector(name: str) -> ConnectorV2:

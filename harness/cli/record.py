@@ -117,7 +117,12 @@ def record(
     workspace = Workspace.for_registered(name, root=root, config_dir=config_dir)
     workspace.ensure_editable("certify record")
     cls = workspace.connector_cls
-    scenarios_to_record(workspace, scenario)  # unknown or unclaimed scenarios: exit 2 before any request
+    if not scenarios_to_record(workspace, scenario):  # unknown or unclaimed: exit 2 before any request
+        raise fail(
+            f"{name} supports no scenario yet, so there is nothing to record: list the scenarios its "
+            f"provider offers under [scenarios] supported in {_relative(workspace.certification_path, root)} "
+            f"(`certify run {name}` names them), then record again"
+        )
     sandbox_url = workspace.base_url(env)
     if base_url is not None:
         check_url(base_url, path="--base-url", key="--base-url")

@@ -15,13 +15,14 @@ from harness.certify.plugin import RESULTS
 from harness.certify.results import Results, RunInfo
 from harness.certify.selection import changed_files, select_changed, shard
 from harness.cli import app, fail
+from harness.cli.guide import guide_lines
 from harness.cli.progress import Progress, interactive
 from harness.defaults import DEFAULT_PROFILE, PROFILE_NAMES
 from harness.domain.errors import HarnessError
 from harness.integration import registry
 from harness.report import ALLURE_RESULTS, ReportOptions, Written, write_reports
 from harness.report.folder import discard, lock_folder, staged_allure_dir, swap_in_allure
-from harness.report.views import DEFAULT_CASSETTE_MAX_AGE_DAYS
+from harness.report.views import DEFAULT_CASSETTE_MAX_AGE_DAYS, Counts
 
 ReportDir = Annotated[
     Path, typer.Option("--report-dir", help="Where results.json, index.html and the other reports go.")
@@ -132,18 +133,14 @@ def check_workers(workers: str | None) -> str | None:
 
 def print_summary(results: Results, report_dir: Path) -> None:
     for connector in results.connectors:
-        checks = connector.checks
-        passed = sum(c.status == "passed" for c in checks)
-        failed = sum(c.failing for c in checks)
-        skipped = sum(c.status == "skipped" for c in checks)
-        line = f"{connector.name:16} {connector.verdict:14} score {connector.score:3}  "
-        line += f"{passed} passed, {failed} failed, {skipped} skipped"
-        typer.echo(line)
-        for check_id in connector.failing[:10]:
-            check = next(c for c in checks if c.id == check_id)
-            typer.echo(f"    {check.status}: {check.id}: {check.message[:160]}")
+        # the same counts as summary.md and index.html: exempt checks apart from skipped ones
+        counts = Counts.of(connector.checks)
+        typer.echo(f"{connector.name:16} {connector.verdict:14} score {connector.score:3}  {counts.text()}")
         if connector.verdict == "error":
             typer.echo(f"    error: {connector.message}")
+        elif connector.verdict != "certified" or connector.failing:
+            for line in guide_lines(connector):
+                typer.echo(line)
 
 
 def render(
