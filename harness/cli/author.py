@@ -325,6 +325,34 @@ def _headers(pairs: list[str] | None) -> dict[str, str]:
     return out
 
 
+def id_in_body(body: bytes, field: str | None) -> str | None:
+    """The id at the error's field (a dotted path) of a JSON body; a link gives its last segment."""
+    if not field:
+        return None
+    try:
+        node: Any = json.loads(body)
+    except (ValueError, RecursionError):
+        return None
+    for part in field.split("."):
+        if isinstance(node, list):  # a list of links: the one named by the last part
+            node = next((n.get("href") for n in node if isinstance(n, dict) and n.get("rel") == part), None)
+        elif isinstance(node, dict):
+            node = node.get(part)
+        else:
+            return None
+    if not isinstance(node, str) or not node.strip():
+        return None
+    return node.rstrip("/").rsplit("/", 1)[-1] if "://" in node else node
+
+
+def _reads_with(handle: Any, payment_id: str) -> bool:
+    try:
+        handle(payment_id)
+    except (ConnectorError, RecursionError):
+        return False
+    return True
+
+
 @app.command(
     "parse",
     epilog="Example: certify parse stripe Authorize --status-code 200 --body pi.json --capture-method manual",
@@ -355,24 +383,44 @@ def parse(
         raise fail("--amount and --currency go together (the integrity check needs both)")
     headers = {"Content-Type": "application/json", **_headers(header)}
     response = HttpResponse(status_code=status_code, body=body.read_bytes(), headers=headers)
-    router_data = _router_data(
-        connector,
-        flow,
-        amount=_amount(amount) if amount is not None else MinorUnit(1),
-        currency=_currency(currency) if currency is not None else Currency.USD,
-        reference=reference,
-        capture_method=_capture(capture_method),
-        connector_transaction_id=connector_transaction_id,
-        connector_refund_id=connector_refund_id,
-        with_expected_amount=amount is not None,
-    )
-    # without --amount the requested amount is unknown, so the integrity comparison is skipped
-    try:
-        result = (
-            connector.handle_response(router_data, response)
-            if amount is None
-            else handle_http_response(connector, router_data, response)
+
+    def handle(payment_id: str) -> Any:
+        router_data = _router_data(
+            connector,
+            flow,
+            amount=_amount(amount) if amount is not None else MinorUnit(1),
+            currency=_currency(currency) if currency is not None else Currency.USD,
+            reference=reference,
+            capture_method=_capture(capture_method),
+            connector_transaction_id=payment_id,
+            connector_refund_id=connector_refund_id,
+            with_expected_amount=amount is not None,
         )
+        # without --amount the requested amount is unknown, so the integrity comparison is skipped
+        if amount is None:
+            return connector.handle_response(router_data, response)
+        return handle_http_response(connector, router_data, response)
+
+    note = None
+    try:
+        try:
+            result = handle(connector_transaction_id)
+        except ConnectorError as error:
+            claimed = id_in_body(response.body, error.field)
+            # an answer the connector reads once given the id it names was refused for that id alone
+            if claimed is None or claimed == connector_transaction_id or not _reads_with(handle, claimed):
+                raise
+            if connector_transaction_id:
+                error.message += (
+                    f": the response's {error.field} is {claimed}, "
+                    f"--connector-transaction-id is {connector_transaction_id}"
+                )
+                raise
+            result = handle(claimed)
+            note = (
+                f"no --connector-transaction-id given: the response's {error.field} ({claimed}) "
+                "was not compared with a payment id"
+            )
     except RecursionError:
         raise fail(f"--body {body}: nested too deeply to parse (no provider sends this)") from None
     except ConnectorError as error:
@@ -382,4 +430,7 @@ def parse(
             )
         )
         raise typer.Exit(1) from None
-    typer.echo(json.dumps({"connector": name, "flow": flow.value, **describe_result(result)}, indent=2))
+    described = {"connector": name, "flow": flow.value, **describe_result(result)}
+    if note:
+        described["note"] = note
+    typer.echo(json.dumps(described, indent=2))
