@@ -8,9 +8,10 @@ from pathlib import Path
 import click
 import typer
 
+from harness.cli.help import CertifyTyper
 from harness.domain.errors import HarnessError
 
-app = typer.Typer(
+app = CertifyTyper(
     name="certify",
     help="Certify payment connectors: replayed scenarios, property-based money, contracts and lint.",
     no_args_is_help=True,

@@ -22,6 +22,7 @@ from harness.certify.recording import (
 )
 from harness.certify.workspace import Workspace
 from harness.cli import app, fail
+from harness.cli.help import CertifyTyper
 from harness.defaults import CASSETTE_MAX_AGE_DAYS, RECORD_TIMEOUT_S
 from harness.domain.errors import HarnessError
 from harness.execution.config import check_url
@@ -168,7 +169,7 @@ def _relative(path: Path, root: Path) -> str:
         return str(path)
 
 
-cassettes_app = typer.Typer(
+cassettes_app = CertifyTyper(
     name="cassettes",
     help="Audit the cassettes: expiry, orphans, missing ones, leaks.",
     no_args_is_help=True,

@@ -9,11 +9,12 @@ import typer
 
 from harness.certify.results import merge as merge_results
 from harness.cli import app, fail
+from harness.cli.help import CertifyTyper
 from harness.cli.run import Baseline, MaxAge, hold_report_dir, read_results, render
 from harness.domain.errors import HarnessError
 from harness.report.views import DEFAULT_CASSETTE_MAX_AGE_DAYS
 
-report_app = typer.Typer(
+report_app = CertifyTyper(
     help="Re-render reports from results.json, compare with a baseline, merge sharded results.",
     invoke_without_command=True,
     add_completion=False,
