@@ -2,8 +2,8 @@
 
 The steps come in the order an author works: write the first unimplemented flow (the function
 and the file), then the provider facts, then the cassettes, then declare the scenarios. The
-other failures follow, identical messages grouped with a count. Lines wrap at word boundaries;
-nothing is cut.
+other failures follow, identical messages grouped with a count. On a terminal lines wrap at word
+boundaries; nothing is ever cut.
 """
 
 from __future__ import annotations
@@ -57,7 +57,9 @@ def _names(ids: list[str]) -> str:
 
 def next_steps(connector: ConnectorResult) -> tuple[list[str], list[str]]:
     """(the next steps in working order, the other failures grouped by message)."""
-    failing = [c for c in connector.checks if c.failing]
+    # a connector in error has its message printed once, on stderr, by `certify run`
+    said = connector.message
+    failing = [c for c in connector.checks if c.failing and not (said and c.message and c.message in said)]
     waiting = [c for c in connector.checks if c.failing or c.status == "skipped"]
     missing = unimplemented(waiting)
     steps: list[str] = []
@@ -113,11 +115,14 @@ def grouped(checks: list[CheckResult]) -> list[str]:
     return lines
 
 
-def wrap(text: str, indent: str, width: int | None = None) -> list[str]:
-    """Wrapped at word boundaries, continuation lines indented further; a long word stays whole."""
-    width = width or max(60, min(shutil.get_terminal_size((100, 24)).columns, 120))
+def wrap(text: str, indent: str, width: int | None) -> list[str]:
+    """On a terminal: wrapped at word boundaries, continuation lines indented further, a long word
+    whole. Elsewhere (CI logs, pipes): one whole line, for grep."""
+    text = " ".join(text.split())
+    if width is None:
+        return [indent + text]
     return textwrap.wrap(
-        " ".join(text.split()),
+        text,
         width=width,
         initial_indent=indent,
         subsequent_indent=indent + "  ",
@@ -126,8 +131,13 @@ def wrap(text: str, indent: str, width: int | None = None) -> list[str]:
     ) or [indent]
 
 
+def terminal_width() -> int:
+    return max(60, min(shutil.get_terminal_size((100, 24)).columns, 120))
+
+
 def guide_lines(connector: ConnectorResult, width: int | None = None) -> list[str]:
-    """Lines under a not-certified connector's summary line: next steps, then other failures."""
+    """Lines under a not-certified connector's summary line: next steps, then other failures
+    (wrapped to `width` when given)."""
     steps, others = next_steps(connector)
     lines: list[str] = []
     if steps:

@@ -126,7 +126,10 @@ def record(
         )
     sandbox_url = workspace.base_url(env)
     if base_url is not None:
-        check_url(base_url, path="--base-url", key="--base-url")
+        try:
+            check_url(base_url, path="--base-url", key="--base-url")
+        except HarnessError as error:  # the option is named once, not as a path and again as a key
+            raise fail(f"{error.message} ({error.hint})" if error.hint else error.message) from None
     auth = credentials_from_file(cls, creds) if creds is not None else credentials_from_env(cls, os.environ)
 
     in_use = values_in_use([name], root)
