@@ -7,11 +7,15 @@ from typing import Annotated
 
 import typer
 
+from harness.certify.results import Results
 from harness.certify.results import merge as merge_results
 from harness.cli import app, fail
 from harness.cli.help import CertifyTyper
 from harness.cli.run import Baseline, MaxAge, hold_report_dir, read_results, render
 from harness.domain.errors import HarnessError
+from harness.report import ALLURE_RESULTS
+from harness.report.allure import write_allure_results
+from harness.report.folder import discard, staged_allure_dir, swap_in_allure
 from harness.report.views import DEFAULT_CASSETTE_MAX_AGE_DAYS
 
 report_app = CertifyTyper(
@@ -46,6 +50,9 @@ def report(
     old = read_results(baseline, what="--baseline") if baseline is not None else None
     option = "--report-dir" if report_dir else "--results folder"
     hold_report_dir(ctx, report_dir or results_path.parent, option)
+    # the run's own allure-results (written by allure-pytest) are kept; another folder gets them here
+    if not ((report_dir or results_path.parent) / ALLURE_RESULTS).is_dir():
+        write_allure(results, report_dir or results_path.parent)
     written = render(
         results,
         report_dir or results_path.parent,
@@ -79,5 +86,17 @@ def merge(
     old = read_results(baseline, what="--baseline") if baseline is not None else None
     hold_report_dir(ctx, report_dir)
     merged.write(report_dir / "results.json")
+    write_allure(merged, report_dir)
     render(merged, report_dir, baseline=old, baseline_name=str(baseline or ""), max_age_days=max_age_days)
     raise typer.Exit(merged.exit_code())
+
+
+def write_allure(results: Results, report_dir: Path) -> None:
+    """allure-results/ from results.json, staged and swapped in whole as `certify run` does."""
+    staged = staged_allure_dir(report_dir)
+    try:
+        write_allure_results(results, staged)
+    except BaseException:
+        discard(staged)
+        raise
+    swap_in_allure(staged, report_dir)
