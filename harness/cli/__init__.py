@@ -8,9 +8,10 @@ from pathlib import Path
 import click
 import typer
 
+from harness.cli.help import CertifyTyper
 from harness.domain.errors import HarnessError
 
-app = typer.Typer(
+app = CertifyTyper(
     name="certify",
     help="Certify payment connectors: replayed scenarios, property-based money, contracts and lint.",
     no_args_is_help=True,
@@ -81,6 +82,7 @@ def main(argv: list[str] | None = None) -> int:
         ctx = getattr(error, "ctx", None)
         command = ctx.command_path if ctx is not None else "certify"
         message = " ".join(error.format_message().split())  # type: ignore[attr-defined]  # checked above
+        message = message.removesuffix(".")  # one sentence with the pointer below, not two
         typer.echo(f"certify: {message} (see `{command} --help`)", err=True)
         return int(error.exit_code)  # type: ignore[attr-defined]  # checked above
     return int(code) if isinstance(code, int) else 0

@@ -25,6 +25,7 @@ from harness.domain import (
     HarnessError,
     InvalidDataError,
     MinorUnit,
+    NotImplementedFlowError,
     PaymentsResponseData,
     RefundsResponseData,
     Secret,
@@ -63,10 +64,7 @@ def list_connectors(
             problems.append(error.one_line())
             rows.append({"connector": name, "error": error.message, "flows": {}})
             continue
-        flows = {
-            flow.value: "yes" if flow in cls.flows else ("not supported" if flow in cls.unsupported else "no")
-            for flow in FLOW_ORDER
-        }
+        flows = {flow.value: flow_state(cls, flow) for flow in FLOW_ORDER}
         rows.append(
             {
                 "connector": name,
@@ -78,6 +76,7 @@ def list_connectors(
                     for flow in FLOW_ORDER
                     if flow in cls.flows
                 },
+                # the table lists every flow; "yes" in flows means its transforms are written
             }
         )
     if fmt == "table" and endpoints:
@@ -110,6 +109,50 @@ def list_connectors(
         for problem in problems:
             typer.echo(f"certify: {problem}", err=True)
         raise typer.Exit(2)
+
+
+JSON = "application/json"
+
+
+def written(cls: type[ConnectorV2], flow: Flow) -> bool:
+    """Whether the flow's transforms are written: a scaffolded one raises NotImplementedFlowError
+    when it builds a request or reads an answer (any other outcome means someone wrote it)."""
+    connector = cls()
+    try:
+        router_data = _router_data(
+            connector,
+            flow,
+            amount=MinorUnit(1000),
+            currency=Currency.USD,
+            reference="certify_list_ref",
+            connector_transaction_id="txn_list",
+            connector_refund_id="refund_list",
+        )
+    except (typer.Exit, HarnessError, ValueError):
+        return True  # the probe data does not fit this flow: nothing says it is unwritten
+    steps = (
+        lambda: connector.build_request(router_data, "https://certify.invalid/"),
+        lambda: connector.handle_response(
+            router_data, HttpResponse(status_code=200, body=b"{}", headers={"Content-Type": JSON})
+        ),
+    )
+    for step in steps:
+        try:
+            step()
+        except NotImplementedFlowError:
+            return False
+        except Exception:  # any other refusal is the answer of written code
+            continue
+    return True
+
+
+def flow_state(cls: type[ConnectorV2], flow: Flow) -> str:
+    """yes (written), no (in the table but raising NotImplementedFlowError, or absent), not supported."""
+    if flow in cls.unsupported:
+        return "not supported"
+    if flow not in cls.flows:
+        return "no"
+    return "yes" if written(cls, flow) else "no"
 
 
 def _connector(name: str) -> ConnectorV2:
@@ -282,6 +325,34 @@ def _headers(pairs: list[str] | None) -> dict[str, str]:
     return out
 
 
+def id_in_body(body: bytes, field: str | None) -> str | None:
+    """The id at the error's field (a dotted path) of a JSON body; a link gives its last segment."""
+    if not field:
+        return None
+    try:
+        node: Any = json.loads(body)
+    except (ValueError, RecursionError):
+        return None
+    for part in field.split("."):
+        if isinstance(node, list):  # a list of links: the one named by the last part
+            node = next((n.get("href") for n in node if isinstance(n, dict) and n.get("rel") == part), None)
+        elif isinstance(node, dict):
+            node = node.get(part)
+        else:
+            return None
+    if not isinstance(node, str) or not node.strip():
+        return None
+    return node.rstrip("/").rsplit("/", 1)[-1] if "://" in node else node
+
+
+def _reads_with(handle: Any, payment_id: str) -> bool:
+    try:
+        handle(payment_id)
+    except (ConnectorError, RecursionError):
+        return False
+    return True
+
+
 @app.command(
     "parse",
     epilog="Example: certify parse stripe Authorize --status-code 200 --body pi.json --capture-method manual",
@@ -312,24 +383,44 @@ def parse(
         raise fail("--amount and --currency go together (the integrity check needs both)")
     headers = {"Content-Type": "application/json", **_headers(header)}
     response = HttpResponse(status_code=status_code, body=body.read_bytes(), headers=headers)
-    router_data = _router_data(
-        connector,
-        flow,
-        amount=_amount(amount) if amount is not None else MinorUnit(1),
-        currency=_currency(currency) if currency is not None else Currency.USD,
-        reference=reference,
-        capture_method=_capture(capture_method),
-        connector_transaction_id=connector_transaction_id,
-        connector_refund_id=connector_refund_id,
-        with_expected_amount=amount is not None,
-    )
-    # without --amount the requested amount is unknown, so the integrity comparison is skipped
-    try:
-        result = (
-            connector.handle_response(router_data, response)
-            if amount is None
-            else handle_http_response(connector, router_data, response)
+
+    def handle(payment_id: str) -> Any:
+        router_data = _router_data(
+            connector,
+            flow,
+            amount=_amount(amount) if amount is not None else MinorUnit(1),
+            currency=_currency(currency) if currency is not None else Currency.USD,
+            reference=reference,
+            capture_method=_capture(capture_method),
+            connector_transaction_id=payment_id,
+            connector_refund_id=connector_refund_id,
+            with_expected_amount=amount is not None,
         )
+        # without --amount the requested amount is unknown, so the integrity comparison is skipped
+        if amount is None:
+            return connector.handle_response(router_data, response)
+        return handle_http_response(connector, router_data, response)
+
+    note = None
+    try:
+        try:
+            result = handle(connector_transaction_id)
+        except ConnectorError as error:
+            claimed = id_in_body(response.body, error.field)
+            # an answer the connector reads once given the id it names was refused for that id alone
+            if claimed is None or claimed == connector_transaction_id or not _reads_with(handle, claimed):
+                raise
+            if connector_transaction_id:
+                error.message += (
+                    f": the response's {error.field} is {claimed}, "
+                    f"--connector-transaction-id is {connector_transaction_id}"
+                )
+                raise
+            result = handle(claimed)
+            note = (
+                f"no --connector-transaction-id given: the response's {error.field} ({claimed}) "
+                "was not compared with a payment id"
+            )
     except RecursionError:
         raise fail(f"--body {body}: nested too deeply to parse (no provider sends this)") from None
     except ConnectorError as error:
@@ -339,4 +430,7 @@ def parse(
             )
         )
         raise typer.Exit(1) from None
-    typer.echo(json.dumps({"connector": name, "flow": flow.value, **describe_result(result)}, indent=2))
+    described = {"connector": name, "flow": flow.value, **describe_result(result)}
+    if note:
+        described["note"] = note
+    typer.echo(json.dumps(described, indent=2))

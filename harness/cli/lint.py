@@ -81,7 +81,11 @@ def rules_table() -> str:
     return "\n".join(lines) + "\n"
 
 
-@app.command("lint")
+@app.command(
+    "lint",
+    epilog="Example: certify lint connectors/acme_pay --format sarif -o lint.sarif   (also: certify lint "
+    "--list-rules)",
+)
 def lint_command(
     paths: Annotated[
         list[Path] | None,

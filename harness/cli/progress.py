@@ -8,6 +8,7 @@ printed when the run starts and one as each connector finishes.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import time
@@ -18,7 +19,10 @@ from typing import Any, TextIO
 
 import pytest
 
+from harness.certify.plugin import PROPERTY_KEY
+
 REFRESH_SECONDS = 0.1
+STATES = ("passed", "failed", "skipped", "exempt")  # as summary.md and index.html count them
 
 
 def interactive(stream: TextIO | None = None) -> bool:
@@ -42,7 +46,7 @@ class Progress:
         self.echo = echo or (lambda line: print(line, flush=True))
         self.totals: Counter[str] = Counter()
         self.done: Counter[str] = Counter()
-        self.outcomes: dict[str, Counter[str]] = {}
+        self.outcomes: dict[str, Counter[str]] = {}  # connector -> check state -> checks
         self.finished: list[str] = []
         self.started = time.monotonic()
         self._collected = False
@@ -76,7 +80,8 @@ class Progress:
             self._bar.start()
             self._overall = self._bar.add_task(f"{len(self.totals)} connector(s)", total=total)
         else:
-            self.echo(f"certify: {total} checks over {len(self.totals)} connector(s)")
+            # a lint item reports one check per finding: the final count can exceed the plan
+            self.echo(f"certify: {len(self.totals)} connector(s), {total} planned checks")
 
     @pytest.hookimpl(trylast=True)
     def pytest_collection_finish(self, session: pytest.Session) -> None:
@@ -92,11 +97,13 @@ class Progress:
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         # one count per item: its call, or the setup that failed or skipped it
         if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
-            self.finish(connector_of(report.nodeid), report.outcome)
+            self.finish(connector_of(report.nodeid), report.outcome, checks_of(report))
 
-    def finish(self, name: str, outcome: str) -> None:
+    def finish(self, name: str, outcome: str, states: Counter[str] | None = None) -> None:
+        """One item done; `states` counts the check results it carried (lint: one per finding)."""
         self.done[name] += 1
-        self.outcomes.setdefault(name, Counter())[outcome] += 1
+        tally = self.outcomes.setdefault(name, Counter())
+        tally.update(states or Counter({"failed" if outcome == "error" else outcome: 1}))
         if self._bar is not None:
             if name not in self._tasks:
                 self._tasks[name] = self._bar.add_task(f"  {name}", total=self.totals.get(name) or None)
@@ -111,10 +118,10 @@ class Progress:
     def connector_done(self, name: str) -> None:
         self.finished.append(name)
         tally = self.outcomes[name]
-        line = (
-            f"[{len(self.finished)}/{len(self.totals)}] {name}: {self.done[name]} checks "
-            f"({tally['passed']} passed, {tally['failed']} failed, {tally['skipped']} skipped)"
-        )
+        counts = f"{tally['passed']} passed, {tally['failed']} failed, {tally['skipped']} skipped"
+        if tally["exempt"]:
+            counts += f", {tally['exempt']} exempt"
+        line = f"[{len(self.finished)}/{len(self.totals)}] {name}: {sum(tally.values())} checks ({counts})"
         if self._bar is not None:
             self._bar.remove_task(self._tasks.pop(name))
             self._bar.console.print(line, highlight=False)
@@ -126,3 +133,15 @@ class Progress:
         if self._bar is not None:
             self._bar.stop()
             self._bar = None
+
+
+def checks_of(report: pytest.TestReport) -> Counter[str] | None:
+    """The states of the check results an item carried (None when it carried none)."""
+    states: Counter[str] = Counter()
+    for key, value in report.user_properties:
+        if key == PROPERTY_KEY:
+            for check in json.loads(str(value)).get("checks", []):
+                status = check.get("status")
+                exempt = status == "skipped" and check.get("exempt")
+                states["exempt" if exempt else "failed" if status == "error" else status] += 1
+    return states or None

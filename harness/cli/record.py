@@ -22,6 +22,7 @@ from harness.certify.recording import (
 )
 from harness.certify.workspace import Workspace
 from harness.cli import app, fail
+from harness.cli.help import CertifyTyper
 from harness.defaults import CASSETTE_MAX_AGE_DAYS, RECORD_TIMEOUT_S
 from harness.domain.errors import HarnessError
 from harness.execution.config import check_url
@@ -117,10 +118,18 @@ def record(
     workspace = Workspace.for_registered(name, root=root, config_dir=config_dir)
     workspace.ensure_editable("certify record")
     cls = workspace.connector_cls
-    scenarios_to_record(workspace, scenario)  # unknown or unclaimed scenarios: exit 2 before any request
+    if not scenarios_to_record(workspace, scenario):  # unknown or unclaimed: exit 2 before any request
+        raise fail(
+            f"{name} supports no scenario yet, so there is nothing to record: list the scenarios its "
+            f"provider offers under [scenarios] supported in {_relative(workspace.certification_path, root)} "
+            f"(`certify run {name}` names them), then record again"
+        )
     sandbox_url = workspace.base_url(env)
     if base_url is not None:
-        check_url(base_url, path="--base-url", key="--base-url")
+        try:
+            check_url(base_url, path="--base-url", key="--base-url")
+        except HarnessError as error:  # the option is named once, not as a path and again as a key
+            raise fail(f"{error.message} ({error.hint})" if error.hint else error.message) from None
     auth = credentials_from_file(cls, creds) if creds is not None else credentials_from_env(cls, os.environ)
 
     in_use = values_in_use([name], root)
@@ -163,7 +172,7 @@ def _relative(path: Path, root: Path) -> str:
         return str(path)
 
 
-cassettes_app = typer.Typer(
+cassettes_app = CertifyTyper(
     name="cassettes",
     help="Audit the cassettes: expiry, orphans, missing ones, leaks.",
     no_args_is_help=True,

@@ -7,9 +7,11 @@ from typing import Annotated
 
 import typer
 
+from harness.certify.results import Results
 from harness.certify.results import merge as merge_results
 from harness.certify.strength import attach_from_file
 from harness.cli import app, fail
+from harness.cli.help import CertifyTyper
 from harness.cli.run import (
     Baseline,
     MaxAge,
@@ -20,9 +22,12 @@ from harness.cli.run import (
     render,
 )
 from harness.domain.errors import HarnessError
+from harness.report import ALLURE_RESULTS
+from harness.report.allure import write_allure_results
+from harness.report.folder import discard, staged_allure_dir, swap_in_allure
 from harness.report.views import DEFAULT_CASSETTE_MAX_AGE_DAYS
 
-report_app = typer.Typer(
+report_app = CertifyTyper(
     help="Re-render reports from results.json, compare with a baseline, merge sharded results.",
     invoke_without_command=True,
     add_completion=False,
@@ -61,6 +66,9 @@ def report(
         attach_from_file(
             results, strength_source, root=Path.cwd(), config_dir=None, strict=results.run.strict
         )
+    # the run's own allure-results (written by allure-pytest) are kept; another folder gets them here
+    if not ((report_dir or results_path.parent) / ALLURE_RESULTS).is_dir():
+        write_allure(results, report_dir or results_path.parent)
     written = render(
         results,
         report_dir or results_path.parent,
@@ -94,5 +102,17 @@ def merge(
     old = read_results(baseline, what="--baseline") if baseline is not None else None
     hold_report_dir(ctx, report_dir)
     merged.write(report_dir / "results.json")
+    write_allure(merged, report_dir)
     render(merged, report_dir, baseline=old, baseline_name=str(baseline or ""), max_age_days=max_age_days)
     raise typer.Exit(merged.exit_code())
+
+
+def write_allure(results: Results, report_dir: Path) -> None:
+    """allure-results/ from results.json, staged and swapped in whole as `certify run` does."""
+    staged = staged_allure_dir(report_dir)
+    try:
+        write_allure_results(results, staged)
+    except BaseException:
+        discard(staged)
+        raise
+    swap_in_allure(staged, report_dir)

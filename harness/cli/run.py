@@ -16,13 +16,14 @@ from harness.certify.results import Results, RunInfo
 from harness.certify.selection import changed_files, select_changed, shard
 from harness.certify.strength import MUTATE_JSON, attach_from_file, describe, read_measurements
 from harness.cli import app, fail
+from harness.cli.guide import guide_lines, terminal_width
 from harness.cli.progress import Progress, interactive
-from harness.defaults import DEFAULT_PROFILE, PROFILE_NAMES
+from harness.defaults import DEFAULT_PROFILE, PROFILE_NAMES, PROFILES
 from harness.domain.errors import HarnessError
 from harness.integration import registry
 from harness.report import ALLURE_RESULTS, ReportOptions, Written, write_reports
 from harness.report.folder import discard, lock_folder, staged_allure_dir, swap_in_allure
-from harness.report.views import DEFAULT_CASSETTE_MAX_AGE_DAYS
+from harness.report.views import DEFAULT_CASSETTE_MAX_AGE_DAYS, Counts
 
 ReportDir = Annotated[
     Path, typer.Option("--report-dir", help="Where results.json, index.html and the other reports go.")
@@ -133,18 +134,13 @@ def check_workers(workers: str | None) -> str | None:
 
 def print_summary(results: Results, report_dir: Path) -> None:
     for connector in results.connectors:
-        checks = connector.checks
-        passed = sum(c.status == "passed" for c in checks)
-        failed = sum(c.failing for c in checks)
-        skipped = sum(c.status == "skipped" for c in checks)
-        line = f"{connector.name:16} {connector.verdict:14} score {connector.score:3}  "
-        line += f"{passed} passed, {failed} failed, {skipped} skipped"
-        typer.echo(line)
-        for check_id in connector.failing[:10]:
-            check = next(c for c in checks if c.id == check_id)
-            typer.echo(f"    {check.status}: {check.id}: {check.message[:160]}")
-        if connector.verdict == "error":
-            typer.echo(f"    error: {connector.message}")
+        # the same counts as summary.md and index.html: exempt checks apart from skipped ones
+        counts = Counts.of(connector.checks)
+        typer.echo(f"{connector.name:16} {connector.verdict:14} score {connector.score:3}  {counts.text()}")
+        if connector.verdict != "certified" or connector.failing:
+            width = terminal_width() if interactive() else None  # whole lines in CI logs, for grep
+            for line in guide_lines(connector, width):  # an error's own message goes to stderr, once
+                typer.echo(line)
         if connector.mutation is not None:
             typer.echo(f"    {describe(connector.mutation)}")
 
@@ -262,7 +258,7 @@ def run(
     if unknown:
         raise fail(
             f"unknown connector(s): {', '.join(unknown)}; registered: {', '.join(registry.names())} "
-            "(connectors/<name>/ or an installed certify.connectors entry point)"
+            "(a folder connectors/NAME/ or an installed certify.connectors entry point)"
         )
     if profile not in PROFILE_NAMES:
         raise fail(f"--profile must be {' or '.join(PROFILE_NAMES)}, not {profile!r}")
@@ -270,6 +266,14 @@ def run(
     # an unreadable baseline is refused before the run, not after it
     old = read_results(baseline, what="--baseline") if baseline is not None else None
     hold_report_dir(ctx, report_dir)
+    if seed is not None and PROFILES[profile].derandomize:
+        # the ci profile is derandomized: a seed would change nothing, so say so instead of ignoring it
+        typer.echo(
+            f"certify: --seed {seed} has no effect under --profile {profile} (derandomized: the same "
+            "examples every run); add --profile dev to draw examples from this seed",
+            err=True,
+        )
+        seed = None
     strength_source = mutate_result(mutate_result_path, report_dir)
     if profile == "dev" and seed is None:
         seed = random.randrange(2**32)  # one seed for every worker, recorded in results.json
@@ -310,7 +314,7 @@ def run(
     if missing:
         raise fail(
             f"no certification.toml collected for: {', '.join(missing)} "
-            "(expected connectors/<name>/ or in its installed package)"
+            "(expected in connectors/NAME/ or in its installed package)"
         )
     if shard_spec is not None or reasons:
         results.run.shard = shard_spec

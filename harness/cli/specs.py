@@ -29,10 +29,11 @@ from harness.certify.specimport import (
     used_operations_of,
 )
 from harness.cli import app, fail
+from harness.cli.help import CertifyTyper
 from harness.domain.errors import HarnessError
 from harness.integration import registry
 
-specs_app = typer.Typer(help="Contracts imported from the providers' OpenAPI documents, and their drift.")
+specs_app = CertifyTyper(help="Contracts imported from the providers' OpenAPI documents, and their drift.")
 app.add_typer(specs_app, name="specs")
 
 

@@ -169,6 +169,16 @@ def _mutation(connector: ConnectorResult) -> list[str]:
 def render_markdown(results: Results, *, diff: Diff | None = None, report_url: str = "") -> str:
     certified = sum(c.verdict == "certified" for c in results.connectors)
     total = len(results.connectors)
+    if not total:  # an empty --changed-since selection or shard: nothing failed, nothing to show
+        return "\n".join(
+            [
+                "## Connector certification: nothing selected",
+                "",
+                "No connector was selected for this run (nothing of any connector changed since the "
+                "`--changed-since` reference, or the shard holds none), so none was certified or failed.",
+                "",
+            ]
+        )
     mark = "✅" if certified == total and total else "❌"
     lines = [f"## {mark} Connector certification: {certified} of {total} certified", ""]
     if diff is not None and diff.has_regression:

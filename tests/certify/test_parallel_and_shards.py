@@ -104,5 +104,7 @@ def test_changed_since_selects_what_changed_and_says_why(certify_exe, tmp_path):
         certify_exe, "run", "--changed-since", "main", "--report-dir", str(tmp_path / "r3"), cwd=root
     )
     assert done.returncode == 0 and "nothing to certify" in done.stdout
+    summary = (tmp_path / "r3" / "summary.md").read_text(encoding="utf-8")
+    assert "nothing selected" in summary and "❌" not in summary
     bad = certify(certify_exe, "run", "--changed-since", "no-such-ref", cwd=root)
     assert bad.returncode == 2 and "no-such-ref" in bad.stderr

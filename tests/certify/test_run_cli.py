@@ -84,7 +84,9 @@ def test_a_corrupt_cassette_exits_2_and_the_other_connector_is_still_certified(c
         for c in json.loads((root / "reports" / "results.json").read_text())["connectors"]
     }
     assert verdicts == {"stripe": "error", "stripe_copy": "certified"}
-    assert "cassettes/stripe/refund_full.yaml: not valid safe YAML" in result.stdout
+    # the connector's error is said once, on stderr (the summary line says `error`)
+    assert "cassettes/stripe/refund_full.yaml: not valid safe YAML" in result.stderr
+    assert (result.stdout + result.stderr).count("not valid safe YAML") == 1
 
 
 def test_a_connector_that_cannot_load_is_an_error_and_the_others_run(certify_exe, tmp_path):
@@ -98,6 +100,7 @@ def test_a_connector_that_cannot_load_is_an_error_and_the_others_run(certify_exe
     }
     assert verdicts == {"ghost": "error", "stripe": "certified"}
     assert "connector 'ghost' failed to load: ModuleNotFoundError" in result.stderr
+    assert (result.stdout + result.stderr).count("failed to load") == 1  # said once, on stderr
 
 
 def test_a_malformed_certification_toml_names_the_file_and_key(certify_exe, tmp_path):

@@ -142,3 +142,30 @@ def test_parse_a_malformed_body_is_a_typed_error(certify_exe, root, tmp_path):
     result = run(certify_exe, "parse", "stripe", "PSync", "--body", str(body), cwd=root)
     assert result.returncode == 1
     assert json.loads(result.stdout)["error"]["kind"] == "response_deserialization_failed"
+
+
+def test_parse_a_refund_without_a_payment_id_compares_no_ids(certify_exe, root, tmp_path):
+    """A real refund pasted alone: no --connector-transaction-id, so its payment_intent is not compared."""
+    body = tmp_path / "refund.json"
+    body.write_text(json.dumps(bodies.refund("succeeded") | {"payment_intent": "pi_3PqOwner0001"}))
+    result = run(certify_exe, "parse", "stripe", "Refund", "--body", str(body), cwd=root)
+    assert result.returncode == 0, result.stdout + result.stderr
+    parsed = json.loads(result.stdout)
+    assert parsed["status"] == "Success" and parsed["error"] is None, parsed
+    assert "payment_intent" in parsed["note"] and "not compared" in parsed["note"]
+
+
+def test_parse_a_refund_of_another_payment_names_both_ids(certify_exe, root, tmp_path):
+    body = tmp_path / "refund.json"
+    body.write_text(json.dumps(bodies.refund("succeeded") | {"payment_intent": "pi_3PqOwner0001"}))
+    args = ("parse", "stripe", "Refund", "--body", str(body), "--connector-transaction-id")
+    mismatch = run(certify_exe, *args, "pi_3PqOther0002", cwd=root)
+    assert mismatch.returncode == 1, mismatch.stdout + mismatch.stderr
+    parsed = json.loads(mismatch.stdout)
+    assert parsed["status"] is None
+    message = parsed["error"]["message"]
+    assert (
+        "another payment intent" in message and "pi_3PqOwner0001" in message and "pi_3PqOther0002" in message
+    )
+    same = json.loads(run(certify_exe, *args, "pi_3PqOwner0001", cwd=root).stdout)
+    assert same["status"] == "Success" and "note" not in same

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 
 import pytest
 from rich.console import Console
@@ -29,7 +30,7 @@ def test_plain_lines_count_each_connector_once():
     progress.finish("beta", "skipped")
     progress.finish("alpha", "passed")
     assert lines == [
-        "certify: 4 checks over 2 connector(s)",
+        "certify: 2 connector(s), 4 planned checks",
         "[1/2] beta: 1 checks (0 passed, 0 failed, 1 skipped)",
         "[2/2] alpha: 3 checks (2 passed, 1 failed, 0 skipped)",
     ]
@@ -62,3 +63,22 @@ def test_live_only_on_a_terminal_outside_ci(monkeypatch, ci, tty, expected):
             return tty
 
     assert interactive(Stream()) is expected
+
+
+def _report(nodeid: str, outcome: str, checks: list[dict[str, object]]) -> pytest.TestReport:
+    payload = json.dumps({"connector": connector_of(nodeid), "checks": checks})
+    return pytest.TestReport(
+        nodeid, ("", None, ""), {}, outcome, None, "call", user_properties=[("certify", payload)]
+    )
+
+
+def test_lint_findings_and_exempt_checks_count_as_in_the_reports():
+    """A lint item carries one check per finding; an exempt check is not a skipped one."""
+    lines: list[str] = []
+    progress = Progress(live=False, echo=lines.append)
+    progress.collected(IDS[:3])
+    lint = [{"status": "failed"}, {"status": "failed"}, {"status": "passed"}]
+    progress.pytest_runtest_logreport(_report(IDS[0], "failed", lint))
+    progress.pytest_runtest_logreport(_report(IDS[1], "skipped", [{"status": "skipped", "exempt": True}]))
+    progress.pytest_runtest_logreport(_report(IDS[2], "skipped", [{"status": "skipped", "exempt": False}]))
+    assert lines[-1] == "[1/1] alpha: 5 checks (1 passed, 2 failed, 1 skipped, 1 exempt)"

@@ -10,6 +10,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 CERTIFY = str(Path(sys.executable).parent / "certify")
 
@@ -44,6 +46,7 @@ def check_count(report_dir: Path) -> int:
     return sum(len(c["checks"]) for c in results["connectors"])
 
 
+@pytest.mark.slow  # whole Stripe runs raced and killed: `make test`, not `make test-fast`
 def test_a_second_run_into_the_same_folder_is_refused_and_the_first_is_whole(tmp_path):
     first = start("run", "stripe", "--report-dir", str(tmp_path))
     wait_for_lock(tmp_path, first)
@@ -59,6 +62,7 @@ def test_a_second_run_into_the_same_folder_is_refused_and_the_first_is_whole(tmp
     assert not list(tmp_path.glob(".allure-results.*"))
 
 
+@pytest.mark.slow  # whole Stripe runs raced and killed: `make test`, not `make test-fast`
 def test_kill_9_mid_run_keeps_the_previous_reports_and_releases_the_folder(tmp_path):
     assert certify("run", "stripe", "--report-dir", str(tmp_path)).returncode == 0
     good = {name: (tmp_path / name).read_bytes() for name in ("results.json", "index.html")}
@@ -90,6 +94,7 @@ def big_results(path: Path) -> Path:
     return path
 
 
+@pytest.mark.slow  # whole Stripe runs raced and killed: `make test`, not `make test-fast`
 def test_a_write_cut_short_leaves_the_previous_results_json(tmp_path):
     """results.json cut off in the middle of its write (a file-size limit makes the kernel refuse
     the rest, as a full disk would): the previous good file stays, and the error is one line."""

@@ -110,7 +110,7 @@ def test_list_shows_the_shipped_connectors_and_the_plugin(venv, elsewhere):
 def test_run_certifies_installed_connectors_from_their_packages(venv, elsewhere):
     result = certify(venv, "run", NAME, "stripe", "--report-dir", "reports", cwd=elsewhere)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "checks over 2 connector(s)" in result.stdout  # the progress counts each by its name
+    assert "certify: 2 connector(s), " in result.stdout  # the progress counts each by its name
     results = json.loads((elsewhere / "reports" / "results.json").read_text(encoding="utf-8"))
     verdicts = {c["name"]: c["verdict"] for c in results["connectors"]}
     assert verdicts == {NAME: "certified", "stripe": "certified"}

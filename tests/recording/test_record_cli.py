@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -190,6 +191,7 @@ def test_bad_input_gives_one_line_and_exit_2(project, canary_env, certify, args,
     assert result.returncode == 2, result.stdout + result.stderr
     assert message in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+    assert not re.search(r"(--[\w-]+): \1\b", result.stderr), result.stderr  # the option named once
     assert result.stdout == ""
 
 

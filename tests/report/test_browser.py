@@ -16,7 +16,9 @@ import pytest
 from harness.report import ReportOptions, write_reports
 from tests.report.factory import INJECTED_IMG, INJECTED_SCRIPT, sample_results
 
-CHROMIUM = Path("/usr/bin/chromium")
+# Debian's Chromium; CERTIFY_CHROMIUM names another binary (and lets a test see the skip reason)
+CHROMIUM = Path(os.environ.get("CERTIFY_CHROMIUM", "/usr/bin/chromium"))
+INSTALL = "install Debian's chromium package (`sudo apt-get install chromium`, as .ci/run does)"
 ARGS = [
     "--headless",
     "--no-sandbox",
@@ -36,8 +38,10 @@ def browser():
     if not CHROMIUM.exists():
         if os.environ.get("CI"):
             pytest.fail(f"{CHROMIUM} is missing: .ci/run installs Debian's chromium package")
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
+        pytest.skip(f"the report's browser test needs Chromium at {CHROMIUM}: {INSTALL}")
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="the report's browser test needs playwright: pip install -e '.[dev]'"
+    )
     with sync_api.sync_playwright() as playwright:
         instance = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
         yield instance

@@ -1,0 +1,67 @@
+"""allure-results/ from a results.json, for `certify report` and `certify report merge`.
+
+`certify run` has allure-pytest write them while the checks run; a re-rendered or merged report
+has no pytest session, so each check becomes one allure result here, with the labels the run
+sets (epic = connector, feature = flow, story = scenario, the same severity).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from hashlib import md5
+from pathlib import Path
+
+from harness.certify.plugin import allure_severity
+from harness.certify.results import CheckResult, Results
+
+STATUS = {"passed": "passed", "failed": "failed", "error": "broken", "skipped": "skipped"}
+
+
+def allure_result(connector: str, check: CheckResult, *, start_ms: int) -> dict[str, object]:
+    labels = {
+        "epic": connector,
+        "feature": check.flow or f"({check.family})",
+        "story": check.scenario or check.family,
+        "severity": allure_severity([check]),
+        "suite": connector,
+        "framework": "certify",
+    }
+    full_name = f"connectors/{connector}/certification.toml::{check.id}"
+    stop_ms = start_ms + int(check.duration_ms)
+    return {
+        "uuid": str(uuid.uuid4()),
+        "historyId": md5(full_name.encode(), usedforsecurity=False).hexdigest(),
+        "testCaseId": md5(full_name.encode(), usedforsecurity=False).hexdigest(),
+        "name": check.id,
+        "fullName": full_name,
+        "status": STATUS.get(check.status, "unknown"),
+        "statusDetails": {"message": check.message} if check.message else {},
+        "description": check.title,
+        "start": start_ms,
+        "stop": stop_ms,
+        "labels": [{"name": name, "value": value} for name, value in labels.items()],
+    }
+
+
+def write_allure_results(results: Results, folder: Path) -> int:
+    """One `<uuid>-result.json` per check into folder; returns how many were written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    start_ms = _generated_ms(results)
+    written = 0
+    for connector in results.connectors:
+        for check in connector.checks:
+            result = allure_result(connector.name, check, start_ms=start_ms)
+            path = folder / f"{result['uuid']}-result.json"
+            path.write_text(json.dumps(result, indent=1), encoding="utf-8")
+            written += 1
+    return written
+
+
+def _generated_ms(results: Results) -> int:
+    import datetime as dt
+
+    try:
+        return int(dt.datetime.fromisoformat(results.generated_at).timestamp() * 1000)
+    except (TypeError, ValueError):
+        return 0
