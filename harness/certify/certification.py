@@ -4,7 +4,7 @@ connector = "stripe"
 min_strength = 0.95   optional: the `certify mutate` strength this connector must reach (never below 0.9)
 [defaults]            currency and amount (minor units) of every scenario
 [scenarios]           supported = ["authorize_manual_capture", ...]
-[exempt]              <scenario> = "why the provider cannot do it"
+[exempt]              <scenario> = "why it cannot run (a sandbox limitation): a gap, costs score"
 [cards.<profile>]     number, exp_month, exp_year, cvc, holder_name, optional amount
 [unknown_payment]     connector_transaction_id the provider never issued
 [metadata]            per-merchant settings (URL placeholders, merchant account...)

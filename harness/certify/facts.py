@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from harness.certify.catalog import SCENARIOS
 from harness.domain.amounts import CurrencyRule, CurrencyTable, table_for
 from harness.domain.currency import Currency
 from harness.domain.errors import HarnessError
@@ -210,6 +211,26 @@ class StatuslessAnswer(AbsentOperation):
         )
 
 
+class InapplicableScenario(_Fact):
+    """A catalog scenario the provider's documented behaviour rules out (not a sandbox limitation):
+    its check skips at no cost, citing `source`."""
+
+    scenario: str
+    source: str = Field(min_length=1)
+    note: str = Field(min_length=1)  # the documented behaviour, in one sentence
+
+    @field_validator("scenario")
+    @classmethod
+    def _known(cls, value: str) -> str:
+        if value not in SCENARIOS:
+            raise ValueError(f"unknown scenario {value!r} (see harness/certify/catalog.py)")
+        return value
+
+    @property
+    def reason(self) -> str:
+        return self.note
+
+
 class Facts(_Fact):
     provider: dict[str, Any]
     published_spec: dict[str, Any] | None = None
@@ -222,7 +243,17 @@ class Facts(_Fact):
     test_cards: list[TestCardFact] = Field(default_factory=list)
     absent_operations: list[AbsentOperation] = Field(default_factory=list)
     statusless_answers: list[StatuslessAnswer] = Field(default_factory=list)
+    inapplicable_scenarios: list[InapplicableScenario] = Field(default_factory=list)
     path: str = ""
+
+    @model_validator(mode="after")
+    def _one_fact_per_scenario(self) -> Facts:
+        seen: set[str] = set()
+        for fact in self.inapplicable_scenarios:
+            if fact.scenario in seen:
+                raise ValueError(f"inapplicable_scenarios: {fact.scenario!r} is listed twice")
+            seen.add(fact.scenario)
+        return self
 
     # ------------------------------------------------------------ money
 
@@ -259,6 +290,10 @@ class Facts(_Fact):
         )
         return table_for(*groups, supported=supported, default=default, source=self.currencies.source)
 
+    def supports_currency(self, currency: Currency) -> bool:
+        """Whether `currencies.supported` lists the currency ("iso4217" lists every one)."""
+        return self.currencies.supported == "iso4217" or currency.value in self.currencies.supported
+
     def currency_source(self, currency: Currency) -> str:
         """The source of the last rule naming the currency (else of the supported list)."""
         for fact in reversed(self.currencies.rules):
@@ -278,6 +313,9 @@ class Facts(_Fact):
 
     def statusless_answer(self, flow: Flow) -> StatuslessAnswer | None:
         return next((fact for fact in self.statusless_answers if fact.flow is flow), None)
+
+    def inapplicable_scenario(self, scenario_id: str) -> InapplicableScenario | None:
+        return next((fact for fact in self.inapplicable_scenarios if fact.scenario == scenario_id), None)
 
 
 def value_matches(documented: StatusValue, value: StatusValue) -> bool:

@@ -1,8 +1,11 @@
 """What a connector leaves unexercised, and whether the provider facts excuse it.
 
-A scenario or flow check may be skipped for free only when the provider facts list the flow
-under `[[absent_operations]]` (the provider has no such operation), and the skip cites that
-source. Anything else left unexercised (an `[exempt]` scenario, a flow the connector declares
+A scenario or flow check may be skipped for free only for a reason the provider facts give, cited
+in the skip: the flow is listed under `[[absent_operations]]` (the provider has no such operation),
+the scenario under `[[inapplicable_scenarios]]` (a documented behaviour rules it out), or the
+scenario's currency is not in `currencies.supported`. A scenario the connector declares supported
+that the facts rule out fails: a fact must not hide a scenario the connector could run. Anything
+else left unexercised (an `[exempt]` scenario, a flow the connector declares
 unsupported that the facts do not list as absent) is a *gap*: skipped, never blocking, but it
 costs score (`results.GAP_PENALTY`) and results.json lists it under `gaps`.
 """
@@ -55,6 +58,30 @@ def facts_backed(absent: list[AbsentOperation], session: ConnectorSession) -> tu
     return f"not offered by the provider ({where} [[absent_operations]]): {reasons}", details
 
 
+def ruled_out_by_facts(session: ConnectorSession, scenario: Scenario) -> tuple[str, dict[str, Any]] | None:
+    """Why the provider facts rule the scenario out at the provider (message, details), if they do."""
+    facts = provider_facts(session)
+    if facts is None:
+        return None
+    where = session.relative_facts_path
+    if scenario.currency is not None and not facts.supports_currency(scenario.currency):
+        code = scenario.currency.value
+        source = facts.currencies.source
+        reason = f"the provider does not support {code}"
+        return (
+            f"{reason} ({where} currencies.supported does not list it; source: {source})",
+            {"facts": where, "reason": reason, "source": source, "currency": code},
+        )
+    fact = facts.inapplicable_scenario(scenario.id)
+    if fact is not None:
+        return (
+            f"inapplicable at the provider ({where} [[inapplicable_scenarios]]): {fact.reason} "
+            f"(source: {fact.source})",
+            {"facts": where, "reason": fact.reason, "source": fact.source},
+        )
+    return None
+
+
 def unbacked(flows: Iterable[Flow], session: ConnectorSession) -> str:
     """Why a flow the connector does not implement costs score: the facts do not say it is absent."""
     names = ", ".join(sorted(flow.value for flow in flows))
@@ -76,6 +103,24 @@ def unexercised_scenario(session: ConnectorSession, scenario: Scenario) -> Check
         "flow": scenario.main_flow.value,
         "title": scenario.title,
     }
+    ruled_out = ruled_out_by_facts(session, scenario)
+    if ruled_out is not None:
+        message, details = ruled_out
+        if scenario.id in cert.scenarios.supported:
+            return CheckResult(
+                id=check_id,
+                family="scenario",
+                status="failed",
+                message=f"facts/connector disagreement: certification.toml declares {scenario.id} supported, "
+                f"but {message}; correct the fact or take the scenario out of [scenarios] supported",
+                details=details,
+                **common,
+            )
+        if scenario.id in cert.exempt:
+            details["exempt"] = cert.exempt[scenario.id]
+        return CheckResult(
+            id=check_id, family="scenario", status="skipped", message=message, details=details, **common
+        )
     if scenario.id not in cert.scenarios.supported:
         absent = absent_at_provider(session, missing)
         if absent:
