@@ -24,6 +24,7 @@ import traceback
 from collections.abc import Iterator
 from pathlib import Path
 from types import FrameType
+from typing import NoReturn
 
 DEFAULT_CHECK_TIMEOUT = 60.0  # seconds per check; the shipped connectors' slowest check takes well under 1 s
 ESCALATE_AFTER = 5.0  # seconds past the limit before the watchdog gives up on the signal and kills
@@ -37,6 +38,37 @@ class CheckTimeout(BaseException):
     def __init__(self, seconds: float) -> None:
         super().__init__(f"no result within {seconds:g} s")
         self.seconds = seconds
+
+
+class ProcessExit(BaseException):
+    """Connector code called `os._exit` during a check: stopped here instead of ending the run."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(f"os._exit({status})")
+        self.status = status
+
+
+_REAL_EXIT = os._exit
+
+
+@contextlib.contextmanager
+def exits_contained() -> Iterator[None]:
+    """`os._exit` called by the check's own thread and process raises `ProcessExit` instead.
+
+    A forked child and the harness's other threads (the watchdog) still exit for real.
+    """
+    pid, thread = os.getpid(), threading.current_thread()
+
+    def contained(status: int) -> NoReturn:
+        if os.getpid() == pid and threading.current_thread() is thread:
+            raise ProcessExit(status)
+        _REAL_EXIT(status)
+
+    os._exit = contained
+    try:
+        yield
+    finally:
+        os._exit = _REAL_EXIT
 
 
 class UserInterrupt(KeyboardInterrupt):
@@ -74,12 +106,13 @@ def time_limit(seconds: float | None, what: str = "check") -> Iterator[None]:
     watchdog.start()
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
-        yield
+        with exits_contained():
+            yield
     finally:
         done.set()
         signal.setitimer(signal.ITIMER_REAL, 0)
         if os.getpid() != pid:
-            os._exit(0)  # a child forked by connector code came back into the harness: it must not go on
+            _REAL_EXIT(0)  # a child forked by connector code came back into the harness: it must not go on
         signal.signal(signal.SIGALRM, previous_alarm)
         signal.signal(signal.SIGINT, previous_interrupt)
         kill_new_children(pid, before)
@@ -96,7 +129,7 @@ def _watchdog(done: threading.Event, seconds: float, what: str, pid: int, before
         "a signal cannot reach, or it swallows the time-out); killing this process\n"
     )
     sys.stderr.flush()
-    os._exit(KILLED_EXIT_CODE)
+    _REAL_EXIT(KILLED_EXIT_CODE)
 
 
 def descendants(pid: int) -> list[int]:

@@ -72,6 +72,7 @@ class CertifyState:
     outcomes: dict[str, str] = field(default_factory=dict)  # node id -> why it ended without results
     checks: dict[str, list[CheckResult]] = field(default_factory=dict)
     meta: dict[str, dict[str, Any] | None] = field(default_factory=dict)
+    crashed: dict[str, str] = field(default_factory=dict)  # connector -> check whose code ended a worker
     _options: SuiteOptions | None = None
 
     def wants(self, name: str) -> bool:
@@ -327,12 +328,52 @@ def gather(state: CertifyState) -> Results:
     run = RunInfo(profile=state.profile, seed=state.options.profile.seed)
     results = Results(run=run)
     for node_id, (name, check_id) in state.planned.items():
-        if node_id not in state.reported:
-            state.checks.setdefault(name, []).append(vanished(check_id, state.outcomes.get(node_id)))
+        if node_id in state.reported:
+            continue
+        if name in state.crashed:
+            lost = ended_process(check_id, state.crashed[name])
+        else:
+            lost = vanished(check_id, state.outcomes.get(node_id))
+        state.checks.setdefault(name, []).append(lost)
     for name in sorted(state.checks):
         checks = sorted(state.checks[name], key=_check_order)
         results.connectors.append(connector_result(name, state.meta.get(name), checks))
     return results
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_handlecrashitem(crashitem: str, report: Any, sched: Any) -> None:
+    """A worker died inside a check: `os._exit`, a fatal signal, a crash in native code.
+
+    xdist would give the connector's unfinished checks, the crashing one first, to a fresh worker,
+    which would run the same connector code and die again, until xdist stops replacing workers and
+    the other connectors' checks are lost (or, when one check is left, waits forever). So the
+    connector's work goes out of the queue here, and its checks are reported as not run.
+    """
+    config = _CONFIG.get("config")
+    state = config.stash.get(STATE, None) if config is not None else None
+    if state is None or crashitem not in state.planned:
+        return
+    name, check_id = state.planned[crashitem]
+    state.crashed.setdefault(name, check_id)
+    queue = getattr(sched, "workqueue", None)  # LoadScopeScheduling (--dist loadgroup, which run uses)
+    if isinstance(queue, dict):
+        for scope, unit in list(queue.items()):
+            if any(state.planned.get(node_id, ("",))[0] == name for node_id in unit):
+                del queue[scope]
+
+
+def ended_process(check_id: str, crashed: str) -> CheckResult:
+    """The `error` for a check of a connector whose code ended its worker process."""
+
+    if check_id == crashed:
+        message = (
+            "connector code ended the worker process during this check (os._exit, a fatal signal or a "
+            "crash in native code), so nothing could be caught; find that exit in the connector's code"
+        )
+    else:
+        message = f"not run: connector code ended its worker process during {crashed}; fix that first"
+    return vanished(check_id, None).model_copy(update={"message": message})
 
 
 def vanished(check_id: str, outcome: str | None) -> CheckResult:

@@ -8,6 +8,7 @@ named by `CERTIFY_FAULT_MARKER`, when set, as it gets stuck.
 from __future__ import annotations
 
 import os
+import signal
 import threading
 import time
 from pathlib import Path
@@ -95,3 +96,22 @@ SkipsItsCheck = _connector("SkipsItsCheck", lambda: pytest.skip("not today"))
 RaisesKeyboardInterrupt = _connector("RaisesKeyboardInterrupt", _raise(KeyboardInterrupt()))
 RaisesCustomBaseException = _connector("RaisesCustomBaseException", _raise(CustomStop("stop")))
 HANGS = (BusyLoop, SleepsForever, Deadlock, ForksAndWaits)
+
+
+def exit_at_once() -> None:
+    os._exit(1)  # no exception, no cleanup: without the harness's guard the process is gone
+
+
+def kill_itself() -> None:
+    os.kill(os.getpid(), signal.SIGKILL)  # as a crash in native code would: nothing can catch it
+
+
+def block_the_alarm_and_spin() -> None:
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM, signal.SIGINT})  # no time-out can arrive
+    while True:
+        pass
+
+
+ExitsAtOnce = _connector("ExitsAtOnce", exit_at_once)
+KillsItsProcess = _connector("KillsItsProcess", kill_itself)
+BlocksTheAlarm = _connector("BlocksTheAlarm", block_the_alarm_and_spin)
