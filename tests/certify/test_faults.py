@@ -168,9 +168,9 @@ def test_the_watchdog_ends_a_serial_run_that_no_time_out_can_reach(certify_exe, 
     one line, instead of the run hanging (under -n that is a crashed worker, as above)."""
     extra = {"blocks": "tests.certify.faults:BlocksTheAlarm"}
     root = copy_root(tmp_path, extra=extra)
-    done, elapsed = run_cli(
-        certify_exe, root, "blocks", "--check-timeout", "3", "--report-dir", str(root / "reports"), extra=extra
-    )
+    reports = root / "reports"
+    args = ("blocks", "--check-timeout", "3", "--report-dir", str(reports))
+    done, _elapsed = run_cli(certify_exe, root, *args, extra=extra)
     from harness.certify.limits import KILLED_EXIT_CODE
 
     assert done.returncode == KILLED_EXIT_CODE, done.stdout + done.stderr
