@@ -118,17 +118,31 @@ def time_limit(seconds: float | None, what: str = "check") -> Iterator[None]:
         kill_new_children(pid, before)
 
 
+_console: list[int] = []  # a copy of the user's stderr, taken before pytest captures it
+
+
+def keep_console() -> None:
+    """Keep a descriptor of the real stderr, so that the watchdog's last line reaches the user even
+    while pytest captures output (a process ended with `os._exit` loses whatever was captured)."""
+    if not _console:
+        _console.append(os.dup(2))
+
+
+def _say(text: str) -> None:
+    sys.stderr.flush()
+    os.write(_console[0] if _console else 2, text.encode("utf-8", "replace"))
+
+
 def _watchdog(done: threading.Event, seconds: float, what: str, pid: int, before: set[int]) -> None:
     if done.wait(seconds):
         return
     kill_new_children(pid, before)  # a child the check waits on, so that waitpid returns
     if done.wait(ESCALATE_AFTER):
         return
-    sys.stderr.write(
+    _say(
         f"certify: {what} did not stop {ESCALATE_AFTER:g} s after its {seconds:g} s limit (stuck where "
         "a signal cannot reach, or it swallows the time-out); killing this process\n"
     )
-    sys.stderr.flush()
     _REAL_EXIT(KILLED_EXIT_CODE)
 
 

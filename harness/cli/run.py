@@ -10,7 +10,7 @@ import pytest
 import typer
 
 from harness.certify.leaks import quarantine, scan_run_artifacts
-from harness.certify.limits import DEFAULT_CHECK_TIMEOUT
+from harness.certify.limits import DEFAULT_CHECK_TIMEOUT, keep_console
 from harness.certify.plugin import RESULTS
 from harness.certify.results import Results, RunInfo
 from harness.certify.selection import changed_files, select_changed, shard
@@ -101,6 +101,7 @@ def run_suite(names: list[str], *, progress: Progress | None = None, **options: 
         plugins.append(progress)
     # allure-pytest writes into a fresh folder, swapped in whole once the suite is done
     staged = staged_allure_dir(options["report_dir"])
+    keep_console()  # before pytest captures stderr: the watchdog's last words must reach the user
     try:
         code = pytest.main(
             pytest_args(names, terminal=progress is None, allure_dir=staged, **options), plugins=plugins
