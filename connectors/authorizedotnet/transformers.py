@@ -51,7 +51,7 @@ from harness.domain.router_data import (
 from harness.integration import (
     RequestContext,
     ResponseContext,
-    ensure_not_above,
+    credentials,
     failed_attempt,
     status_from_table,
 )
@@ -93,10 +93,6 @@ def fitting(value: str, limit: int, *, field: str) -> str:
             hint="the router must choose a shorter reference: it is never truncated",
         )
     return value
-
-
-def reference_of(rd: Any) -> str:
-    return fitting(rd.resource_common_data.connector_request_reference_id, REF_ID_MAX, field="refId")
 
 
 # ------------------------------------------------------------------ wire models: requests
@@ -340,12 +336,8 @@ CVV_OK = frozenset({"M", "P", ""})
 
 
 def merchant_authentication(auth: ConnectorAuthType) -> MerchantAuthentication:
-    if not isinstance(auth, BodyKey):
-        raise InvalidDataError(
-            "Authorize.net needs BodyKey credentials (api_key = API login ID, key1 = transaction key)",
-            field="auth",
-        )
-    return MerchantAuthentication(name=auth.api_key, transaction_key=auth.key1)
+    body_key = credentials(auth, BodyKey)  # api_key is the API login ID, key1 the transaction key
+    return MerchantAuthentication(name=body_key.api_key, transaction_key=body_key.key1)
 
 
 def expiration_date(rd: AuthorizeRouterData) -> Secret[str]:
@@ -372,7 +364,7 @@ def bill_to(rd: AuthorizeRouterData) -> BillTo | None:
 def authorize_request(rd: AuthorizeRouterData, ctx: RequestContext) -> CreateTransactionRequest:
     request = rd.request
     card = request.payment_method_data
-    reference = reference_of(rd)
+    reference = rd.resource_common_data.connector_request_reference_id
     description = request.description
     manual = request.capture_method is CaptureMethod.MANUAL
     return CreateTransactionRequest(
@@ -405,19 +397,13 @@ def authorize_request(rd: AuthorizeRouterData, ctx: RequestContext) -> CreateTra
 
 def capture_request(rd: CaptureRouterData, ctx: RequestContext) -> CreateTransactionRequest:
     request = rd.request
-    amount = ensure_not_above(
-        request.amount_to_capture,
-        request.payment_amount,
-        field="amount_to_capture",
-        limit_name="authorized amount",
-    )
     return CreateTransactionRequest(
         create_transaction_request=CreateTransaction(
             merchant_authentication=merchant_authentication(ctx.auth),
-            ref_id=reference_of(rd),
+            ref_id=rd.resource_common_data.connector_request_reference_id,
             transaction_request=TransactionRequest(
                 transaction_type="priorAuthCaptureTransaction",
-                amount=ctx.amount(amount, request.currency, field="amount_to_capture"),
+                amount=ctx.amount(request.amount_to_capture, request.currency, field="amount_to_capture"),
                 ref_trans_id=transaction_id(request.connector_transaction_id),
             ),
         )
@@ -428,7 +414,7 @@ def void_request(rd: VoidRouterData, ctx: RequestContext) -> CreateTransactionRe
     return CreateTransactionRequest(
         create_transaction_request=CreateTransaction(
             merchant_authentication=merchant_authentication(ctx.auth),
-            ref_id=reference_of(rd),
+            ref_id=rd.resource_common_data.connector_request_reference_id,
             transaction_request=TransactionRequest(
                 transaction_type="voidTransaction",
                 ref_trans_id=transaction_id(rd.request.connector_transaction_id),
@@ -440,9 +426,6 @@ def void_request(rd: VoidRouterData, ctx: RequestContext) -> CreateTransactionRe
 def refund_request(rd: RefundRouterData, ctx: RequestContext) -> CreateTransactionRequest:
     """A linked refund: the original transaction id, the card's last four digits, expiry "XXXX"."""
     request = rd.request
-    amount = ensure_not_above(
-        request.refund_amount, request.payment_amount, field="refund_amount", limit_name="captured amount"
-    )
     last4 = request.connector_metadata.get("card_last4")
     if not isinstance(last4, str) or len(last4) != 4 or not last4.isdigit():
         raise MissingRequiredFieldError(
@@ -452,10 +435,10 @@ def refund_request(rd: RefundRouterData, ctx: RequestContext) -> CreateTransacti
     return CreateTransactionRequest(
         create_transaction_request=CreateTransaction(
             merchant_authentication=merchant_authentication(ctx.auth),
-            ref_id=reference_of(rd),
+            ref_id=rd.resource_common_data.connector_request_reference_id,
             transaction_request=TransactionRequest(
                 transaction_type="refundTransaction",
-                amount=ctx.amount(amount, request.currency, field="refund_amount"),
+                amount=ctx.amount(request.refund_amount, request.currency, field="refund_amount"),
                 currency_code=request.currency.value,
                 payment=Payment(
                     credit_card=CreditCard(card_number=Secret(last4), expiration_date=Secret("XXXX"))

@@ -49,7 +49,6 @@ from harness.domain.router_data import (
 from harness.integration import (
     RequestContext,
     ResponseContext,
-    ensure_not_above,
     status_from_table,
 )
 from harness.integration.http import HttpResponse
@@ -299,16 +298,6 @@ def currency_of(code: str) -> Currency:
 # ------------------------------------------------------------------ request transforms
 
 
-def reference_of(rd: Any) -> str:
-    reference: str = rd.resource_common_data.connector_request_reference_id
-    if len(reference) > REFERENCE_MAX:
-        raise InvalidDataError(
-            f"reference is {len(reference)} characters; Checkout.com takes at most {REFERENCE_MAX}",
-            field="reference",
-        )
-    return reference
-
-
 def authorize_request(rd: AuthorizeRouterData, ctx: RequestContext) -> CheckoutPaymentRequest:
     request = rd.request
     card = request.payment_method_data
@@ -328,7 +317,7 @@ def authorize_request(rd: AuthorizeRouterData, ctx: RequestContext) -> CheckoutP
         ),
         amount=ctx.amount(request.amount, request.currency),
         currency=request.currency.value,
-        reference=reference_of(rd),
+        reference=rd.resource_common_data.connector_request_reference_id,
         capture=request.capture_method is not CaptureMethod.MANUAL,
         description=description,
         processing_channel_id=channel or None,
@@ -337,30 +326,21 @@ def authorize_request(rd: AuthorizeRouterData, ctx: RequestContext) -> CheckoutP
 
 def capture_request(rd: CaptureRouterData, ctx: RequestContext) -> CheckoutCaptureRequest:
     request = rd.request
-    amount = ensure_not_above(
-        request.amount_to_capture,
-        request.payment_amount,
-        field="amount_to_capture",
-        limit_name="authorized amount",
-    )
     return CheckoutCaptureRequest(
-        amount=ctx.amount(amount, request.currency, field="amount_to_capture"),
-        reference=reference_of(rd),
+        amount=ctx.amount(request.amount_to_capture, request.currency, field="amount_to_capture"),
+        reference=rd.resource_common_data.connector_request_reference_id,
     )
 
 
 def void_request(rd: VoidRouterData, ctx: RequestContext) -> CheckoutVoidRequest:
-    return CheckoutVoidRequest(reference=reference_of(rd))
+    return CheckoutVoidRequest(reference=rd.resource_common_data.connector_request_reference_id)
 
 
 def refund_request(rd: RefundRouterData, ctx: RequestContext) -> CheckoutRefundRequest:
     request = rd.request
-    amount = ensure_not_above(
-        request.refund_amount, request.payment_amount, field="refund_amount", limit_name="captured amount"
-    )
     return CheckoutRefundRequest(
-        amount=ctx.amount(amount, request.currency, field="refund_amount"),
-        reference=reference_of(rd),
+        amount=ctx.amount(request.refund_amount, request.currency, field="refund_amount"),
+        reference=rd.resource_common_data.connector_request_reference_id,
     )
 
 

@@ -60,7 +60,7 @@ from harness.domain.router_data import (
 from harness.integration import (
     RequestContext,
     ResponseContext,
-    ensure_not_above,
+    credentials,
     failed_attempt,
     status_from_table,
 )
@@ -507,11 +507,8 @@ def psync_path_params(rd: PSyncRouterData) -> dict[str, str]:
 
 def client_credentials(auth: ConnectorAuthType) -> tuple[Secret[str], Secret[str]]:
     """(client id, client secret). BodyKey as in UCS: key1 is the client id, api_key the secret."""
-    if not isinstance(auth, BodyKey):
-        raise InvalidDataError(
-            "PayPal needs BodyKey credentials (key1 client id, api_key secret)", field="auth"
-        )
-    return auth.key1, auth.api_key
+    body_key = credentials(auth, BodyKey)
+    return body_key.key1, body_key.api_key
 
 
 def basic_authorization(auth: ConnectorAuthType) -> str:
@@ -571,25 +568,17 @@ def authorize_request(rd: AuthorizeRouterData, ctx: RequestContext) -> PaypalOrd
 
 def capture_request(rd: CaptureRouterData, ctx: RequestContext) -> PaypalCaptureRequest:
     request = rd.request
-    amount = ensure_not_above(
-        request.amount_to_capture,
-        request.payment_amount,
-        field="amount_to_capture",
-        limit_name="authorized amount",
-    )
     # One capture per payment, as UCS models it: final_capture releases any remainder.
     return PaypalCaptureRequest(
-        amount=money(ctx, amount, request.currency, field="amount_to_capture"), final_capture=True
+        amount=money(ctx, request.amount_to_capture, request.currency, field="amount_to_capture"),
+        final_capture=True,
     )
 
 
 def refund_request(rd: RefundRouterData, ctx: RequestContext) -> PaypalRefundRequest:
     request = rd.request
-    amount = ensure_not_above(
-        request.refund_amount, request.payment_amount, field="refund_amount", limit_name="captured amount"
-    )
     return PaypalRefundRequest(
-        amount=money(ctx, amount, request.currency, field="refund_amount"),
+        amount=money(ctx, request.refund_amount, request.currency, field="refund_amount"),
         invoice_id=rd.resource_common_data.connector_request_reference_id,
         note_to_payer=request.reason,
     )

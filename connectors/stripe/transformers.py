@@ -36,7 +36,6 @@ from harness.domain.router_data import (
 from harness.integration import (
     RequestContext,
     ResponseContext,
-    ensure_not_above,
     failed_attempt,
     status_from_table,
 )
@@ -287,14 +286,8 @@ def authorize_request(rd: AuthorizeRouterData, ctx: RequestContext) -> StripePay
 
 def capture_request(rd: CaptureRouterData, ctx: RequestContext) -> StripeCaptureRequest:
     request = rd.request
-    amount = ensure_not_above(
-        request.amount_to_capture,
-        request.payment_amount,
-        field="amount_to_capture",
-        limit_name="authorized amount",
-    )
     return StripeCaptureRequest(
-        amount_to_capture=ctx.amount(amount, request.currency, field="amount_to_capture")
+        amount_to_capture=ctx.amount(request.amount_to_capture, request.currency, field="amount_to_capture")
     )
 
 
@@ -311,12 +304,9 @@ REFUND_REASONS = {"duplicate", "fraudulent", "requested_by_customer"}
 
 def refund_request(rd: RefundRouterData, ctx: RequestContext) -> StripeRefundRequest:
     request = rd.request
-    amount = ensure_not_above(
-        request.refund_amount, request.payment_amount, field="refund_amount", limit_name="captured amount"
-    )
     return StripeRefundRequest(
         payment_intent=request.connector_transaction_id,
-        amount=ctx.amount(amount, request.currency, field="refund_amount"),
+        amount=ctx.amount(request.refund_amount, request.currency, field="refund_amount"),
         reason=request.reason if request.reason in REFUND_REASONS else None,
         metadata={"order_id": rd.resource_common_data.connector_request_reference_id},
     )

@@ -37,6 +37,7 @@ from harness.domain.sensitive import declare_key_prefixes
 from harness.integration.failures import DEFAULT_FAILURE_POLICY, HttpFailurePolicy, transport_failure
 from harness.integration.http import ContentType, HttpRequest, HttpResponse, Method, RequestBody
 from harness.integration.idempotency import STATE_CHANGING_FLOWS, idempotency_key
+from harness.integration.preconditions import check_amount_bound, check_credentials, check_reference
 
 Headers = list[tuple[str, Maskable]]
 AnyRouterData = RouterDataV2[Any, Any, Any]
@@ -324,9 +325,33 @@ class ConnectorV2:
         )
         return RequestBody(spec.content_type, tree, xml_root=spec.xml_root)
 
+    def check_request(self, router_data: AnyRouterData) -> None:
+        """What the declaration promises before any transform runs: credentials of the declared
+        variant, a reference within the flow's documented length, a capture or refund within what
+        it draws from. A transform may assume all three."""
+        spec = self.flow_spec(router_data.flow)
+        try:
+            check_credentials(
+                router_data.connector_auth_type,
+                self.auth.type,
+                provider=self.display_name or self.id,
+                env=self.auth.env,
+            )
+            if spec.reference_max_length is not None:  # a token request carries no reference
+                check_reference(
+                    router_data.resource_common_data.connector_request_reference_id,
+                    spec.reference_max_length,
+                    field=(spec.reference_field or "reference").rsplit(".", 1)[-1],
+                    provider=self.display_name or self.id,
+                )
+            check_amount_bound(router_data.flow, router_data.request)
+        except ConnectorError as error:
+            raise error.with_context(connector=self.id, flow=router_data.flow.value) from None
+
     def build_request(self, router_data: AnyRouterData, base_url: str) -> HttpRequest:
         """The request for this flow. Pure: the same router data always gives the same request."""
         spec = self.flow_spec(router_data.flow)
+        self.check_request(router_data)
         ctx = self.request_context(router_data)
         body = self.get_request_body(router_data, ctx)
         return HttpRequest(
