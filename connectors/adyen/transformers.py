@@ -22,8 +22,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Strict, ValidationError
-from pydantic.alias_generators import to_camel
+from pydantic import Strict, ValidationError
 
 from harness.domain import (
     AttemptStatus,
@@ -55,6 +54,7 @@ from harness.integration import (
     status_from_table,
 )
 from harness.integration.http import HttpResponse
+from harness.integration.wire import CamelWireRequest, CamelWireResponse
 
 API_VERSION = "v71"
 CURRENCY_CODES_URL = "https://docs.adyen.com/development-resources/currency-codes"
@@ -105,16 +105,12 @@ DEFAULT_RETURN_URL = "https://certify.invalid/adyen/return"  # used only when no
 # ------------------------------------------------------------------ wire models: requests
 
 
-class WireModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, alias_generator=to_camel)
-
-
-class AdyenAmount(WireModel):
+class AdyenAmount(CamelWireRequest):
     value: int
     currency: str  # ISO 4217 code, upper case
 
 
-class AdyenCardDetails(WireModel):
+class AdyenCardDetails(CamelWireRequest):
     """`CardDetails` with raw card data (only for PCI-compliant merchants)."""
 
     type: str = "scheme"
@@ -125,7 +121,7 @@ class AdyenCardDetails(WireModel):
     holder_name: Secret[str] | None = None
 
 
-class AdyenPaymentRequest(WireModel):
+class AdyenPaymentRequest(CamelWireRequest):
     amount: AdyenAmount
     merchant_account: Secret[str]  # lives with the credentials (key1), so it is masked like them
     reference: str
@@ -137,18 +133,18 @@ class AdyenPaymentRequest(WireModel):
     shopper_statement: str | None = None
 
 
-class AdyenCaptureRequest(WireModel):
+class AdyenCaptureRequest(CamelWireRequest):
     merchant_account: Secret[str]
     amount: AdyenAmount
     reference: str
 
 
-class AdyenCancelRequest(WireModel):
+class AdyenCancelRequest(CamelWireRequest):
     merchant_account: Secret[str]
     reference: str
 
 
-class AdyenRefundRequest(WireModel):
+class AdyenRefundRequest(CamelWireRequest):
     merchant_account: Secret[str]
     amount: AdyenAmount
     reference: str
@@ -158,19 +154,15 @@ class AdyenRefundRequest(WireModel):
 # ------------------------------------------------------------------ wire models: responses
 
 
-class AdyenObject(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True, alias_generator=to_camel)
-
-
 StrictInt = Annotated[int, Strict()]
 
 
-class AdyenAmountOut(AdyenObject):
+class AdyenAmountOut(CamelWireResponse):
     value: StrictInt
     currency: str
 
 
-class AdyenPaymentResponse(AdyenObject):
+class AdyenPaymentResponse(CamelWireResponse):
     """The answer to POST /payments (PaymentResponse)."""
 
     psp_reference: str | None = None
@@ -183,7 +175,7 @@ class AdyenPaymentResponse(AdyenObject):
     action: dict[str, Any] | None = None
 
 
-class AdyenModificationResponse(AdyenObject):
+class AdyenModificationResponse(CamelWireResponse):
     """The 201 answer to a capture, cancel or refund: an acknowledgement, not an outcome."""
 
     psp_reference: str  # of the modification
@@ -194,7 +186,7 @@ class AdyenModificationResponse(AdyenObject):
     amount: AdyenAmountOut | None = None
 
 
-class AdyenServiceError(AdyenObject):
+class AdyenServiceError(CamelWireResponse):
     status: int | None = None
     error_code: str | None = None
     message: str | None = None
@@ -315,16 +307,12 @@ def refund_request(rd: RefundRouterData, ctx: RequestContext) -> AdyenRefundRequ
 # ------------------------------------------------------------------ response transforms
 
 
-def currency_of(code: str) -> Currency:
-    return Currency.parse(code, field="amount.currency")
-
-
 def amount_back(
     amount: AdyenAmountOut | None, ctx: ResponseContext
 ) -> tuple[MinorUnit | None, Currency | None]:
     if amount is None:
         return None, None
-    currency = currency_of(amount.currency)
+    currency = ctx.currency(amount.currency, field="amount.currency")
     return ctx.amount_back(amount.value, currency, field="amount.value"), currency
 
 

@@ -18,8 +18,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
-from pydantic.alias_generators import to_camel
+from pydantic import AliasChoices, Field, field_validator
 
 from harness.domain import (
     AttemptStatus,
@@ -56,6 +55,7 @@ from harness.integration import (
     status_from_table,
 )
 from harness.integration.http import HttpResponse
+from harness.integration.wire import CamelWireRequest, CamelWireResponse
 
 API_REFERENCE = "https://developer.authorize.net/api/reference/index.html"
 RESPONSE_CODES = "https://developer.authorize.net/api/reference/responseCodes.html"
@@ -98,35 +98,31 @@ def fitting(value: str, limit: int, *, field: str) -> str:
 # ------------------------------------------------------------------ wire models: requests
 
 
-class WireModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, alias_generator=to_camel)
-
-
-class MerchantAuthentication(WireModel):
+class MerchantAuthentication(CamelWireRequest):
     name: Secret[str]  # API login ID
     transaction_key: Secret[str]
 
 
-class CreditCard(WireModel):
+class CreditCard(CamelWireRequest):
     card_number: Secret[str]  # the full number; on a refund, the last four digits
     expiration_date: Secret[str]  # YYYY-MM; "XXXX" on a refund
     card_code: Secret[str] | None = None
 
 
-class Payment(WireModel):
+class Payment(CamelWireRequest):
     credit_card: CreditCard
 
 
-class Order(WireModel):
+class Order(CamelWireRequest):
     invoice_number: str | None = None
     description: str | None = None
 
 
-class Customer(WireModel):
+class Customer(CamelWireRequest):
     email: Secret[str] | None = None
 
 
-class BillTo(WireModel):
+class BillTo(CamelWireRequest):
     first_name: Secret[str] | None = None
     last_name: Secret[str] | None = None
     address: Secret[str] | None = None
@@ -136,7 +132,7 @@ class BillTo(WireModel):
     country: str | None = None
 
 
-class TransactionRequest(WireModel):
+class TransactionRequest(CamelWireRequest):
     """`transactionRequestType`; the field order is the schema's (the JSON is translated to XML)."""
 
     transaction_type: str
@@ -149,53 +145,49 @@ class TransactionRequest(WireModel):
     bill_to: BillTo | None = None
 
 
-class CreateTransaction(WireModel):
+class CreateTransaction(CamelWireRequest):
     merchant_authentication: MerchantAuthentication
     ref_id: str | None = None
     transaction_request: TransactionRequest
 
 
-class CreateTransactionRequest(WireModel):
+class CreateTransactionRequest(CamelWireRequest):
     create_transaction_request: CreateTransaction
 
 
-class TransactionDetails(WireModel):
+class TransactionDetails(CamelWireRequest):
     merchant_authentication: MerchantAuthentication
     trans_id: str
 
 
-class GetTransactionDetailsRequest(WireModel):
+class GetTransactionDetailsRequest(CamelWireRequest):
     get_transaction_details_request: TransactionDetails
 
 
 # ------------------------------------------------------------------ wire models: responses
 
 
-class AnetObject(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True, alias_generator=to_camel)
-
-
-class Message(AnetObject):
+class Message(CamelWireResponse):
     code: str | None = None
     text: str | None = None
 
 
-class Messages(AnetObject):
+class Messages(CamelWireResponse):
     result_code: str  # Ok | Error
     message: list[Message] = Field(default_factory=list)
 
 
-class TransactionMessage(AnetObject):
+class TransactionMessage(CamelWireResponse):
     code: str | None = None
     description: str | None = None
 
 
-class TransactionError(AnetObject):
+class TransactionError(CamelWireResponse):
     error_code: str | None = None
     error_text: str | None = None
 
 
-class TransactionResponse(AnetObject):
+class TransactionResponse(CamelWireResponse):
     response_code: str | None = None  # 1 approved, 2 declined, 3 error, 4 held for review
     auth_code: str | None = None
     avs_result_code: str | None = None
@@ -211,18 +203,18 @@ class TransactionResponse(AnetObject):
     network_trans_id: str | None = None
 
 
-class CreateTransactionResponse(AnetObject):
+class CreateTransactionResponse(CamelWireResponse):
     transaction_response: TransactionResponse | None = None
     ref_id: str | None = None
     messages: Messages
 
 
-class DetailOrder(AnetObject):
+class DetailOrder(CamelWireResponse):
     invoice_number: str | None = None
     description: str | None = None
 
 
-class TransactionDetail(AnetObject):
+class TransactionDetail(CamelWireResponse):
     trans_id: str | None = None
     ref_trans_id: str | None = None
     transaction_type: str | None = None
@@ -246,7 +238,7 @@ class TransactionDetail(AnetObject):
         return value
 
 
-class GetTransactionDetailsResponse(AnetObject):
+class GetTransactionDetailsResponse(CamelWireResponse):
     transaction: TransactionDetail | None = None
     ref_id: str | None = None
     messages: Messages

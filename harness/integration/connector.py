@@ -87,6 +87,13 @@ class ResponseContext:
         except ConnectorError as error:
             raise error.with_context(connector=self.connector, flow=self.flow.value) from None
 
+    def currency(self, code: Any, *, field: str = "currency") -> Currency:
+        """The currency a response names (any case), or a typed error naming the field."""
+        try:
+            return Currency.parse(code, field=field)
+        except ConnectorError as error:
+            raise error.with_context(connector=self.connector, flow=self.flow.value) from None
+
 
 BuildRequest = Callable[[Any, RequestContext], BaseModel]
 HandleResponse = Callable[[Any, Any, ResponseContext], Any]
