@@ -37,7 +37,12 @@ from harness.domain.sensitive import declare_key_prefixes
 from harness.integration.failures import DEFAULT_FAILURE_POLICY, HttpFailurePolicy, transport_failure
 from harness.integration.http import ContentType, HttpRequest, HttpResponse, Method, RequestBody
 from harness.integration.idempotency import STATE_CHANGING_FLOWS, idempotency_key
-from harness.integration.preconditions import check_amount_bound, check_credentials, check_reference
+from harness.integration.preconditions import (
+    MOVED_AMOUNT,
+    check_amount_bound,
+    check_credentials,
+    check_reference,
+)
 
 Headers = list[tuple[str, Maskable]]
 AnyRouterData = RouterDataV2[Any, Any, Any]
@@ -335,7 +340,7 @@ class ConnectorV2:
     def check_request(self, router_data: AnyRouterData) -> None:
         """What the declaration promises before any transform runs: credentials of the declared
         variant, a reference within the flow's documented length, a capture or refund within what
-        it draws from. A transform may assume all three."""
+        it draws from, and an amount the declared converter accepts. A transform may assume them."""
         spec = self.flow_spec(router_data.flow)
         try:
             check_credentials(
@@ -352,6 +357,13 @@ class ConnectorV2:
                     provider=self.display_name or self.id,
                 )
             check_amount_bound(router_data.flow, router_data.request)
+            moved = MOVED_AMOUNT.get(router_data.flow)
+            if moved is not None:
+                # refused here even if a transform forgot ctx.amount: unsupported, unrepresentable, zero
+                request = router_data.request
+                self.request_context(router_data).amount(
+                    getattr(request, moved), request.currency, field=moved
+                )
         except ConnectorError as error:
             raise error.with_context(connector=self.id, flow=router_data.flow.value) from None
 

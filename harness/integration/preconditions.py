@@ -1,8 +1,9 @@
 """The rules every request meets before a connector's transform runs, checked once by the base.
 
-Each rule reads the connector's declaration (its auth variant, a flow's reference limit) or the
-router data alone (a capture or refund never moves more than it draws from), so that no connector
-restates it under its own name. `ConnectorV2.build_request` applies them; a transform may assume them.
+Each rule reads the connector's declaration (its auth variant, a flow's reference limit, its amount
+converter) or the router data alone (a capture or refund never moves more than it draws from), so
+that no connector restates it under its own name. `ConnectorV2.build_request` applies them; a
+transform may assume them.
 """
 
 from __future__ import annotations
@@ -17,6 +18,12 @@ from harness.domain.money import MinorUnit
 
 A = TypeVar("A", bound=ConnectorAuthType)
 
+# flow -> the request field holding the amount the flow moves
+MOVED_AMOUNT: Mapping[Flow, str] = {
+    Flow.AUTHORIZE: "amount",
+    Flow.CAPTURE: "amount_to_capture",
+    Flow.REFUND: "refund_amount",
+}
 # flow -> (the amount the flow moves, the amount it draws from, what that one is called)
 AMOUNT_BOUNDS: Mapping[Flow, tuple[str, str, str]] = {
     Flow.CAPTURE: ("amount_to_capture", "payment_amount", "authorized amount"),

@@ -18,9 +18,11 @@ from harness.domain import (
     InvalidDataError,
     MinorUnit,
     MinorUnitConverter,
+    NotSupportedError,
     Secret,
     table_for,
 )
+from harness.domain.errors import ConnectorError
 from harness.execution.factory import make_router_data, placeholder_auth
 from harness.integration import (
     AuthSpec,
@@ -73,7 +75,9 @@ class Probe(ConnectorV2):
     id = "probe_preconditions"
     display_name = "Probe Pay"
     auth = AuthSpec(HeaderKey, env={"api_key": "PROBE_API_KEY"})
-    amount_converter = MinorUnitConverter(table_for(source="https://provider.example/currencies"))
+    amount_converter = MinorUnitConverter(
+        table_for(supported=(Currency.USD, Currency.JPY), source="https://provider.example/currencies")
+    )
     flows: ClassVar = flow_table(
         probe_flow(Flow.AUTHORIZE, "payments"),
         probe_flow(Flow.CAPTURE, "payments/{connector_transaction_id}/captures"),
@@ -93,9 +97,9 @@ def probe_data(flow: Flow, **kw: Any) -> Any:
     return make_router_data(flow, **values)
 
 
-def refused(flow: Flow, **kw: Any) -> InvalidDataError:
+def refused(flow: Flow, kind: type[ConnectorError] = InvalidDataError, **kw: Any) -> ConnectorError:
     TRANSFORMED.clear()
-    with pytest.raises(InvalidDataError) as caught:
+    with pytest.raises(kind) as caught:
         Probe().build_request(probe_data(flow, **kw), BASE)
     assert TRANSFORMED == [], "the transform ran before the base refused the request"
     assert (caught.value.connector, caught.value.flow) == (Probe.id, flow.value)
@@ -137,6 +141,22 @@ def test_a_capture_or_refund_above_what_it_draws_from_is_refused(flow, field, li
     TRANSFORMED.clear()
     Probe().build_request(probe_data(flow, amount=MinorUnit(1000), payment_amount=MinorUnit(1000)), BASE)
     assert [flow] == TRANSFORMED  # equal is allowed: a full capture or refund
+
+
+@pytest.mark.parametrize(
+    ("flow", "field"),
+    [(Flow.AUTHORIZE, "amount"), (Flow.CAPTURE, "amount_to_capture"), (Flow.REFUND, "refund_amount")],
+)
+def test_an_amount_the_declared_converter_refuses_never_reaches_a_transform_that_skips_it(flow, field):
+    # the probe's transform sends amount.value without ctx.amount: the base has converted it already
+    assert (
+        refused(flow, NotSupportedError, currency=Currency.EUR).field == field
+    )  # not in the declared supported set
+    if flow is not Flow.AUTHORIZE:  # router data refuses a zero authorization itself
+        assert "zero amount" in str(refused(flow, amount=MinorUnit(0), payment_amount=MinorUnit(0)))
+    TRANSFORMED.clear()
+    Probe().build_request(probe_data(flow, currency=Currency.JPY), BASE)
+    assert [flow] == TRANSFORMED
 
 
 def test_credentials_narrows_to_the_declared_variant_and_refuses_another():
