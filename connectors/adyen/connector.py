@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from connectors.adyen import transformers as t
-from harness.domain import BodyKey, ConnectorAuthType, ErrorResponse, Flow, InvalidDataError, Maskable
+from harness.domain import BodyKey, ConnectorAuthType, ErrorResponse, Flow, Maskable
 from harness.integration import (
     AuthSpec,
     ConnectorV2,
@@ -16,6 +16,7 @@ from harness.integration import (
     HttpResponse,
     Method,
     ResponseContext,
+    credentials,
     flow_table,
     unknown,
 )
@@ -125,11 +126,7 @@ class Adyen(ConnectorV2):
     }
 
     def auth_headers(self, auth: ConnectorAuthType) -> Headers:
-        if not isinstance(auth, BodyKey):
-            raise InvalidDataError(
-                "Adyen needs BodyKey credentials (api_key = API key, key1 = merchant account)", field="auth"
-            )
-        return [("X-API-Key", Maskable.masked(auth.api_key.expose()))]
+        return [("X-API-Key", Maskable.masked(credentials(auth, BodyKey).api_key.expose()))]
 
     def parse_error(self, response: HttpResponse, ctx: ResponseContext) -> ErrorResponse:
         return t.error_response(response, ctx)

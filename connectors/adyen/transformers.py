@@ -22,8 +22,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Strict, ValidationError
-from pydantic.alias_generators import to_camel
+from pydantic import Strict, ValidationError
 
 from harness.domain import (
     AttemptStatus,
@@ -51,10 +50,11 @@ from harness.domain.router_data import (
 from harness.integration import (
     RequestContext,
     ResponseContext,
-    ensure_not_above,
+    credentials,
     status_from_table,
 )
 from harness.integration.http import HttpResponse
+from harness.integration.wire import CamelWireRequest, CamelWireResponse
 
 API_VERSION = "v71"
 CURRENCY_CODES_URL = "https://docs.adyen.com/development-resources/currency-codes"
@@ -105,16 +105,12 @@ DEFAULT_RETURN_URL = "https://certify.invalid/adyen/return"  # used only when no
 # ------------------------------------------------------------------ wire models: requests
 
 
-class WireModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, alias_generator=to_camel)
-
-
-class AdyenAmount(WireModel):
+class AdyenAmount(CamelWireRequest):
     value: int
     currency: str  # ISO 4217 code, upper case
 
 
-class AdyenCardDetails(WireModel):
+class AdyenCardDetails(CamelWireRequest):
     """`CardDetails` with raw card data (only for PCI-compliant merchants)."""
 
     type: str = "scheme"
@@ -125,7 +121,7 @@ class AdyenCardDetails(WireModel):
     holder_name: Secret[str] | None = None
 
 
-class AdyenPaymentRequest(WireModel):
+class AdyenPaymentRequest(CamelWireRequest):
     amount: AdyenAmount
     merchant_account: Secret[str]  # lives with the credentials (key1), so it is masked like them
     reference: str
@@ -137,18 +133,18 @@ class AdyenPaymentRequest(WireModel):
     shopper_statement: str | None = None
 
 
-class AdyenCaptureRequest(WireModel):
+class AdyenCaptureRequest(CamelWireRequest):
     merchant_account: Secret[str]
     amount: AdyenAmount
     reference: str
 
 
-class AdyenCancelRequest(WireModel):
+class AdyenCancelRequest(CamelWireRequest):
     merchant_account: Secret[str]
     reference: str
 
 
-class AdyenRefundRequest(WireModel):
+class AdyenRefundRequest(CamelWireRequest):
     merchant_account: Secret[str]
     amount: AdyenAmount
     reference: str
@@ -158,19 +154,15 @@ class AdyenRefundRequest(WireModel):
 # ------------------------------------------------------------------ wire models: responses
 
 
-class AdyenObject(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True, alias_generator=to_camel)
-
-
 StrictInt = Annotated[int, Strict()]
 
 
-class AdyenAmountOut(AdyenObject):
+class AdyenAmountOut(CamelWireResponse):
     value: StrictInt
     currency: str
 
 
-class AdyenPaymentResponse(AdyenObject):
+class AdyenPaymentResponse(CamelWireResponse):
     """The answer to POST /payments (PaymentResponse)."""
 
     psp_reference: str | None = None
@@ -183,7 +175,7 @@ class AdyenPaymentResponse(AdyenObject):
     action: dict[str, Any] | None = None
 
 
-class AdyenModificationResponse(AdyenObject):
+class AdyenModificationResponse(CamelWireResponse):
     """The 201 answer to a capture, cancel or refund: an acknowledgement, not an outcome."""
 
     psp_reference: str  # of the modification
@@ -194,7 +186,7 @@ class AdyenModificationResponse(AdyenObject):
     amount: AdyenAmountOut | None = None
 
 
-class AdyenServiceError(AdyenObject):
+class AdyenServiceError(CamelWireResponse):
     status: int | None = None
     error_code: str | None = None
     message: str | None = None
@@ -249,20 +241,13 @@ def attempt_status(result_code: str | None, *, manual_capture: bool) -> AttemptS
 
 
 def merchant_account(auth: ConnectorAuthType) -> Secret[str]:
-    if not isinstance(auth, BodyKey):
-        raise InvalidDataError(
-            "Adyen needs BodyKey credentials (api_key = API key, key1 = merchant account)", field="auth"
-        )
-    return auth.key1
+    return credentials(auth, BodyKey).key1  # key1 is the merchant account
 
 
 def checked_reference(reference: str) -> str:
+    # the base refuses one above the declared reference_max_length; Adyen also refuses an empty one
     if not reference:
         raise InvalidDataError("reference: Adyen needs a reference", field="reference")
-    if len(reference) > MAX_REFERENCE_LENGTH:
-        raise InvalidDataError(
-            f"reference: Adyen takes at most {MAX_REFERENCE_LENGTH} characters", field="reference"
-        )
     return reference
 
 
@@ -295,15 +280,9 @@ def authorize_request(rd: AuthorizeRouterData, ctx: RequestContext) -> AdyenPaym
 
 def capture_request(rd: CaptureRouterData, ctx: RequestContext) -> AdyenCaptureRequest:
     request = rd.request
-    amount = ensure_not_above(
-        request.amount_to_capture,
-        request.payment_amount,
-        field="amount_to_capture",
-        limit_name="authorized amount",
-    )
     return AdyenCaptureRequest(
         merchant_account=merchant_account(ctx.auth),
-        amount=amount_of(ctx, amount, request.currency, field="amount_to_capture"),
+        amount=amount_of(ctx, request.amount_to_capture, request.currency, field="amount_to_capture"),
         reference=checked_reference(rd.resource_common_data.connector_request_reference_id),
     )
 
@@ -317,12 +296,9 @@ def void_request(rd: VoidRouterData, ctx: RequestContext) -> AdyenCancelRequest:
 
 def refund_request(rd: RefundRouterData, ctx: RequestContext) -> AdyenRefundRequest:
     request = rd.request
-    amount = ensure_not_above(
-        request.refund_amount, request.payment_amount, field="refund_amount", limit_name="captured amount"
-    )
     return AdyenRefundRequest(
         merchant_account=merchant_account(ctx.auth),
-        amount=amount_of(ctx, amount, request.currency, field="refund_amount"),
+        amount=amount_of(ctx, request.refund_amount, request.currency, field="refund_amount"),
         reference=checked_reference(rd.resource_common_data.connector_request_reference_id),
         merchant_refund_reason=REFUND_REASONS.get(request.reason or ""),
     )
@@ -331,16 +307,12 @@ def refund_request(rd: RefundRouterData, ctx: RequestContext) -> AdyenRefundRequ
 # ------------------------------------------------------------------ response transforms
 
 
-def currency_of(code: str) -> Currency:
-    return Currency.parse(code, field="amount.currency")
-
-
 def amount_back(
     amount: AdyenAmountOut | None, ctx: ResponseContext
 ) -> tuple[MinorUnit | None, Currency | None]:
     if amount is None:
         return None, None
-    currency = currency_of(amount.currency)
+    currency = ctx.currency(amount.currency, field="amount.currency")
     return ctx.amount_back(amount.value, currency, field="amount.value"), currency
 
 

@@ -18,8 +18,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
-from pydantic.alias_generators import to_camel
+from pydantic import AliasChoices, Field, field_validator
 
 from harness.domain import (
     AttemptStatus,
@@ -51,11 +50,12 @@ from harness.domain.router_data import (
 from harness.integration import (
     RequestContext,
     ResponseContext,
-    ensure_not_above,
+    credentials,
     failed_attempt,
     status_from_table,
 )
 from harness.integration.http import HttpResponse
+from harness.integration.wire import CamelWireRequest, CamelWireResponse
 
 API_REFERENCE = "https://developer.authorize.net/api/reference/index.html"
 RESPONSE_CODES = "https://developer.authorize.net/api/reference/responseCodes.html"
@@ -95,42 +95,34 @@ def fitting(value: str, limit: int, *, field: str) -> str:
     return value
 
 
-def reference_of(rd: Any) -> str:
-    return fitting(rd.resource_common_data.connector_request_reference_id, REF_ID_MAX, field="refId")
-
-
 # ------------------------------------------------------------------ wire models: requests
 
 
-class WireModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, alias_generator=to_camel)
-
-
-class MerchantAuthentication(WireModel):
+class MerchantAuthentication(CamelWireRequest):
     name: Secret[str]  # API login ID
     transaction_key: Secret[str]
 
 
-class CreditCard(WireModel):
+class CreditCard(CamelWireRequest):
     card_number: Secret[str]  # the full number; on a refund, the last four digits
     expiration_date: Secret[str]  # YYYY-MM; "XXXX" on a refund
     card_code: Secret[str] | None = None
 
 
-class Payment(WireModel):
+class Payment(CamelWireRequest):
     credit_card: CreditCard
 
 
-class Order(WireModel):
+class Order(CamelWireRequest):
     invoice_number: str | None = None
     description: str | None = None
 
 
-class Customer(WireModel):
+class Customer(CamelWireRequest):
     email: Secret[str] | None = None
 
 
-class BillTo(WireModel):
+class BillTo(CamelWireRequest):
     first_name: Secret[str] | None = None
     last_name: Secret[str] | None = None
     address: Secret[str] | None = None
@@ -140,7 +132,7 @@ class BillTo(WireModel):
     country: str | None = None
 
 
-class TransactionRequest(WireModel):
+class TransactionRequest(CamelWireRequest):
     """`transactionRequestType`; the field order is the schema's (the JSON is translated to XML)."""
 
     transaction_type: str
@@ -153,53 +145,49 @@ class TransactionRequest(WireModel):
     bill_to: BillTo | None = None
 
 
-class CreateTransaction(WireModel):
+class CreateTransaction(CamelWireRequest):
     merchant_authentication: MerchantAuthentication
     ref_id: str | None = None
     transaction_request: TransactionRequest
 
 
-class CreateTransactionRequest(WireModel):
+class CreateTransactionRequest(CamelWireRequest):
     create_transaction_request: CreateTransaction
 
 
-class TransactionDetails(WireModel):
+class TransactionDetails(CamelWireRequest):
     merchant_authentication: MerchantAuthentication
     trans_id: str
 
 
-class GetTransactionDetailsRequest(WireModel):
+class GetTransactionDetailsRequest(CamelWireRequest):
     get_transaction_details_request: TransactionDetails
 
 
 # ------------------------------------------------------------------ wire models: responses
 
 
-class AnetObject(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True, alias_generator=to_camel)
-
-
-class Message(AnetObject):
+class Message(CamelWireResponse):
     code: str | None = None
     text: str | None = None
 
 
-class Messages(AnetObject):
+class Messages(CamelWireResponse):
     result_code: str  # Ok | Error
     message: list[Message] = Field(default_factory=list)
 
 
-class TransactionMessage(AnetObject):
+class TransactionMessage(CamelWireResponse):
     code: str | None = None
     description: str | None = None
 
 
-class TransactionError(AnetObject):
+class TransactionError(CamelWireResponse):
     error_code: str | None = None
     error_text: str | None = None
 
 
-class TransactionResponse(AnetObject):
+class TransactionResponse(CamelWireResponse):
     response_code: str | None = None  # 1 approved, 2 declined, 3 error, 4 held for review
     auth_code: str | None = None
     avs_result_code: str | None = None
@@ -215,18 +203,18 @@ class TransactionResponse(AnetObject):
     network_trans_id: str | None = None
 
 
-class CreateTransactionResponse(AnetObject):
+class CreateTransactionResponse(CamelWireResponse):
     transaction_response: TransactionResponse | None = None
     ref_id: str | None = None
     messages: Messages
 
 
-class DetailOrder(AnetObject):
+class DetailOrder(CamelWireResponse):
     invoice_number: str | None = None
     description: str | None = None
 
 
-class TransactionDetail(AnetObject):
+class TransactionDetail(CamelWireResponse):
     trans_id: str | None = None
     ref_trans_id: str | None = None
     transaction_type: str | None = None
@@ -250,7 +238,7 @@ class TransactionDetail(AnetObject):
         return value
 
 
-class GetTransactionDetailsResponse(AnetObject):
+class GetTransactionDetailsResponse(CamelWireResponse):
     transaction: TransactionDetail | None = None
     ref_id: str | None = None
     messages: Messages
@@ -340,12 +328,8 @@ CVV_OK = frozenset({"M", "P", ""})
 
 
 def merchant_authentication(auth: ConnectorAuthType) -> MerchantAuthentication:
-    if not isinstance(auth, BodyKey):
-        raise InvalidDataError(
-            "Authorize.net needs BodyKey credentials (api_key = API login ID, key1 = transaction key)",
-            field="auth",
-        )
-    return MerchantAuthentication(name=auth.api_key, transaction_key=auth.key1)
+    body_key = credentials(auth, BodyKey)  # api_key is the API login ID, key1 the transaction key
+    return MerchantAuthentication(name=body_key.api_key, transaction_key=body_key.key1)
 
 
 def expiration_date(rd: AuthorizeRouterData) -> Secret[str]:
@@ -372,7 +356,7 @@ def bill_to(rd: AuthorizeRouterData) -> BillTo | None:
 def authorize_request(rd: AuthorizeRouterData, ctx: RequestContext) -> CreateTransactionRequest:
     request = rd.request
     card = request.payment_method_data
-    reference = reference_of(rd)
+    reference = rd.resource_common_data.connector_request_reference_id
     description = request.description
     manual = request.capture_method is CaptureMethod.MANUAL
     return CreateTransactionRequest(
@@ -405,19 +389,13 @@ def authorize_request(rd: AuthorizeRouterData, ctx: RequestContext) -> CreateTra
 
 def capture_request(rd: CaptureRouterData, ctx: RequestContext) -> CreateTransactionRequest:
     request = rd.request
-    amount = ensure_not_above(
-        request.amount_to_capture,
-        request.payment_amount,
-        field="amount_to_capture",
-        limit_name="authorized amount",
-    )
     return CreateTransactionRequest(
         create_transaction_request=CreateTransaction(
             merchant_authentication=merchant_authentication(ctx.auth),
-            ref_id=reference_of(rd),
+            ref_id=rd.resource_common_data.connector_request_reference_id,
             transaction_request=TransactionRequest(
                 transaction_type="priorAuthCaptureTransaction",
-                amount=ctx.amount(amount, request.currency, field="amount_to_capture"),
+                amount=ctx.amount(request.amount_to_capture, request.currency, field="amount_to_capture"),
                 ref_trans_id=transaction_id(request.connector_transaction_id),
             ),
         )
@@ -428,7 +406,7 @@ def void_request(rd: VoidRouterData, ctx: RequestContext) -> CreateTransactionRe
     return CreateTransactionRequest(
         create_transaction_request=CreateTransaction(
             merchant_authentication=merchant_authentication(ctx.auth),
-            ref_id=reference_of(rd),
+            ref_id=rd.resource_common_data.connector_request_reference_id,
             transaction_request=TransactionRequest(
                 transaction_type="voidTransaction",
                 ref_trans_id=transaction_id(rd.request.connector_transaction_id),
@@ -440,9 +418,6 @@ def void_request(rd: VoidRouterData, ctx: RequestContext) -> CreateTransactionRe
 def refund_request(rd: RefundRouterData, ctx: RequestContext) -> CreateTransactionRequest:
     """A linked refund: the original transaction id, the card's last four digits, expiry "XXXX"."""
     request = rd.request
-    amount = ensure_not_above(
-        request.refund_amount, request.payment_amount, field="refund_amount", limit_name="captured amount"
-    )
     last4 = request.connector_metadata.get("card_last4")
     if not isinstance(last4, str) or len(last4) != 4 or not last4.isdigit():
         raise MissingRequiredFieldError(
@@ -452,10 +427,10 @@ def refund_request(rd: RefundRouterData, ctx: RequestContext) -> CreateTransacti
     return CreateTransactionRequest(
         create_transaction_request=CreateTransaction(
             merchant_authentication=merchant_authentication(ctx.auth),
-            ref_id=reference_of(rd),
+            ref_id=rd.resource_common_data.connector_request_reference_id,
             transaction_request=TransactionRequest(
                 transaction_type="refundTransaction",
-                amount=ctx.amount(amount, request.currency, field="refund_amount"),
+                amount=ctx.amount(request.refund_amount, request.currency, field="refund_amount"),
                 currency_code=request.currency.value,
                 payment=Payment(
                     credit_card=CreditCard(card_number=Secret(last4), expiration_date=Secret("XXXX"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from connectors.checkout import transformers as t
-from harness.domain import ConnectorAuthType, ErrorResponse, Flow, HeaderKey, InvalidDataError, Maskable
+from harness.domain import ConnectorAuthType, ErrorResponse, Flow, HeaderKey, Maskable
 from harness.integration import (
     AuthSpec,
     ConnectorV2,
@@ -16,6 +16,7 @@ from harness.integration import (
     HttpResponse,
     Method,
     ResponseContext,
+    credentials,
     flow_table,
     unknown,
 )
@@ -125,9 +126,7 @@ class Checkout(ConnectorV2):
     }
 
     def auth_headers(self, auth: ConnectorAuthType) -> Headers:
-        if not isinstance(auth, HeaderKey):
-            raise InvalidDataError("Checkout.com needs HeaderKey credentials (api_key)", field="auth")
-        return [("Authorization", Maskable.masked(f"Bearer {auth.api_key.expose()}"))]
+        return [("Authorization", Maskable.masked(f"Bearer {credentials(auth, HeaderKey).api_key.expose()}"))]
 
     def parse_error(self, response: HttpResponse, ctx: ResponseContext) -> ErrorResponse:
         return t.error_response(response, ctx)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel
+from pydantic import Field, RootModel
 
 from harness.domain import (
     AttemptStatus,
@@ -49,10 +49,10 @@ from harness.domain.router_data import (
 from harness.integration import (
     RequestContext,
     ResponseContext,
-    ensure_not_above,
     status_from_table,
 )
 from harness.integration.http import HttpResponse
+from harness.integration.wire import WireRequest, WireResponse
 
 # ------------------------------------------------------------------ money
 
@@ -109,11 +109,7 @@ DESCRIPTION_MAX = 100
 # ------------------------------------------------------------------ wire models: requests
 
 
-class WireModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
-
-
-class CheckoutCardSource(WireModel):
+class CheckoutCardSource(WireRequest):
     type: str = "card"
     number: Secret[str]
     expiry_month: Secret[int]
@@ -122,7 +118,7 @@ class CheckoutCardSource(WireModel):
     name: Secret[str] | None = None
 
 
-class CheckoutPaymentRequest(WireModel):
+class CheckoutPaymentRequest(WireRequest):
     source: CheckoutCardSource
     amount: int
     currency: str
@@ -132,16 +128,16 @@ class CheckoutPaymentRequest(WireModel):
     processing_channel_id: str | None = None
 
 
-class CheckoutCaptureRequest(WireModel):
+class CheckoutCaptureRequest(WireRequest):
     amount: int
     reference: str
 
 
-class CheckoutVoidRequest(WireModel):
+class CheckoutVoidRequest(WireRequest):
     reference: str
 
 
-class CheckoutRefundRequest(WireModel):
+class CheckoutRefundRequest(WireRequest):
     amount: int
     reference: str
 
@@ -149,11 +145,7 @@ class CheckoutRefundRequest(WireModel):
 # ------------------------------------------------------------------ wire models: responses
 
 
-class CheckoutObject(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
-
-
-class CheckoutBalances(CheckoutObject):
+class CheckoutBalances(WireResponse):
     total_authorized: int | None = None
     total_voided: int | None = None
     available_to_void: int | None = None
@@ -163,7 +155,7 @@ class CheckoutBalances(CheckoutObject):
     available_to_refund: int | None = None
 
 
-class CheckoutPayment(CheckoutObject):
+class CheckoutPayment(WireResponse):
     """`201` payment response, `202` accepted (pending) response, and `GET /payments/{id}` details."""
 
     id: str
@@ -179,14 +171,14 @@ class CheckoutPayment(CheckoutObject):
     links: dict[str, Any] = Field(default_factory=dict, alias="_links")
 
 
-class CheckoutActionAccepted(CheckoutObject):
+class CheckoutActionAccepted(WireResponse):
     """`202 Accepted` answer to a capture, void or refund request."""
 
     action_id: str
     reference: str | None = None
 
 
-class CheckoutAction(CheckoutObject):
+class CheckoutAction(WireResponse):
     id: str
     type: str
     amount: int
@@ -201,7 +193,7 @@ class CheckoutActions(RootModel[list[CheckoutAction]]):
     """`GET /payments/{id}/actions`: every action of the payment, latest first."""
 
 
-class CheckoutErrorBody(CheckoutObject):
+class CheckoutErrorBody(WireResponse):
     request_id: str | None = None
     error_type: str | None = None
     error_codes: list[str] = Field(default_factory=list)
@@ -292,21 +284,7 @@ def refund_action_status(action: CheckoutAction) -> RefundStatus:
     return status
 
 
-def currency_of(code: str) -> Currency:
-    return Currency.parse(code, field="currency")
-
-
 # ------------------------------------------------------------------ request transforms
-
-
-def reference_of(rd: Any) -> str:
-    reference: str = rd.resource_common_data.connector_request_reference_id
-    if len(reference) > REFERENCE_MAX:
-        raise InvalidDataError(
-            f"reference is {len(reference)} characters; Checkout.com takes at most {REFERENCE_MAX}",
-            field="reference",
-        )
-    return reference
 
 
 def authorize_request(rd: AuthorizeRouterData, ctx: RequestContext) -> CheckoutPaymentRequest:
@@ -328,7 +306,7 @@ def authorize_request(rd: AuthorizeRouterData, ctx: RequestContext) -> CheckoutP
         ),
         amount=ctx.amount(request.amount, request.currency),
         currency=request.currency.value,
-        reference=reference_of(rd),
+        reference=rd.resource_common_data.connector_request_reference_id,
         capture=request.capture_method is not CaptureMethod.MANUAL,
         description=description,
         processing_channel_id=channel or None,
@@ -337,30 +315,21 @@ def authorize_request(rd: AuthorizeRouterData, ctx: RequestContext) -> CheckoutP
 
 def capture_request(rd: CaptureRouterData, ctx: RequestContext) -> CheckoutCaptureRequest:
     request = rd.request
-    amount = ensure_not_above(
-        request.amount_to_capture,
-        request.payment_amount,
-        field="amount_to_capture",
-        limit_name="authorized amount",
-    )
     return CheckoutCaptureRequest(
-        amount=ctx.amount(amount, request.currency, field="amount_to_capture"),
-        reference=reference_of(rd),
+        amount=ctx.amount(request.amount_to_capture, request.currency, field="amount_to_capture"),
+        reference=rd.resource_common_data.connector_request_reference_id,
     )
 
 
 def void_request(rd: VoidRouterData, ctx: RequestContext) -> CheckoutVoidRequest:
-    return CheckoutVoidRequest(reference=reference_of(rd))
+    return CheckoutVoidRequest(reference=rd.resource_common_data.connector_request_reference_id)
 
 
 def refund_request(rd: RefundRouterData, ctx: RequestContext) -> CheckoutRefundRequest:
     request = rd.request
-    amount = ensure_not_above(
-        request.refund_amount, request.payment_amount, field="refund_amount", limit_name="captured amount"
-    )
     return CheckoutRefundRequest(
-        amount=ctx.amount(amount, request.currency, field="refund_amount"),
-        reference=reference_of(rd),
+        amount=ctx.amount(request.refund_amount, request.currency, field="refund_amount"),
+        reference=rd.resource_common_data.connector_request_reference_id,
     )
 
 
@@ -370,7 +339,7 @@ def refund_request(rd: RefundRouterData, ctx: RequestContext) -> CheckoutRefundR
 def payment_data(
     payment: CheckoutPayment, capture_method: CaptureMethod | None, ctx: ResponseContext
 ) -> PaymentsResponseData:
-    currency = currency_of(payment.currency) if payment.currency is not None else None
+    currency = ctx.currency(payment.currency, field="currency") if payment.currency is not None else None
     balances = payment.balances
 
     def money(value: int | None, field: str) -> MinorUnit | None:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from harness.domain import (
     AccessTokenResponseData,
@@ -60,11 +60,12 @@ from harness.domain.router_data import (
 from harness.integration import (
     RequestContext,
     ResponseContext,
-    ensure_not_above,
+    credentials,
     failed_attempt,
     status_from_table,
 )
 from harness.integration.http import HttpResponse
+from harness.integration.wire import WireRequest, WireResponse
 
 # ------------------------------------------------------------------ money
 # The connector sends card payments only, so the card table decides what is supported:
@@ -119,31 +120,27 @@ PAYPAL_AMOUNTS = StringMajorUnitConverter(PAYPAL_CURRENCIES)
 # ------------------------------------------------------------------ wire models: requests
 
 
-class WireModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
-
-
-class PaypalTokenRequest(WireModel):
+class PaypalTokenRequest(WireRequest):
     grant_type: str
 
 
-class PaypalMoneyRequest(WireModel):
+class PaypalMoneyRequest(WireRequest):
     currency_code: str
     value: str
 
 
-class PaypalCardRequest(WireModel):
+class PaypalCardRequest(WireRequest):
     number: Secret[str]
     expiry: Secret[str]  # YYYY-MM
     security_code: Secret[str]
     name: Secret[str] | None = None
 
 
-class PaypalPaymentSource(WireModel):
+class PaypalPaymentSource(WireRequest):
     card: PaypalCardRequest
 
 
-class PaypalPurchaseUnitRequest(WireModel):
+class PaypalPurchaseUnitRequest(WireRequest):
     reference_id: str
     invoice_id: str
     amount: PaypalMoneyRequest
@@ -151,18 +148,18 @@ class PaypalPurchaseUnitRequest(WireModel):
     soft_descriptor: str | None = None
 
 
-class PaypalOrderRequest(WireModel):
+class PaypalOrderRequest(WireRequest):
     intent: str  # CAPTURE or AUTHORIZE
     purchase_units: list[PaypalPurchaseUnitRequest]
     payment_source: PaypalPaymentSource
 
 
-class PaypalCaptureRequest(WireModel):
+class PaypalCaptureRequest(WireRequest):
     amount: PaypalMoneyRequest
     final_capture: bool = True
 
 
-class PaypalRefundRequest(WireModel):
+class PaypalRefundRequest(WireRequest):
     amount: PaypalMoneyRequest
     invoice_id: str
     note_to_payer: str | None = None
@@ -171,43 +168,39 @@ class PaypalRefundRequest(WireModel):
 # ------------------------------------------------------------------ wire models: responses
 
 
-class PaypalObject(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
-
-class PaypalMoney(PaypalObject):
+class PaypalMoney(WireResponse):
     currency_code: str
     value: str
 
 
-class PaypalProcessorResponse(PaypalObject):
+class PaypalProcessorResponse(WireResponse):
     avs_code: str | None = None
     cvv_code: str | None = None
     response_code: str | None = None
     payment_advice_code: str | None = None
 
 
-class PaypalRelatedIds(PaypalObject):
+class PaypalRelatedIds(WireResponse):
     order_id: str | None = None
     authorization_id: str | None = None
     capture_id: str | None = None
 
 
-class PaypalSupplementaryData(PaypalObject):
+class PaypalSupplementaryData(WireResponse):
     related_ids: PaypalRelatedIds | None = None
 
 
-class PaypalStatusDetails(PaypalObject):
+class PaypalStatusDetails(WireResponse):
     reason: str | None = None
 
 
-class PaypalLink(PaypalObject):
+class PaypalLink(WireResponse):
     href: str
     rel: str
     method: str | None = None
 
 
-class PaypalPayment(PaypalObject):
+class PaypalPayment(WireResponse):
     """An authorization or a capture, as Payments v2 and the order's `payments` show it."""
 
     id: str
@@ -221,26 +214,26 @@ class PaypalPayment(PaypalObject):
     links: list[PaypalLink] = Field(default_factory=list)
 
 
-class PaypalPaymentCollection(PaypalObject):
+class PaypalPaymentCollection(WireResponse):
     authorizations: list[PaypalPayment] = Field(default_factory=list)
     captures: list[PaypalPayment] = Field(default_factory=list)
 
 
-class PaypalPurchaseUnit(PaypalObject):
+class PaypalPurchaseUnit(WireResponse):
     reference_id: str | None = None
     invoice_id: str | None = None
     amount: PaypalMoney | None = None
     payments: PaypalPaymentCollection | None = None
 
 
-class PaypalOrder(PaypalObject):
+class PaypalOrder(WireResponse):
     id: str
     status: str
     intent: str | None = None
     purchase_units: list[PaypalPurchaseUnit] = Field(default_factory=list)
 
 
-class PaypalVoidResponse(PaypalObject):
+class PaypalVoidResponse(WireResponse):
     """An authorization (200 with `Prefer: return=representation`) or nothing (204)."""
 
     id: str | None = None
@@ -248,7 +241,7 @@ class PaypalVoidResponse(PaypalObject):
     amount: PaypalMoney | None = None
 
 
-class PaypalSyncResponse(PaypalObject):
+class PaypalSyncResponse(WireResponse):
     """What PSync reads: an authorization, a capture or an order, by what was asked for."""
 
     id: str
@@ -260,7 +253,7 @@ class PaypalSyncResponse(PaypalObject):
     supplementary_data: PaypalSupplementaryData | None = None
 
 
-class PaypalRefund(PaypalObject):
+class PaypalRefund(WireResponse):
     id: str
     status: str
     amount: PaypalMoney | None = None
@@ -269,7 +262,7 @@ class PaypalRefund(PaypalObject):
     links: list[PaypalLink] = Field(default_factory=list)
 
 
-class PaypalTokenResponse(PaypalObject):
+class PaypalTokenResponse(WireResponse):
     access_token: Secret[str]
     token_type: str | None = None
     expires_in: int | None = Field(default=None, ge=0)
@@ -277,7 +270,7 @@ class PaypalTokenResponse(PaypalObject):
     scope: str | None = None
 
 
-class PaypalErrorDetail(PaypalObject):
+class PaypalErrorDetail(WireResponse):
     issue: str | None = None
     description: str | None = None
     field: str | None = None
@@ -285,7 +278,7 @@ class PaypalErrorDetail(PaypalObject):
     # `value` (the offending value) is deliberately not read: it may echo card data.
 
 
-class PaypalError(PaypalObject):
+class PaypalError(WireResponse):
     name: str | None = None
     message: str | None = None
     debug_id: str | None = None
@@ -507,11 +500,8 @@ def psync_path_params(rd: PSyncRouterData) -> dict[str, str]:
 
 def client_credentials(auth: ConnectorAuthType) -> tuple[Secret[str], Secret[str]]:
     """(client id, client secret). BodyKey as in UCS: key1 is the client id, api_key the secret."""
-    if not isinstance(auth, BodyKey):
-        raise InvalidDataError(
-            "PayPal needs BodyKey credentials (key1 client id, api_key secret)", field="auth"
-        )
-    return auth.key1, auth.api_key
+    body_key = credentials(auth, BodyKey)
+    return body_key.key1, body_key.api_key
 
 
 def basic_authorization(auth: ConnectorAuthType) -> str:
@@ -571,25 +561,17 @@ def authorize_request(rd: AuthorizeRouterData, ctx: RequestContext) -> PaypalOrd
 
 def capture_request(rd: CaptureRouterData, ctx: RequestContext) -> PaypalCaptureRequest:
     request = rd.request
-    amount = ensure_not_above(
-        request.amount_to_capture,
-        request.payment_amount,
-        field="amount_to_capture",
-        limit_name="authorized amount",
-    )
     # One capture per payment, as UCS models it: final_capture releases any remainder.
     return PaypalCaptureRequest(
-        amount=money(ctx, amount, request.currency, field="amount_to_capture"), final_capture=True
+        amount=money(ctx, request.amount_to_capture, request.currency, field="amount_to_capture"),
+        final_capture=True,
     )
 
 
 def refund_request(rd: RefundRouterData, ctx: RequestContext) -> PaypalRefundRequest:
     request = rd.request
-    amount = ensure_not_above(
-        request.refund_amount, request.payment_amount, field="refund_amount", limit_name="captured amount"
-    )
     return PaypalRefundRequest(
-        amount=money(ctx, amount, request.currency, field="refund_amount"),
+        amount=money(ctx, request.refund_amount, request.currency, field="refund_amount"),
         invoice_id=rd.resource_common_data.connector_request_reference_id,
         note_to_payer=request.reason,
     )
@@ -598,14 +580,10 @@ def refund_request(rd: RefundRouterData, ctx: RequestContext) -> PaypalRefundReq
 # ------------------------------------------------------------------ response helpers
 
 
-def currency_of(code: str) -> Currency:
-    return Currency.parse(code, field="currency_code")
-
-
 def amount_of(value: PaypalMoney | None, ctx: ResponseContext, *, field: str) -> tuple[Any, Any]:
     if value is None:
         return None, None
-    currency = currency_of(value.currency_code)
+    currency = ctx.currency(value.currency_code, field="currency_code")
     return ctx.amount_back(value.value, currency, field=field), currency
 
 

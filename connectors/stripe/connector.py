@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from connectors.stripe import transformers as t
-from harness.domain import ConnectorAuthType, ErrorResponse, Flow, HeaderKey, InvalidDataError, Maskable
+from harness.domain import ConnectorAuthType, ErrorResponse, Flow, HeaderKey, Maskable
 from harness.integration import (
     AuthSpec,
     ConnectorV2,
@@ -15,6 +15,7 @@ from harness.integration import (
     HttpResponse,
     Method,
     ResponseContext,
+    credentials,
     flow_table,
 )
 
@@ -115,10 +116,9 @@ class Stripe(ConnectorV2):
     }
 
     def auth_headers(self, auth: ConnectorAuthType) -> Headers:
-        if not isinstance(auth, HeaderKey):
-            raise InvalidDataError("Stripe needs HeaderKey credentials (api_key)", field="auth")
+        api_key = credentials(auth, HeaderKey).api_key
         return [
-            ("Authorization", Maskable.masked(f"Bearer {auth.api_key.expose()}")),
+            ("Authorization", Maskable.masked(f"Bearer {api_key.expose()}")),
             ("Stripe-Version", Maskable.normal(API_VERSION)),
         ]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from harness.domain import (
     AttemptStatus,
@@ -36,11 +36,11 @@ from harness.domain.router_data import (
 from harness.integration import (
     RequestContext,
     ResponseContext,
-    ensure_not_above,
     failed_attempt,
     status_from_table,
 )
 from harness.integration.http import HttpResponse
+from harness.integration.wire import WireRequest, WireResponse
 
 # ------------------------------------------------------------------ money
 
@@ -103,29 +103,25 @@ STRIPE_AMOUNTS = MinorUnitConverter(STRIPE_CURRENCIES)
 # ------------------------------------------------------------------ wire models: requests
 
 
-class WireModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
-
-
-class StripeCard(WireModel):
+class StripeCard(WireRequest):
     number: Secret[str]
     exp_month: Secret[str]
     exp_year: Secret[str]
     cvc: Secret[str]
 
 
-class StripeBillingDetails(WireModel):
+class StripeBillingDetails(WireRequest):
     name: Secret[str] | None = None
     email: Secret[str] | None = None
 
 
-class StripePaymentMethodData(WireModel):
+class StripePaymentMethodData(WireRequest):
     type: str = "card"
     card: StripeCard
     billing_details: StripeBillingDetails | None = None
 
 
-class StripePaymentIntentRequest(WireModel):
+class StripePaymentIntentRequest(WireRequest):
     amount: int
     currency: str  # lowercase ISO code
     confirm: bool = True
@@ -137,40 +133,36 @@ class StripePaymentIntentRequest(WireModel):
     metadata: dict[str, str]
 
 
-class StripeCaptureRequest(WireModel):
+class StripeCaptureRequest(WireRequest):
     amount_to_capture: int
 
 
-class StripeCancelRequest(WireModel):
+class StripeCancelRequest(WireRequest):
     cancellation_reason: str | None = None
 
 
-class StripeRefundRequest(WireModel):
+class StripeRefundRequest(WireRequest):
     payment_intent: str
     amount: int
     reason: str | None = None
     metadata: dict[str, str]
 
 
-class StripeEmptyRequest(WireModel):
+class StripeEmptyRequest(WireRequest):
     pass
 
 
 # ------------------------------------------------------------------ wire models: responses
 
 
-class StripeObject(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
-
-class StripeLastPaymentError(StripeObject):
+class StripeLastPaymentError(WireResponse):
     type: str | None = None
     code: str | None = None
     decline_code: str | None = None
     message: str | None = None
 
 
-class StripePaymentIntent(StripeObject):
+class StripePaymentIntent(WireResponse):
     id: str
     object: str = "payment_intent"
     amount: int
@@ -185,7 +177,7 @@ class StripePaymentIntent(StripeObject):
     cancellation_reason: str | None = None
 
 
-class StripeRefund(StripeObject):
+class StripeRefund(WireResponse):
     id: str
     object: str = "refund"
     amount: int
@@ -197,7 +189,7 @@ class StripeRefund(StripeObject):
     metadata: dict[str, str] = Field(default_factory=dict)
 
 
-class StripeErrorBody(StripeObject):
+class StripeErrorBody(WireResponse):
     type: str
     code: str | None = None
     decline_code: str | None = None
@@ -207,7 +199,7 @@ class StripeErrorBody(StripeObject):
     payment_intent: dict[str, Any] | None = None
 
 
-class StripeErrorResponse(StripeObject):
+class StripeErrorResponse(WireResponse):
     error: StripeErrorBody
 
 
@@ -253,10 +245,6 @@ def declined(intent: StripePaymentIntent) -> bool:
     return intent.status == "requires_payment_method" and intent.last_payment_error is not None
 
 
-def currency_of(code: str) -> Currency:
-    return Currency.parse(code, field="currency")
-
-
 # ------------------------------------------------------------------ request transforms
 
 
@@ -287,14 +275,8 @@ def authorize_request(rd: AuthorizeRouterData, ctx: RequestContext) -> StripePay
 
 def capture_request(rd: CaptureRouterData, ctx: RequestContext) -> StripeCaptureRequest:
     request = rd.request
-    amount = ensure_not_above(
-        request.amount_to_capture,
-        request.payment_amount,
-        field="amount_to_capture",
-        limit_name="authorized amount",
-    )
     return StripeCaptureRequest(
-        amount_to_capture=ctx.amount(amount, request.currency, field="amount_to_capture")
+        amount_to_capture=ctx.amount(request.amount_to_capture, request.currency, field="amount_to_capture")
     )
 
 
@@ -311,12 +293,9 @@ REFUND_REASONS = {"duplicate", "fraudulent", "requested_by_customer"}
 
 def refund_request(rd: RefundRouterData, ctx: RequestContext) -> StripeRefundRequest:
     request = rd.request
-    amount = ensure_not_above(
-        request.refund_amount, request.payment_amount, field="refund_amount", limit_name="captured amount"
-    )
     return StripeRefundRequest(
         payment_intent=request.connector_transaction_id,
-        amount=ctx.amount(amount, request.currency, field="refund_amount"),
+        amount=ctx.amount(request.refund_amount, request.currency, field="refund_amount"),
         reason=request.reason if request.reason in REFUND_REASONS else None,
         metadata={"order_id": rd.resource_common_data.connector_request_reference_id},
     )
@@ -332,7 +311,7 @@ def payment_response(
     amount_field: str,
     processing: AttemptStatus | None = None,
 ) -> PaymentsResponseData:
-    currency = currency_of(intent.currency)
+    currency = ctx.currency(intent.currency, field="currency")
     raw_amount = intent.amount_received if amount_field == "amount_received" else intent.amount
     return PaymentsResponseData(
         status=attempt_status(intent, processing=processing),
@@ -378,7 +357,7 @@ def psync_response(intent: StripePaymentIntent, rd: PSyncRouterData, ctx: Respon
 def refund_response(
     refund: StripeRefund, rd: RefundRouterData | RSyncRouterData, ctx: ResponseContext
 ) -> Any:
-    currency = currency_of(refund.currency)
+    currency = ctx.currency(refund.currency, field="currency")
     if refund.payment_intent is not None and refund.payment_intent != rd.request.connector_transaction_id:
         raise ResponseHandlingError("refund belongs to another payment intent", field="payment_intent")
     return RefundsResponseData(

@@ -37,6 +37,12 @@ from harness.domain.sensitive import declare_key_prefixes
 from harness.integration.failures import DEFAULT_FAILURE_POLICY, HttpFailurePolicy, transport_failure
 from harness.integration.http import ContentType, HttpRequest, HttpResponse, Method, RequestBody
 from harness.integration.idempotency import STATE_CHANGING_FLOWS, idempotency_key
+from harness.integration.preconditions import (
+    MOVED_AMOUNT,
+    check_amount_bound,
+    check_credentials,
+    check_reference,
+)
 
 Headers = list[tuple[str, Maskable]]
 AnyRouterData = RouterDataV2[Any, Any, Any]
@@ -83,6 +89,13 @@ class ResponseContext:
     def amount_back(self, value: Any, currency: Currency, *, field: str = "amount") -> MinorUnit:
         try:
             return self.converter.convert_back(value, currency, field=field)
+        except ConnectorError as error:
+            raise error.with_context(connector=self.connector, flow=self.flow.value) from None
+
+    def currency(self, code: Any, *, field: str = "currency") -> Currency:
+        """The currency a response names (any case), or a typed error naming the field."""
+        try:
+            return Currency.parse(code, field=field)
         except ConnectorError as error:
             raise error.with_context(connector=self.connector, flow=self.flow.value) from None
 
@@ -324,9 +337,40 @@ class ConnectorV2:
         )
         return RequestBody(spec.content_type, tree, xml_root=spec.xml_root)
 
+    def check_request(self, router_data: AnyRouterData) -> None:
+        """What the declaration promises before any transform runs: credentials of the declared
+        variant, a reference within the flow's documented length, a capture or refund within what
+        it draws from, and an amount the declared converter accepts. A transform may assume them."""
+        spec = self.flow_spec(router_data.flow)
+        try:
+            check_credentials(
+                router_data.connector_auth_type,
+                self.auth.type,
+                provider=self.display_name or self.id,
+                env=self.auth.env,
+            )
+            if spec.reference_max_length is not None:  # a token request carries no reference
+                check_reference(
+                    router_data.resource_common_data.connector_request_reference_id,
+                    spec.reference_max_length,
+                    field=(spec.reference_field or "reference").rsplit(".", 1)[-1],
+                    provider=self.display_name or self.id,
+                )
+            check_amount_bound(router_data.flow, router_data.request)
+            moved = MOVED_AMOUNT.get(router_data.flow)
+            if moved is not None:
+                # refused here even if a transform forgot ctx.amount: unsupported, unrepresentable, zero
+                request = router_data.request
+                self.request_context(router_data).amount(
+                    getattr(request, moved), request.currency, field=moved
+                )
+        except ConnectorError as error:
+            raise error.with_context(connector=self.id, flow=router_data.flow.value) from None
+
     def build_request(self, router_data: AnyRouterData, base_url: str) -> HttpRequest:
         """The request for this flow. Pure: the same router data always gives the same request."""
         spec = self.flow_spec(router_data.flow)
+        self.check_request(router_data)
         ctx = self.request_context(router_data)
         body = self.get_request_body(router_data, ctx)
         return HttpRequest(

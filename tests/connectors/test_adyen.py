@@ -31,11 +31,10 @@ from harness.domain import (
     ResponseHandlingError,
     Secret,
 )
-from harness.execution.executor import build_http_request, execute, handle_http_response
-from harness.execution.factory import make_router_data
+from harness.execution.executor import build_http_request, execute
 from harness.execution.transport import LiveTransport
-from harness.integration.http import HttpResponse
 from harness.integration.idempotency import idempotency_key
+from tests.connectors.helpers import ConnectorUnderTest
 from tests.sandboxes import serve
 from tests.sandboxes.adyen import AdyenSandbox
 
@@ -54,8 +53,10 @@ CARD = Card(
 AUTH = BodyKey(api_key=Secret(API_KEY), key1=Secret(MERCHANT))
 
 
-def rd(flow: Flow, **kw: Any) -> Any:
-    defaults: dict[str, Any] = dict(
+ADYEN = ConnectorUnderTest(
+    Adyen,
+    BASE,
+    dict(
         auth=AUTH,
         amount=MinorUnit(1000),
         currency=Currency.USD,
@@ -65,20 +66,9 @@ def rd(flow: Flow, **kw: Any) -> Any:
         connector_refund_id="993617894906488A",
         request_id="37ca9c97-d1d1-4c62-89e8-706891a563ed",
         metadata={"return_url": "https://shop.example.com/return"},
-    )
-    defaults.update(kw)
-    return make_router_data(flow, **defaults)
-
-
-def sent(flow: Flow, base: str = BASE, **kw: Any) -> tuple[Any, Any]:
-    request = build_http_request(Adyen(), rd(flow, **kw), base)
-    return request, json.loads(request.wire_body() or b"null")
-
-
-def handle(flow: Flow, status: int, body: Any, **kw: Any) -> Any:
-    raw = body if isinstance(body, bytes) else json.dumps(body).encode()
-    response = HttpResponse(status, raw, {"Content-Type": "application/json"})
-    return handle_http_response(Adyen(), rd(flow, **kw), response)
+    ),
+)
+rd, sent, handle = ADYEN.rd, ADYEN.sent, ADYEN.handle
 
 
 # ------------------------------------------------------------------ bodies (from the v71 reference)
@@ -163,7 +153,7 @@ def test_automatic_capture_sends_no_manual_capture_flag():
 
 
 def test_live_base_url_keeps_the_checkout_path_and_version():
-    request, _ = sent(Flow.AUTHORIZE, base=LIVE)
+    request, _ = sent(Flow.AUTHORIZE, base_url=LIVE)
     assert request.url == f"{LIVE}v71/payments"
 
 

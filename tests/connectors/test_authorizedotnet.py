@@ -40,10 +40,10 @@ from harness.domain import (
     Secret,
 )
 from harness.execution.executor import build_http_request, execute, handle_http_response
-from harness.execution.factory import make_router_data
 from harness.execution.transport import LiveTransport
 from harness.integration.http import HttpResponse
 from tests.connectors import authorizedotnet_bodies as bodies
+from tests.connectors.helpers import ConnectorUnderTest
 from tests.sandboxes import SandboxTransport, serve
 from tests.sandboxes.authorizedotnet import AuthorizedotnetSandbox
 
@@ -62,8 +62,10 @@ AUTH = BodyKey(api_key=Secret(LOGIN), key1=Secret(KEY))
 BOM = b"\xef\xbb\xbf"
 
 
-def rd(flow: Flow, **kw):
-    defaults = dict(
+AUTHORIZEDOTNET = ConnectorUnderTest(
+    Authorizedotnet,
+    BASE,
+    dict(
         auth=AUTH,
         amount=MinorUnit(1000),
         currency=Currency.USD,
@@ -72,22 +74,11 @@ def rd(flow: Flow, **kw):
         connector_transaction_id=bodies.TRANS_ID,
         connector_refund_id="40012345699",
         connector_metadata={"card_last4": "1111"},
-    )
-    defaults.update(kw)
-    return make_router_data(flow, **defaults)
-
-
-def sent(flow: Flow, **kw):
-    request = build_http_request(Authorizedotnet(), rd(flow, **kw), BASE)
-    return request, json.loads(request.wire_body() or b"")
-
-
-def handle(flow: Flow, body, *, status: int = 200, bom: bool = True, **kw):
-    raw = body.encode() if isinstance(body, str) else json.dumps(body).encode()
-    response = HttpResponse(
-        status, (BOM if bom else b"") + raw, {"Content-Type": "application/json; charset=utf-8"}
-    )
-    return handle_http_response(Authorizedotnet(), rd(flow, **kw), response)
+    ),
+    response_headers={"Content-Type": "application/json; charset=utf-8"},
+    response_prefix=BOM,  # every Authorize.net JSON answer starts with one
+)
+rd, sent, handle = AUTHORIZEDOTNET.rd, AUTHORIZEDOTNET.sent, AUTHORIZEDOTNET.handle
 
 
 # ------------------------------------------------------------------ requests
@@ -265,7 +256,7 @@ def test_the_table_is_the_documented_set_and_names_its_source():
     [(CaptureMethod.MANUAL, AttemptStatus.AUTHORIZED), (CaptureMethod.AUTOMATIC, AttemptStatus.CHARGED)],
 )
 def test_an_approved_authorization(capture_method, expected):
-    result = handle(Flow.AUTHORIZE, bodies.transaction("1"), capture_method=capture_method)
+    result = handle(Flow.AUTHORIZE, 200, bodies.transaction("1"), capture_method=capture_method)
     assert isinstance(result, PaymentsResponseData)
     assert (result.status, result.raw_status) == (expected, "1")
     assert result.connector_transaction_id == bodies.TRANS_ID
@@ -282,7 +273,7 @@ def test_a_body_with_a_byte_order_mark_is_read():
     assert response.text().startswith("{")
     result = handle_http_response(Authorizedotnet(), rd(Flow.AUTHORIZE), response)
     assert isinstance(result, PaymentsResponseData) and result.status is AttemptStatus.CHARGED
-    plain = handle(Flow.AUTHORIZE, bodies.transaction("1"), bom=False)
+    plain = handle(Flow.AUTHORIZE, 200, bodies.transaction("1"), prefix=b"")
     assert plain == result
 
 
@@ -295,7 +286,7 @@ def test_a_body_with_a_byte_order_mark_is_read():
     ],
 )
 def test_a_decline_is_a_failed_authorization_with_the_reason_code(error, avs, cvv, reason):
-    result = handle(Flow.AUTHORIZE, bodies.transaction("2", error=error, avs=avs, cvv=cvv))
+    result = handle(Flow.AUTHORIZE, 200, bodies.transaction("2", error=error, avs=avs, cvv=cvv))
     assert isinstance(result, ErrorResponse)
     assert (result.code, result.message) == error
     assert result.reason.startswith(reason)
@@ -309,16 +300,16 @@ def test_a_decline_is_a_failed_authorization_with_the_reason_code(error, avs, cv
     [("8", "The credit card has expired."), ("7", "Credit card expiration date is invalid.")],
 )
 def test_an_error_response_code_is_a_failure_without_a_transaction(code, text):
-    result = handle(Flow.AUTHORIZE, bodies.transaction("3", trans_id="0", error=(code, text), cvv=""))
+    result = handle(Flow.AUTHORIZE, 200, bodies.transaction("3", trans_id="0", error=(code, text), cvv=""))
     assert isinstance(result, ErrorResponse)
     assert (result.code, result.message, result.attempt_status) == (code, text, AttemptStatus.FAILURE)
     assert result.connector_transaction_id is None
 
 
 def test_held_for_review_and_unknown_response_codes_are_pending_with_the_raw_value():
-    held = handle(Flow.AUTHORIZE, bodies.transaction("4"))
+    held = handle(Flow.AUTHORIZE, 200, bodies.transaction("4"))
     assert (held.status, held.raw_status) == (AttemptStatus.PENDING, "4")
-    unknown = handle(Flow.AUTHORIZE, bodies.transaction("9"))
+    unknown = handle(Flow.AUTHORIZE, 200, bodies.transaction("9"))
     assert (unknown.status, unknown.raw_status) == (AttemptStatus.PENDING, "9")
 
 
@@ -332,7 +323,7 @@ def test_held_for_review_and_unknown_response_codes_are_pending_with_the_raw_val
 )
 def test_an_api_error_without_transaction_response(flow, attempt):
     body = bodies.api_error("E00007", "User authentication failed due to invalid authentication values.")
-    result = handle(flow, body)
+    result = handle(flow, 200, body)
     assert isinstance(result, ErrorResponse)
     assert (result.code, result.attempt_status, result.status_code) == ("E00007", attempt, 200)
     assert result.message.startswith("User authentication failed")
@@ -342,19 +333,24 @@ def test_an_ok_answer_without_a_response_code_is_a_typed_error():
     with pytest.raises(ResponseHandlingError, match=r"without transactionResponse\.responseCode"):
         handle(
             Flow.AUTHORIZE,
+            200,
             {"transactionResponse": {"SupplementalDataQualificationIndicator": 0}, "messages": bodies.OK},
         )
     with pytest.raises(Exception, match="messages"):
-        handle(Flow.AUTHORIZE, {"transactionResponse": {"responseCode": "1"}})
+        handle(Flow.AUTHORIZE, 200, {"transactionResponse": {"responseCode": "1"}})
 
 
 def test_capture_full_and_partial():
     full = handle(
-        Flow.CAPTURE, bodies.transaction("1", ref_trans_id=bodies.TRANS_ID), payment_amount=MinorUnit(1000)
+        Flow.CAPTURE,
+        200,
+        bodies.transaction("1", ref_trans_id=bodies.TRANS_ID),
+        payment_amount=MinorUnit(1000),
     )
     assert (full.status, full.connector_transaction_id) == (AttemptStatus.CHARGED, bodies.TRANS_ID)
     partial = handle(
         Flow.CAPTURE,
+        200,
         bodies.transaction("1", ref_trans_id=bodies.TRANS_ID),
         amount=MinorUnit(400),
         payment_amount=MinorUnit(1000),
@@ -365,20 +361,22 @@ def test_capture_full_and_partial():
 def test_capture_of_an_unknown_transaction_and_of_another_one():
     unknown = handle(
         Flow.CAPTURE,
+        200,
         bodies.transaction(
             "3", trans_id="0", ref_trans_id=bodies.TRANS_ID, error=("16", "The transaction cannot be found.")
         ),
     )
     assert (unknown.code, unknown.attempt_status) == ("16", AttemptStatus.CAPTURE_FAILED)
     with pytest.raises(ResponseHandlingError, match="another transaction"):
-        handle(Flow.CAPTURE, bodies.transaction("1", ref_trans_id="40000000001"))
+        handle(Flow.CAPTURE, 200, bodies.transaction("1", ref_trans_id="40000000001"))
 
 
 def test_void_answers():
-    voided = handle(Flow.VOID, bodies.transaction("1", ref_trans_id=bodies.TRANS_ID))
+    voided = handle(Flow.VOID, 200, bodies.transaction("1", ref_trans_id=bodies.TRANS_ID))
     assert (voided.status, voided.raw_status) == (AttemptStatus.VOIDED, "1")
     failed = handle(
         Flow.VOID,
+        200,
         bodies.transaction("3", trans_id="0", error=("16", "The transaction cannot be found.")),
     )
     assert (failed.code, failed.attempt_status) == ("16", AttemptStatus.VOID_FAILED)
@@ -386,7 +384,7 @@ def test_void_answers():
 
 def test_refund_answers():
     body = bodies.transaction("1", trans_id="40012345699", ref_trans_id=bodies.TRANS_ID)
-    result = handle(Flow.REFUND, body)
+    result = handle(Flow.REFUND, 200, body)
     assert isinstance(result, RefundsResponseData)
     assert (result.connector_refund_id, result.refund_status, result.raw_status) == (
         "40012345699",
@@ -395,17 +393,17 @@ def test_refund_answers():
     )
     # held for review by the fraud filters: a manual review, not an ordinary pending refund
     # (responseCode 4, specs/authorizedotnet.facts.toml)
-    held = handle(Flow.REFUND, bodies.transaction("4", trans_id="40012345699"))
+    held = handle(Flow.REFUND, 200, bodies.transaction("4", trans_id="40012345699"))
     assert held.refund_status is RefundStatus.MANUAL_REVIEW
     for code, text in (
         ("54", "The referenced transaction does not meet the criteria for issuing a credit."),
         ("55", "The sum of credits against the referenced transaction would exceed original debit amount."),
     ):
-        refused = handle(Flow.REFUND, bodies.transaction("3", trans_id="0", error=(code, text)))
+        refused = handle(Flow.REFUND, 200, bodies.transaction("3", trans_id="0", error=(code, text)))
         assert isinstance(refused, ErrorResponse)
         assert (refused.code, refused.message) == (code, text)
         assert (refused.refund_status, refused.attempt_status) == (RefundStatus.FAILURE, None)
-    api = handle(Flow.REFUND, bodies.api_error("E00003", "The element 'refId' is invalid."))
+    api = handle(Flow.REFUND, 200, bodies.api_error("E00003", "The element 'refId' is invalid."))
     assert (api.code, api.refund_status) == ("E00003", RefundStatus.FAILURE)
 
 
@@ -414,35 +412,37 @@ def test_refund_answers():
 
 @pytest.mark.parametrize(("status", "expected"), sorted(t.TRANSACTION_STATUS.items()))
 def test_every_transaction_status_is_mapped(status, expected):
-    result = handle(Flow.PSYNC, bodies.details(status))
+    result = handle(Flow.PSYNC, 200, bodies.details(status))
     assert isinstance(result, PaymentsResponseData)
     assert (result.status, result.raw_status) == (expected, status)
 
 
 def test_psync_amounts_and_an_unknown_status():
-    authorized = handle(Flow.PSYNC, bodies.details("authorizedPendingCapture"))
+    authorized = handle(Flow.PSYNC, 200, bodies.details("authorizedPendingCapture"))
     assert (authorized.amount, authorized.amount_capturable) == (MinorUnit(1000), MinorUnit(1000))
-    captured = handle(Flow.PSYNC, bodies.details("capturedPendingSettlement", settle_amount="5.00"))
+    captured = handle(Flow.PSYNC, 200, bodies.details("capturedPendingSettlement", settle_amount="5.00"))
     assert (captured.status, captured.amount, captured.amount_captured) == (
         AttemptStatus.CHARGED,
         MinorUnit(1000),
         MinorUnit(500),
     )
-    unknown = handle(Flow.PSYNC, bodies.details("someFutureStatus"))
+    unknown = handle(Flow.PSYNC, 200, bodies.details("someFutureStatus"))
     assert (unknown.status, unknown.raw_status) == (AttemptStatus.PENDING, "someFutureStatus")
     with pytest.raises(IntegrityCheckError, match="differs from the requested 2000"):
-        handle(Flow.PSYNC, bodies.details("authorizedPendingCapture"), amount=MinorUnit(2000))
+        handle(Flow.PSYNC, 200, bodies.details("authorizedPendingCapture"), amount=MinorUnit(2000))
 
 
 def test_psync_refuses_details_of_another_transaction_or_of_a_refund():
     with pytest.raises(ResponseHandlingError, match="another transaction"):
-        handle(Flow.PSYNC, bodies.details("voided", trans_id="40000000001"))
+        handle(Flow.PSYNC, 200, bodies.details("voided", trans_id="40000000001"))
     with pytest.raises(ResponseHandlingError, match="is a refund"):
-        handle(Flow.PSYNC, bodies.details("refundPendingSettlement", transaction_type="refundTransaction"))
+        handle(
+            Flow.PSYNC, 200, bodies.details("refundPendingSettlement", transaction_type="refundTransaction")
+        )
 
 
 def test_psync_of_an_unknown_transaction():
-    result = handle(Flow.PSYNC, bodies.api_error("E00040", "The record cannot be found."))
+    result = handle(Flow.PSYNC, 200, bodies.api_error("E00040", "The record cannot be found."))
     assert isinstance(result, ErrorResponse)
     assert (result.code, result.attempt_status) == ("E00040", None)
 
@@ -466,7 +466,7 @@ def test_every_refund_transaction_status_is_mapped(status, expected):
         auth_amount="10.00",
         settle_amount="10.00",
     )
-    result = handle(Flow.RSYNC, body)
+    result = handle(Flow.RSYNC, 200, body)
     assert isinstance(result, RefundsResponseData)
     assert (result.refund_status, result.raw_status, result.connector_refund_id) == (
         expected,
@@ -478,16 +478,14 @@ def test_every_refund_transaction_status_is_mapped(status, expected):
 
 def test_rsync_refuses_a_payment_transaction():
     with pytest.raises(ResponseHandlingError, match="not a refund"):
-        handle(Flow.RSYNC, bodies.details("settledSuccessfully", trans_id="40012345699"))
+        handle(Flow.RSYNC, 200, bodies.details("settledSuccessfully", trans_id="40012345699"))
 
 
 def test_a_non_2xx_answer_is_an_error_response():
     response = HttpResponse(503, b"<html>Service Unavailable</html>", {"Content-Type": "text/html"})
     result = handle_http_response(Authorizedotnet(), rd(Flow.PSYNC), response)
     assert (result.code, result.status_code) == ("HTTP_503", 503)
-    coded = handle(
-        Flow.AUTHORIZE, bodies.api_error("E00001", "An error occurred during processing."), status=500
-    )
+    coded = handle(Flow.AUTHORIZE, 500, bodies.api_error("E00001", "An error occurred during processing."))
     assert (coded.code, coded.status_code) == ("E00001", 500)
 
 

@@ -28,12 +28,12 @@ from harness.domain import (
     ResponseHandlingError,
     Secret,
 )
-from harness.execution.executor import build_http_request, execute, handle_http_response
-from harness.execution.factory import make_router_data
+from harness.execution.executor import execute, handle_http_response
 from harness.execution.transport import LiveTransport
 from harness.integration.http import HttpResponse
 from harness.integration.idempotency import idempotency_key
 from tests.connectors import checkout_bodies as bodies
+from tests.connectors.helpers import ConnectorUnderTest
 from tests.sandboxes import serve
 from tests.sandboxes.checkout import CheckoutSandbox
 
@@ -49,8 +49,10 @@ CARD = Card(
 PAYMENT_ID = bodies.PAYMENT_ID
 
 
-def rd(flow: Flow, **kw):
-    defaults = dict(
+CHECKOUT = ConnectorUnderTest(
+    Checkout,
+    BASE,
+    dict(
         auth=HeaderKey(api_key=Secret(SECRET_KEY)),
         amount=MinorUnit(1000),
         currency=Currency.USD,
@@ -59,20 +61,9 @@ def rd(flow: Flow, **kw):
         connector_transaction_id=PAYMENT_ID,
         connector_refund_id=bodies.REFUND_ACTION_ID,
         request_id="6f1c2e0a-idem",
-    )
-    defaults.update(kw)
-    return make_router_data(flow, **defaults)
-
-
-def sent(flow: Flow, **kw):
-    request = build_http_request(Checkout(), rd(flow, **kw), BASE)
-    return request, json.loads(request.wire_body() or b"null")
-
-
-def handle(flow: Flow, status: int, body, **kw):
-    raw = json.dumps(body).encode() if not isinstance(body, bytes) else body
-    response = HttpResponse(status, raw, {"Content-Type": "application/json"} if raw else {})
-    return handle_http_response(Checkout(), rd(flow, **kw), response)
+    ),
+)
+rd, sent, handle = CHECKOUT.rd, CHECKOUT.sent, CHECKOUT.handle
 
 
 # ------------------------------------------------------------------ requests

@@ -38,13 +38,13 @@ from harness.domain import (
     Secret,
     StringMajorUnitConverter,
 )
-from harness.execution.executor import build_http_request, execute, handle_http_response
-from harness.execution.factory import make_router_data
+from harness.execution.executor import execute, handle_http_response
 from harness.execution.tokens import AccessTokenCache
 from harness.execution.transport import LiveTransport
 from harness.integration.http import HttpRequest, HttpResponse
 from harness.integration.idempotency import idempotency_key
 from tests.connectors import paypal_bodies as bodies
+from tests.connectors.helpers import ConnectorUnderTest
 from tests.sandboxes import SandboxTransport, serve
 from tests.sandboxes.paypal import PaypalSandbox
 
@@ -65,8 +65,10 @@ AUTHORIZED = {"order_id": bodies.ORDER_ID, "authorization_id": bodies.AUTHORIZAT
 CAPTURED_AT_CREATION = {"order_id": bodies.ORDER_ID, "capture_id": bodies.CAPTURE_ID}
 
 
-def rd(flow: Flow, **kw):
-    defaults = dict(
+PAYPAL = ConnectorUnderTest(
+    Paypal,
+    BASE,
+    dict(
         auth=AUTH,
         amount=MinorUnit(1000),
         currency=Currency.USD,
@@ -76,27 +78,9 @@ def rd(flow: Flow, **kw):
         connector_refund_id=bodies.REFUND_ID,
         request_id="req-0001",
         access_token=AccessTokenResponseData(access_token=Secret(TOKEN), expires_in=32400),
-    )
-    if flow is Flow.CREATE_ACCESS_TOKEN:
-        defaults.pop("access_token")
-    defaults.update(kw)
-    return make_router_data(flow, **defaults)
-
-
-def sent(flow: Flow, **kw) -> tuple[HttpRequest, object]:
-    request = build_http_request(Paypal(), rd(flow, **kw), BASE)
-    body = request.wire_body()
-    if body is None:
-        return request, None
-    if request.body and request.body.content_type.value == "application/json":
-        return request, json.loads(body)
-    return request, body.decode()
-
-
-def handle(flow: Flow, status: int, body: dict | None, **kw):
-    raw = b"" if body is None else json.dumps(body).encode()
-    response = HttpResponse(status, raw, {"Content-Type": "application/json"})
-    return handle_http_response(Paypal(), rd(flow, **kw), response)
+    ),
+)
+rd, sent, handle = PAYPAL.rd, PAYPAL.sent, PAYPAL.handle
 
 
 # ------------------------------------------------------------------ requests
@@ -105,7 +89,7 @@ def handle(flow: Flow, status: int, body: dict | None, **kw):
 def test_token_request_is_client_credentials_with_basic_auth():
     request, body = sent(Flow.CREATE_ACCESS_TOKEN)
     assert (request.method.value, request.url) == ("POST", f"{BASE}v1/oauth2/token")
-    assert body == "grant_type=client_credentials"
+    assert body == {"grant_type": "client_credentials"}
     headers = request.wire_headers()
     assert headers["Content-Type"] == "application/x-www-form-urlencoded"
     expected = base64.b64encode(f"{CLIENT_ID}:{CLIENT_SECRET}".encode()).decode()

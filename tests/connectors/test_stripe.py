@@ -25,11 +25,10 @@ from harness.domain import (
     ResponseDeserializationError,
     Secret,
 )
-from harness.execution.executor import build_http_request, handle_http_response
-from harness.execution.factory import make_router_data
-from harness.integration.encoding import decode_form
+from harness.execution.executor import handle_http_response
 from harness.integration.http import HttpResponse
 from tests.connectors import stripe_bodies as bodies
+from tests.connectors.helpers import ConnectorUnderTest
 
 BASE = "https://api.stripe.com/"
 API_KEY = "sk_test_CANARY4eC39HqLyjWDarjtT1zdp7dc"
@@ -42,8 +41,10 @@ CARD = Card(
 )
 
 
-def rd(flow: Flow, **kw):
-    defaults = dict(
+STRIPE = ConnectorUnderTest(
+    Stripe,
+    BASE,
+    dict(
         auth=HeaderKey(api_key=Secret(API_KEY)),
         amount=MinorUnit(1000),
         currency=Currency.USD,
@@ -51,19 +52,9 @@ def rd(flow: Flow, **kw):
         card=CARD,
         connector_transaction_id="pi_3PqCertify0001",
         connector_refund_id="re_3PqCertify0001",
-    )
-    defaults.update(kw)
-    return make_router_data(flow, **defaults)
-
-
-def sent(flow: Flow, **kw):
-    request = build_http_request(Stripe(), rd(flow, **kw), BASE)
-    return request, decode_form(request.wire_body() or b"") if request.body else None
-
-
-def handle(flow: Flow, status: int, body: dict, **kw):
-    response = HttpResponse(status, json.dumps(body).encode(), {"Content-Type": "application/json"})
-    return handle_http_response(Stripe(), rd(flow, **kw), response)
+    ),
+)
+rd, sent, handle = STRIPE.rd, STRIPE.sent, STRIPE.handle
 
 
 # ------------------------------------------------------------------ requests
