@@ -61,11 +61,25 @@ def load_sandbox(workspace: Workspace) -> type[Sandbox]:
     return found
 
 
+def check_sources(workspace: Workspace, sandbox_cls: type[Sandbox]) -> None:
+    """An authored cassette's provenance is its documentation: refuse a sandbox that names none."""
+    shown = _shown(sandbox_path(workspace), workspace.root)
+    sources = [str(source) for source in sandbox_cls.sources]
+    if not sources or any("TODO" in source or not source.strip() for source in sources):
+        raise HarnessError(
+            f"{sandbox_cls.__name__}.sources must name the documentation page of each simulated "
+            "behaviour (a TODO is left or it is empty)",
+            path=shown,
+            hint="replace the scaffold's TODOs with what the provider's docs say",
+        )
+
+
 def author_cassettes(
     workspace: Workspace, sandbox_cls: type[Sandbox], scenario_ids: Iterable[str] | None = None
 ) -> list[RecordOutcome]:
     """Run the scenarios against one instance of the sandbox; write those that pass."""
     shown = _shown(sandbox_path(workspace), workspace.root)
+    check_sources(workspace, sandbox_cls)
     provenance = Provenance(
         kind="authored-from-docs",
         date=dt.datetime.now(dt.UTC).replace(microsecond=0),

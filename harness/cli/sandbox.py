@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from harness.certify.authoring import author_cassettes, load_sandbox, sandbox_path
+from harness.certify.authoring import author_cassettes, check_sources, load_sandbox, sandbox_path
 from harness.certify.recording import scenarios_to_record
 from harness.certify.workspace import Workspace
 from harness.cli import app, fail
@@ -93,6 +93,7 @@ def author(
     workspace = _workspace(name, "author")
     workspace.ensure_editable("certify author")
     cls = load_sandbox(workspace)
+    check_sources(workspace, cls)
     root = workspace.root
     if not scenarios_to_record(workspace, scenario):  # unknown or unclaimed: exit 2 before any run
         raise fail(

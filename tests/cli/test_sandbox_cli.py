@@ -5,6 +5,7 @@ one line with exit 2 that leaves every cassette as it was."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -168,3 +169,55 @@ def test_a_port_in_use_is_one_line(project: Path):
     assert result.returncode == 2, result.stdout + result.stderr
     assert f"--port {port}: cannot listen on 127.0.0.1" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_the_scaffolded_sandbox_serves_and_refuses_to_author_until_its_sources_are_filled(project: Path):
+    created = certify("new", "acme_pay", cwd=project)
+    assert created.returncode == 0, created.stderr
+    assert "created  connectors/acme_pay/sandbox.py" in created.stdout
+    sandbox_file = project / "connectors" / "acme_pay" / "sandbox.py"
+    assert sandbox_file.read_text().count("TODO") >= 8  # the markers the author replaces
+    certification = project / "connectors" / "acme_pay" / "certification.toml"
+    certification.write_text(
+        certification.read_text().replace("supported = []", 'supported = ["authorize_auto_capture"]')
+        + '\n[cards.success]\nnumber = "4111111111111111"\nexp_month = "12"\nexp_year = "2034"\ncvc = "123"\n'
+    )
+    refused = certify("author", "acme_pay", cwd=project)
+    assert refused.returncode == 2, refused.stdout + refused.stderr
+    assert refused.stderr.startswith(
+        "certify: connectors/acme_pay/sandbox.py: AcmePaySandbox.sources must name"
+    )
+    assert len(refused.stderr.strip().splitlines()) == 1
+    assert not list((project / "cassettes" / "acme_pay").glob("*.yaml"))
+    # once the sources are filled, the scaffold runs: the flow the connector has not written is named
+    sandbox_file.write_text(
+        sandbox_file.read_text().replace(
+            '"TODO: the URL of each documentation page the behaviour comes from"',
+            '"https://docs.acme.example/testing"',
+        )
+    )
+    authored = certify("author", "acme_pay", cwd=project)
+    assert authored.returncode == 1, authored.stdout + authored.stderr
+    assert "authorize_auto_capture  refused:" in authored.stdout
+    assert "write authorize_request in connectors/acme_pay/transformers.py" in authored.stdout
+    server = subprocess.Popen(
+        [CERTIFY, "sandbox", "acme_pay", "--port", "0"], cwd=project, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert server.stdout is not None
+        match = re.search(r"on (http://127\.0\.0\.1:(\d+)/)", server.stdout.readline())
+        assert match
+        import http.client
+
+        connection = http.client.HTTPConnection("127.0.0.1", int(match.group(2)), timeout=10)
+        body = json.dumps({"amount": 1000, "currency": "USD", "card": {"number": "4111111111111111"}})
+        connection.request(
+            "POST", "/v1/payments", body, {"Authorization": "Bearer acme_pay_test_placeholder"}
+        )
+        answer = connection.getresponse()
+        assert answer.status == 201 and json.loads(answer.read())["status"] == "captured"
+        connection.close()
+    finally:
+        server.terminate()
+        server.communicate(timeout=10)
