@@ -221,3 +221,14 @@ def test_the_scaffolded_sandbox_serves_and_refuses_to_author_until_its_sources_a
     finally:
         server.terminate()
         server.communicate(timeout=10)
+
+
+def test_the_lint_and_the_mutants_leave_the_simulated_sandbox_out():
+    # a test double holds placeholder keys and hand-made amounts: linted, it would block every connector
+    linted = certify("lint", "connectors/stripe", "connectors/paypal", cwd=ROOT)
+    assert linted.returncode == 0, linted.stdout + linted.stderr
+    assert "sandbox.py" not in linted.stdout
+    from harness.mutate.runner import connector_files
+
+    mutated = [path.name for path in connector_files(ROOT / "connectors" / "stripe")]
+    assert "sandbox.py" not in mutated and "transformers.py" in mutated
