@@ -36,6 +36,7 @@ from vcr.serialize import serialize as vcr_serialize
 from harness.domain.errors import HarnessError
 from harness.domain.secret import MASK, masked_with_scheme
 from harness.integration import encoding
+from harness.integration.encoding import dumps_exact
 from harness.integration.http import HttpRequest, HttpResponse
 
 PROVENANCE_KINDS = ("recorded-sandbox", "authored-from-docs")
@@ -251,24 +252,6 @@ def _reencode(content_type: str, tree: Any, original: bytes) -> bytes:
     if content_type == "application/x-www-form-urlencoded":
         return encoding.encode_form(tree, expose_secrets=False)
     return original
-
-
-def dumps_exact(tree: Any) -> str:
-    """JSON text in which every Decimal keeps its exact digits (no float on the way)."""
-    raw: list[str] = []
-
-    def convert(value: Any) -> Any:
-        if isinstance(value, Mapping):
-            return {k: convert(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [convert(v) for v in value]
-        if isinstance(value, Decimal):
-            raw.append(str(value))
-            return f"\x00RAW{len(raw) - 1}\x00"
-        return value
-
-    text = json.dumps(convert(tree), separators=(",", ":"), ensure_ascii=False)
-    return re.sub(r'"\\u0000RAW(\d+)\\u0000"', lambda m: raw[int(m.group(1))], text)
 
 
 def _scrub_xml(body: bytes, keys: frozenset[str]) -> bytes:

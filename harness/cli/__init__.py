@@ -44,6 +44,7 @@ def _register() -> None:
         new,
         report,
         run,
+        sandbox,
         specs,
         verify,
     )

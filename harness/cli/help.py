@@ -10,12 +10,14 @@ from typing import Any
 import typer
 from typer.core import TyperCommand, TyperGroup
 
-# the connector author's workflow: scaffold, inspect, write, record, certify, report, audit
+# the connector author's workflow: scaffold, inspect, write, author or record, certify, report, audit
 WORKFLOW = (
     "new",
     "list",
     "probe",
     "parse",
+    "author",
+    "sandbox",
     "record",
     "run",
     "report",

@@ -169,6 +169,7 @@ def plan(name: str, root: Path, display_name: str | None = None) -> Plan:
         package / "__init__.py": templates.get_template("__init__.py.j2").render(context),
         package / "connector.py": templates.get_template("connector.py.j2").render(context),
         package / "transformers.py": templates.get_template("transformers.py.j2").render(context),
+        package / "sandbox.py": templates.get_template("sandbox.py.j2").render(context),
         package / "certification.toml": templates.get_template("certification.toml.j2").render(context),
         root / "specs" / f"{name}.yaml": templates.get_template("spec.yaml.j2").render(context),
         root / "cassettes" / name / ".gitkeep": "",
@@ -202,7 +203,8 @@ def new(
         str | None, typer.Option("--display-name", help="How reports name it (default: from NAME).")
     ] = None,
 ) -> None:
-    """Scaffold a connector: code, certification.toml, spec stub, cassette folder, registry, config."""
+    """Scaffold a connector: code, simulated sandbox, certification.toml, spec stub, cassette folder,
+    registry, config."""
     root = Path.cwd()
     try:
         scaffold = plan(name, root, display_name)
@@ -214,7 +216,8 @@ def new(
     for path in scaffold.edits:
         typer.echo(f"updated  {path.relative_to(root)}")
     typer.echo(
-        f"next: write connectors/{name}/transformers.py and connector.py, specs/{name}.yaml and "
+        f"next: write connectors/{name}/transformers.py and connector.py, sandbox.py (the provider's "
+        f"documented sandbox, for `certify author {name}`), specs/{name}.yaml and "
         f"certification.toml from the provider's docs; replace the placeholder base URLs in config/; "
         f"record or author cassettes into cassettes/{name}/; then `certify run {name}`"
     )

@@ -40,6 +40,24 @@ def encode_json(tree: Any, *, expose_secrets: bool) -> bytes:
     return json.dumps(_resolve(tree, expose_secrets), separators=(",", ":"), ensure_ascii=False).encode()
 
 
+def dumps_exact(tree: Any) -> str:
+    """JSON text in which every Decimal keeps its exact digits (no float on the way)."""
+    raw: list[str] = []
+
+    def convert(value: Any) -> Any:
+        if isinstance(value, Mapping):
+            return {k: convert(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [convert(v) for v in value]
+        if isinstance(value, Decimal):
+            raw.append(str(value))
+            return f"\x00RAW{len(raw) - 1}\x00"
+        return value
+
+    text = json.dumps(convert(tree), separators=(",", ":"), ensure_ascii=False)
+    return re.sub(r'"\\u0000RAW(\d+)\\u0000"', lambda m: raw[int(m.group(1))], text)
+
+
 def _form_scalar(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from harness.integration import registry
+from harness.integration.sandbox import SANDBOX_MODULE
 from harness.lint import (
     amounts,
     converter,
@@ -54,15 +55,18 @@ SKIP_DIRS = frozenset(
 )
 CONFIG_FILES = frozenset(f"{env}.toml" for env in ENVIRONMENTS)
 UNREADABLE = frozenset({"SRC000", "CFG000"})
+SANDBOX_FILE = f"{SANDBOX_MODULE}.py"
 
 
 def connector_files(directory: Path) -> list[Path]:
-    """The Python files of a connector package (its tests excluded)."""
+    """The Python files of a connector package (its tests and its simulated sandbox excluded)."""
     files = []
     for path in sorted(directory.rglob("*.py")):
         if SKIP_DIRS & set(path.relative_to(directory).parts):
             continue
         if path.name.startswith("test_") or path.name == "conftest.py":
+            continue
+        if path.parent == directory and path.name == SANDBOX_FILE:  # a test double of the provider
             continue
         files.append(path)
     return files

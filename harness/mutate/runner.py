@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.defaults import MUTATION_STRENGTH_FLOOR
+from harness.integration.sandbox import SANDBOX_MODULE
 from harness.mutate.hints import hint_for
 from harness.mutate.operators import FAMILIES, Mutant, config_mutants, source_mutants
 
@@ -144,7 +145,9 @@ class MutationReport:
 
 
 def connector_files(source_dir: Path) -> list[Path]:
-    return sorted(p for p in source_dir.glob("*.py") if p.is_file())
+    """The connector's own modules; its simulated sandbox is a test double, never mutated."""
+    sandbox = f"{SANDBOX_MODULE}.py"
+    return sorted(p for p in source_dir.glob("*.py") if p.is_file() and p.name != sandbox)
 
 
 def generate(

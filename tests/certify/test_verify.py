@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from connectors.stripe.sandbox import StripeSandbox
 from harness.certify.cassettes import clear_parse_cache
 from harness.certify.contracts import load_spec
 from harness.certify.verify import (
@@ -19,10 +20,9 @@ from harness.certify.verify import (
 )
 from harness.certify.workspace import Workspace
 from harness.cli import main
+from harness.integration.sandbox import find_sandbox_class
 from tests.recording.conftest import copy_project
 from tests.sandboxes import Sandbox, SandboxRequest, SandboxResponse, SandboxTransport
-from tests.sandboxes.author import sandbox_class
-from tests.sandboxes.stripe import StripeSandbox
 
 CONNECTORS = ("stripe", "adyen", "checkout", "paypal", "authorizedotnet")
 
@@ -30,7 +30,8 @@ CONNECTORS = ("stripe", "adyen", "checkout", "paypal", "authorizedotnet")
 def verify(root: Path, name: str, sandbox: Sandbox | None = None, scenarios=None) -> ConnectorVerification:
     clear_parse_cache()  # an edited cassette may keep its size and modification second
     workspace = Workspace.for_registered(name, root=root)
-    cls = sandbox_class(name)
+    cls = find_sandbox_class(f"connectors.{name}.sandbox")
+    assert cls is not None
     sandbox = sandbox or cls()
     auth = workspace.connector_cls.auth.type.from_values(cls.credentials)
     spec = load_spec(workspace.spec_path, exemptions=workspace.certification.contract_exempt)

@@ -10,6 +10,7 @@ import pytest
 
 from connectors.adyen import transformers as t
 from connectors.adyen.connector import Adyen
+from connectors.adyen.sandbox import AdyenSandbox
 from harness.domain import (
     AmountNotRepresentableError,
     AttemptStatus,
@@ -36,7 +37,6 @@ from harness.execution.transport import LiveTransport
 from harness.integration.idempotency import idempotency_key
 from tests.connectors.helpers import ConnectorUnderTest
 from tests.sandboxes import serve
-from tests.sandboxes.adyen import AdyenSandbox
 
 BASE = "https://checkout-test.adyen.com/"
 LIVE = "https://1797a841fbb37ca7-AdyenDemo-checkout-live.adyenpayments.com/checkout/"

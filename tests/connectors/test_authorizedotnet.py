@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from connectors.authorizedotnet import transformers as t
 from connectors.authorizedotnet.connector import Authorizedotnet
+from connectors.authorizedotnet.sandbox import AuthorizedotnetSandbox
 from harness.certify.cassettes import Provenance, RecordingTransport, cassette_document, render_cassette
 from harness.certify.catalog import SCENARIOS
 from harness.certify.certification import load_certification
@@ -45,7 +46,6 @@ from harness.integration.http import HttpResponse
 from tests.connectors import authorizedotnet_bodies as bodies
 from tests.connectors.helpers import ConnectorUnderTest
 from tests.sandboxes import SandboxTransport, serve
-from tests.sandboxes.authorizedotnet import AuthorizedotnetSandbox
 
 BASE = "https://apitest.authorize.net/xml/v1/request.api"
 LOGIN = "CANARYlogin5Kp3u"

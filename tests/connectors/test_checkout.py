@@ -8,6 +8,7 @@ import pytest
 
 from connectors.checkout import transformers as t
 from connectors.checkout.connector import Checkout
+from connectors.checkout.sandbox import CheckoutSandbox
 from harness.domain import (
     AmountNotRepresentableError,
     AttemptStatus,
@@ -35,7 +36,6 @@ from harness.integration.idempotency import idempotency_key
 from tests.connectors import checkout_bodies as bodies
 from tests.connectors.helpers import ConnectorUnderTest
 from tests.sandboxes import serve
-from tests.sandboxes.checkout import CheckoutSandbox
 
 BASE = "https://api.sandbox.checkout.com/"
 SECRET_KEY = "sk_sbox_CANARYm3w7kq2d9x4hz6p8r5t1"

@@ -11,6 +11,7 @@ import pytest
 
 from connectors.paypal import transformers as t
 from connectors.paypal.connector import Paypal
+from connectors.paypal.sandbox import PaypalSandbox
 from harness.certify.catalog import SCENARIOS
 from harness.certify.certification import load_certification
 from harness.certify.runner import ScenarioRunner
@@ -46,7 +47,6 @@ from harness.integration.idempotency import idempotency_key
 from tests.connectors import paypal_bodies as bodies
 from tests.connectors.helpers import ConnectorUnderTest
 from tests.sandboxes import SandboxTransport, serve
-from tests.sandboxes.paypal import PaypalSandbox
 
 ROOT = Path(__file__).resolve().parents[2]
 BASE = "https://api-m.sandbox.paypal.com/"

@@ -142,3 +142,10 @@ def test_new_refuses_the_name_of_an_installed_connector(venv, tmp_path):
     assert refused.returncode == 2
     assert "already exists (entry point of acme-pay-connector)" in refused.stderr
     assert sorted(p.name for p in (tmp_path / "connectors").iterdir()) == ["__init__.py"]
+
+
+def test_author_refuses_a_connector_installed_in_site_packages(venv, elsewhere):
+    refused = certify(venv, "author", NAME, cwd=elsewhere)
+    assert refused.returncode == 2
+    assert "installed in site-packages" in refused.stderr and "certify author" in refused.stderr
+    assert len(refused.stderr.strip().splitlines()) == 1

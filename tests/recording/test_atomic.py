@@ -7,6 +7,7 @@ import os
 
 import pytest
 
+from connectors.stripe.sandbox import StripeSandbox
 from harness.certify import cassettes
 from harness.certify.cassettes import Provenance
 from harness.certify.leaks import LeakScanner
@@ -15,7 +16,6 @@ from harness.certify.workspace import Workspace
 from harness.domain import HeaderKey, Secret
 from tests.recording.conftest import CANARY_KEY
 from tests.sandboxes import SandboxTransport
-from tests.sandboxes.stripe import StripeSandbox
 
 PROVENANCE = Provenance("recorded-sandbox", dt.datetime.now(dt.UTC), None, (), "test")
 SCENARIO = "refund_full"

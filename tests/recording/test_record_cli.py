@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from connectors.stripe.sandbox import StripeSandbox
 from harness.certify.catalog import SCENARIOS
 from harness.integration.encoding import decode_form
 from tests.recording.conftest import (
@@ -24,7 +25,6 @@ from tests.recording.conftest import (
 )
 from tests.sandboxes import serve
 from tests.sandboxes.faults import FAULTS, FaultySandbox
-from tests.sandboxes.stripe import StripeSandbox
 
 SUPPORTED = 19
 

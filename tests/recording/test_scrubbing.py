@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from connectors.stripe.sandbox import StripeSandbox
 from harness.certify.cassettes import (
     Exchange,
     Provenance,
@@ -33,7 +34,6 @@ from harness.integration.encoding import decode_form, decode_xml
 from harness.integration.http import ContentType, HttpRequest, HttpResponse, Method, RequestBody
 from tests.recording.conftest import CANARY_CARD, CANARY_HOLDER, CANARY_KEY, canary_hits, use_canary_card
 from tests.sandboxes import SandboxTransport
-from tests.sandboxes.stripe import StripeSandbox
 
 PROVENANCE = Provenance(
     kind="recorded-sandbox",

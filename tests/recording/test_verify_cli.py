@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from connectors.stripe.sandbox import StripeSandbox
 from harness.integration.encoding import decode_form
 from tests.recording.conftest import CANARY_CARD, CANARY_KEY, canary_hits, use_canary_card
 from tests.sandboxes import SandboxRequest, SandboxResponse, serve
-from tests.sandboxes.stripe import StripeSandbox
 
 
 def cassette_bytes(project: Path) -> dict[str, bytes | None]:

@@ -26,8 +26,8 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from harness.certify.cassettes import dumps_exact
-from tests.sandboxes import Sandbox, SandboxRequest, SandboxResponse
+from harness.integration.encoding import dumps_exact
+from harness.integration.sandbox import Sandbox, SandboxRequest, SandboxResponse
 
 ENDPOINT = "/xml/v1/request.api"
 BOM = b"\xef\xbb\xbf"
@@ -261,9 +261,10 @@ class AuthorizedotnetSandbox(Sandbox):
         self.transactions[trans_id] = transaction
         if zip_code == DECLINE_ZIP or cvv in self.rejected_card_codes:
             transaction.update(status="declined", settleAmount=Decimal("0.00"))
-            transaction["reason"] = 2 if zip_code == DECLINE_ZIP else 65
+            reason = 2 if zip_code == DECLINE_ZIP else 65
+            transaction["reason"] = reason
             return self.transaction_answer(
-                ref_id, transaction["reason"], trans_id=trans_id, transaction=transaction, avs=avs, cvv=cvv
+                ref_id, reason, trans_id=trans_id, transaction=transaction, avs=avs, cvv=cvv
             )
         return self.transaction_answer(
             ref_id, 1, trans_id=trans_id, transaction=transaction, avs=avs, cvv=cvv

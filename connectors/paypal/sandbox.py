@@ -21,7 +21,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import parse_qsl
 
-from tests.sandboxes import Sandbox, SandboxRequest, SandboxResponse
+from harness.integration.sandbox import Sandbox, SandboxRequest, SandboxResponse
 
 BASE = "https://api-m.sandbox.paypal.com"
 # card payments: the card brand currency table (docs/checkout/advanced/eligibility), 22 currencies

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from harness.integration.encoding import decode_form
-from tests.sandboxes import Sandbox, SandboxRequest, SandboxResponse
+from harness.integration.sandbox import Sandbox, SandboxRequest, SandboxResponse
 
 # number -> (code, decline_code, message); None means the payment succeeds
 TEST_CARDS: dict[str, tuple[str, str | None, str] | None] = {

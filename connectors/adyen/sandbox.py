@@ -29,7 +29,7 @@ import json
 import re
 from typing import Any
 
-from tests.sandboxes import Sandbox, SandboxRequest, SandboxResponse
+from harness.integration.sandbox import Sandbox, SandboxRequest, SandboxResponse
 
 # holderName -> (refusalReason, resultCode, refusalReasonCode): a part of Adyen's testing table
 TEST_HOLDER_NAMES: dict[str, tuple[str, str, str]] = {

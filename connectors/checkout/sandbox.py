@@ -27,7 +27,7 @@ import json
 import re
 from typing import Any
 
-from tests.sandboxes import Sandbox, SandboxRequest, SandboxResponse
+from harness.integration.sandbox import Sandbox, SandboxRequest, SandboxResponse
 
 BASE = "https://api.sandbox.checkout.com"
 TODAY = dt.date(2025, 11, 27)  # the sandbox's fixed "today", for expiry checks
