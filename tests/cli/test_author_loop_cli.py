@@ -59,7 +59,9 @@ def test_run_prints_the_next_steps_in_working_order(first_run: tuple[str, Path])
         "1. Authorize is not implemented yet: write authorize_request in connectors/acme_pay/transformers.py"
     )
     facts = steps.index("2. facts: ")
-    declare = steps.index("3. 19 scenario(s) are neither supported nor exempt")
+    undeclared = re.search(r"3\. (\d+) scenario\(s\) are neither supported nor exempt", steps)
+    assert undeclared and int(undeclared[1]) > 0, steps
+    declare = undeclared.start()
     assert first < facts < declare, steps
     assert "then capture_request, void_request, refund_request" in steps
 
