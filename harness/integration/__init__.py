@@ -13,6 +13,7 @@ from harness.integration.connector import (
 from harness.integration.failures import FailureClass, HttpFailurePolicy, refused, unknown
 from harness.integration.guards import ensure_not_above, failed_attempt, status_from_table
 from harness.integration.http import ContentType, HttpRequest, HttpResponse, Method, RequestBody
+from harness.integration.webhooks import WebhookRequest, WebhookSpec
 
 __all__ = [
     "AuthSpec",
@@ -29,6 +30,8 @@ __all__ = [
     "RequestBody",
     "RequestContext",
     "ResponseContext",
+    "WebhookRequest",
+    "WebhookSpec",
     "ensure_not_above",
     "failed_attempt",
     "flow_table",

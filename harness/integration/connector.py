@@ -37,6 +37,7 @@ from harness.domain.sensitive import declare_key_prefixes
 from harness.integration.failures import DEFAULT_FAILURE_POLICY, HttpFailurePolicy, transport_failure
 from harness.integration.http import ContentType, HttpRequest, HttpResponse, Method, RequestBody
 from harness.integration.idempotency import STATE_CHANGING_FLOWS, idempotency_key
+from harness.integration.webhooks import WebhookSpec
 
 Headers = list[tuple[str, Maskable]]
 AnyRouterData = RouterDataV2[Any, Any, Any]
@@ -236,6 +237,8 @@ class ConnectorV2:
     # which non-2xx answers fail the attempt and which leave it unknown (harness/integration/failures.py);
     # a connector overrides a status only with the reason its provider documents
     failure_policy: ClassVar[HttpFailurePolicy] = DEFAULT_FAILURE_POLICY
+    # incoming notifications (harness/integration/webhooks.py); None: the connector handles none yet
+    webhooks: ClassVar[WebhookSpec | None] = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -388,6 +391,7 @@ class ConnectorV2:
             "idempotency_flows": [f.value for f in FLOW_ORDER if f in cls.idempotency_flows]
             if cls.idempotency_header
             else [],
+            "webhooks": cls.webhooks.describe() if cls.webhooks is not None else None,
         }
 
 
