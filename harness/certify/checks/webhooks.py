@@ -295,6 +295,11 @@ def duplicate_check(m: Material) -> str:
         m.accepted(first, cassette.name)
         second = m.deliver(request, ledger)
         m.accepted(second, f"{cassette.name} delivered again")
+        if [e.event_id for e in first.events] != [e.event_id for e in second.events]:
+            raise Problem(
+                f"{cassette.name} delivered twice got new event id(s): a re-sent event keeps its id "
+                f"({m.where} webhooks.event_id_fields: {', '.join(m.facts.event_id_fields)})"
+            )
         if second.transitions:
             raise Problem(
                 f"{cassette.name} delivered twice moved a status twice: the event id does not stay the same"
