@@ -166,3 +166,21 @@ def test_an_unverified_notification_is_never_read():
         replace(spec, parse_events=parse), request, Secret("whsec_x"), 0, WebhookLedger()
     )
     assert not outcome.accepted and read == []
+
+
+def test_the_webhook_cassettes_are_no_orphans_of_a_connector_that_declares_webhooks():
+    from harness.certify.leaks import LeakScanner
+    from harness.certify.recording import audit_cassettes
+
+    def orphans(cls):
+        workspace = Workspace(name=cls.id, connector_cls=cls, root=ROOT, data_name="stripe")
+        return [p.path for p in audit_cassettes(workspace, LeakScanner([])) if p.kind == "orphan"]
+
+    assert orphans(Stripe) == []
+    assert orphans(NoWebhooksStripe) == ["cassettes/stripe/webhooks"]
+
+
+class NoWebhooksStripe(Stripe):
+    id = "stripe_without_webhooks"
+    base_url_key = "stripe"
+    webhooks = None
