@@ -12,6 +12,8 @@ import itertools
 import json
 from dataclasses import replace
 
+from connectors.adyen import webhooks as adyen_webhooks
+from connectors.adyen.connector import Adyen
 from connectors.stripe import webhooks as w
 from connectors.stripe.connector import Stripe
 from harness.domain import (
@@ -111,3 +113,20 @@ class EventIdPerDelivery(Stripe):
     id = "broken_webhook_id_per_delivery"
     base_url_key = "stripe"
     webhooks = replace(w.WEBHOOKS, parse_events=fresh_event_ids)
+
+
+def capture_names_itself(request: WebhookRequest) -> list[WebhookEvent]:
+    items = [entry["NotificationRequestItem"] for entry in json.loads(request.body)["notificationItems"]]
+    out = []
+    for item, event in zip(items, adyen_webhooks.parse_events(request), strict=True):
+        if event.event_type == "CAPTURE" and event.reference is not None:
+            # the broken rule: the capture's own pspReference taken for the payment's
+            event = replace(event, reference=replace(event.reference, id=item["pspReference"]))
+        out.append(event)
+    return out
+
+
+class AdyenCaptureNamesItself(Adyen):
+    id = "broken_webhook_adyen_capture_reference"
+    base_url_key = "adyen"
+    webhooks = replace(adyen_webhooks.WEBHOOKS, parse_events=capture_names_itself)

@@ -40,7 +40,8 @@ def webhook_results(cls, data_name: str | None = None) -> dict[str, object]:
 @pytest.mark.parametrize("cls", [Stripe, Adyen])
 def test_the_shipped_webhooks_pass_every_check(cls):
     results = webhook_results(cls)
-    assert set(results) == {f"facts:webhook:{name}" for name in webhook_checks.CHECKS}
+    chain = {"facts:webhook:capture_chain"} if cls is Adyen else set()  # Stripe has no acknowledged capture
+    assert set(results) == {f"facts:webhook:{name}" for name in webhook_checks.CHECKS} | chain
     assert {r.status for r in results.values()} == {"passed"}, {i: r.message for i, r in results.items()}
 
 
@@ -184,3 +185,15 @@ class NoWebhooksStripe(Stripe):
     id = "stripe_without_webhooks"
     base_url_key = "stripe"
     webhooks = None
+
+
+def test_a_capture_notification_naming_the_capture_instead_of_the_payment_is_refused():
+    results = webhook_results(broken.AdyenCaptureNamesItself, data_name="adyen")
+    chain = results["facts:webhook:capture_chain"]
+    assert chain.status == "failed"
+    assert (
+        "after capture_acknowledged (CaptureInitiated)" in chain.message
+        or "the facts say Charged" in chain.message
+    )
+    assert results["facts:webhook:mapping"].status == "failed"
+    assert "the facts say the payment in originalReference" in results["facts:webhook:mapping"].message

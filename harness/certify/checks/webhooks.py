@@ -44,7 +44,7 @@ from harness.certify.webhooks import (
 from harness.domain.errors import ConnectorError
 from harness.domain.secret import Secret
 from harness.domain.status import AttemptStatus
-from harness.domain.webhooks import FINAL_ATTEMPT
+from harness.domain.webhooks import FINAL_ATTEMPT, WebhookObject, WebhookReference
 from harness.execution.webhooks import WebhookLedger, WebhookOutcome, handle_notification
 from harness.integration.webhooks import WebhookRequest, WebhookSpec
 
@@ -62,7 +62,10 @@ TITLES = {
     "order": "Webhooks: a late notification never moves a payment back from a final status",
     "unknown_event": "Webhooks: an undocumented event type is acknowledged and ignored",
     "constant_time": "Webhooks: signatures are compared in constant time",
+    "capture_chain": "Webhooks: an acknowledged capture ends Charged by its notification",
 }
+CHAIN_SCENARIO = "capture_acknowledged"
+CHAIN_TITLE = TITLES["capture_chain"]
 
 
 class Problem(Exception):
@@ -122,10 +125,21 @@ def webhook_specs(session: ConnectorSession) -> list[CheckSpec]:
 
     if session.workspace.connector_cls.webhooks is None:
         return [CheckSpec("facts:webhooks", FAMILY, GAP_TITLE, not_declared_check)]
-    return [
+    specs = [
         CheckSpec(f"facts:webhook:{name}", FAMILY, TITLES[name], _checked(name, check))
         for name, check in CHECKS.items()
     ]
+    if CHAIN_SCENARIO in session.workspace.certification.scenarios.supported:
+        specs.append(
+            CheckSpec(
+                "facts:webhook:capture_chain",
+                FAMILY,
+                CHAIN_TITLE,
+                _checked("capture_chain", lambda m: capture_chain_check(m, session)),
+                scenario=CHAIN_SCENARIO,
+            )
+        )
+    return specs
 
 
 def not_declared_check(session: ConnectorSession) -> list[CheckResult]:
@@ -384,6 +398,51 @@ def constant_time_check(m: Material) -> str:
             "length of match through timing: use hmac.compare_digest"
         )
     return f"no signature compared with == in {Path(source_file).name}"
+
+
+def capture_chain_check(m: Material, session: ConnectorSession) -> str:
+    """capture_acknowledged replayed, then the facts' Charged notification for the payment it made."""
+    from harness.certify.catalog import SCENARIOS
+    from harness.certify.runner import ScenarioRun
+
+    run = session.scenario_run(SCENARIOS[CHAIN_SCENARIO])
+    if not isinstance(run, ScenarioRun) or not run.passed or len(run.executions) < 2:
+        raise Problem(f"{CHAIN_SCENARIO} did not replay (scenario:{CHAIN_SCENARIO} says why)")
+    authorized, captured = run.executions[0].result, run.executions[-1].result
+    payment_id = getattr(authorized, "connector_transaction_id", None)
+    acknowledged = getattr(captured, "status", None)
+    if not payment_id or not isinstance(acknowledged, AttemptStatus):
+        raise Problem(f"{CHAIN_SCENARIO} left no payment id or no capture status to continue from")
+    charged = [
+        (cassette, event, row)
+        for cassette in m.cassettes
+        for event in m.facts.events_of(cassette.notification())
+        if (row := m.facts.row_for(event)) is not None and row.object == "payment" and row.means == "Charged"
+    ]
+    if not charged:
+        raise Problem(
+            "no webhook cassette holds a notification the facts read as Charged: author the capture's"
+        )
+    cassette, _, row = charged[0]
+
+    def for_this_payment(event: dict[str, Any]) -> None:
+        if m.facts.row_for(event) == row:
+            _set(event, row.reference or "", payment_id)
+
+    body = _with_events(cassette.body.encode(), m.facts, for_this_payment).decode()
+    ledger = WebhookLedger()
+    payment = WebhookReference(WebhookObject.PAYMENT, payment_id)
+    ledger.statuses[payment] = acknowledged
+    outcome = m.deliver(m.signed(cassette, body=body), ledger)
+    m.accepted(outcome, f"{cassette.name} for the payment of {CHAIN_SCENARIO}")
+    final = ledger.statuses.get(payment)
+    if final is not AttemptStatus.CHARGED:
+        raise Problem(
+            f"after {CHAIN_SCENARIO} ({acknowledged.value}) and {cassette.name} naming its payment in "
+            f"{row.reference}, the payment is {final.value if final else 'unknown'}; the facts say Charged "
+            f"({m.fact_source(row)})"
+        )
+    return f"{CHAIN_SCENARIO} ended {acknowledged.value}, then {row.event_type} made it Charged"
 
 
 CHECKS: dict[str, Callable[[Material], str]] = {
