@@ -197,3 +197,20 @@ def test_a_capture_notification_naming_the_capture_instead_of_the_payment_is_ref
     )
     assert results["facts:webhook:mapping"].status == "failed"
     assert "the facts say the payment in originalReference" in results["facts:webhook:mapping"].message
+
+
+def test_a_signed_webhook_cassette_makes_the_check_an_error_naming_the_file(tmp_path):
+    import shutil
+
+    root = tmp_path / "project"
+    root.mkdir()
+    for part in ("config", "connectors", "specs"):
+        (root / part).symlink_to(ROOT / part, target_is_directory=True)
+    shutil.copytree(ROOT / "cassettes" / "stripe", root / "cassettes" / "stripe")
+    bad = root / "cassettes/stripe/webhooks/payment_intent_succeeded.yaml"
+    bad.write_text(bad.read_text().replace("Content-Type:", "Stripe-Signature: t=1,v1=ab\n    Content-Type:"))
+    workspace = Workspace(name="stripe", connector_cls=Stripe, root=root)
+    session = ConnectorSession(workspace, SuiteOptions())
+    result = run_spec(webhook_checks.webhook_specs(session)[0], session)[0]
+    assert result.status == "error"  # exit 2: bad input, the other connectors still certified
+    assert "cassettes/stripe/webhooks/payment_intent_succeeded.yaml: stored signed" in result.message
