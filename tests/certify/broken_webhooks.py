@@ -18,6 +18,7 @@ from connectors.stripe import webhooks as w
 from connectors.stripe.connector import Stripe
 from harness.domain import (
     AttemptStatus,
+    RefundStatus,
     Secret,
     WebhookEvent,
     WebhookObject,
@@ -130,3 +131,18 @@ class AdyenCaptureNamesItself(Adyen):
     id = "broken_webhook_adyen_capture_reference"
     base_url_key = "adyen"
     webhooks = replace(adyen_webhooks.WEBHOOKS, parse_events=capture_names_itself)
+
+
+def reversed_refund_succeeds(request: WebhookRequest) -> list[WebhookEvent]:
+    # the broken rule: REFUNDED_REVERSED (the money came back) read as a successful refund; no
+    # cassette shows this event, so only the fact row can catch it
+    return [
+        replace(e, refund_status=RefundStatus.SUCCESS) if e.event_type == "REFUNDED_REVERSED" else e
+        for e in adyen_webhooks.parse_events(request)
+    ]
+
+
+class AdyenReversedRefundSucceeds(Adyen):
+    id = "broken_webhook_adyen_reversed_refund"
+    base_url_key = "adyen"
+    webhooks = replace(adyen_webhooks.WEBHOOKS, parse_events=reversed_refund_succeeds)

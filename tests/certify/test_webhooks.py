@@ -214,3 +214,10 @@ def test_a_signed_webhook_cassette_makes_the_check_an_error_naming_the_file(tmp_
     result = run_spec(webhook_checks.webhook_specs(session)[0], session)[0]
     assert result.status == "error"  # exit 2: bad input, the other connectors still certified
     assert "cassettes/stripe/webhooks/payment_intent_succeeded.yaml: stored signed" in result.message
+
+
+def test_a_fact_row_no_cassette_shows_is_still_exercised():
+    message = webhook_results(broken.AdyenReversedRefundSucceeds, data_name="adyen")[
+        "facts:webhook:mapping"
+    ].message
+    assert "as REFUNDED_REVERSED: REFUNDED_REVERSED read as Success, the facts say Failure" in message
