@@ -6,7 +6,8 @@ the webhook cassettes (cassettes/<name>/webhooks/), signed by the harness with a
 the run (harness/certify/webhooks.py).
 
 * `facts:webhook:mapping`: a correctly signed notification is accepted, answered as the facts say,
-  and each event read as its fact row (object, reference, status).
+  and each event read as its fact row (object, reference, status); a row no cassette shows is
+  fed on a cassette of its shape (same object and reference field) with its type and `when` set.
 * `facts:webhook:signature`: a wrong secret, a signature over other bytes (re-serialized JSON,
   changed whitespace; for field schemes a changed signed field), a missing signature and an expired
   timestamp (where the provider has a tolerance) are refused.
@@ -17,6 +18,8 @@ the run (harness/certify/webhooks.py).
 * `facts:webhook:order`: a late earlier notification never moves a payment back from a final status.
 * `facts:webhook:unknown_event`: an undocumented event type is acknowledged and ignored.
 * `facts:webhook:constant_time`: the verifier compares MACs with hmac.compare_digest, never `==`.
+* `facts:webhook:capture_chain` (when capture_acknowledged is supported): the replayed scenario's
+  payment, then the facts' Charged notification naming it, ends Charged.
 
 A connector that declares no webhooks gets one skipped `facts:webhooks` check: a gap, which costs score.
 """
