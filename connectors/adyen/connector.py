@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from connectors.adyen import transformers as t
+from connectors.adyen.webhooks import WEBHOOKS
 from harness.domain import BodyKey, ConnectorAuthType, ErrorResponse, Flow, Maskable
 from harness.integration import (
     AuthSpec,
@@ -39,6 +40,7 @@ class Adyen(ConnectorV2):
     # https://docs.adyen.com/development-resources/api-idempotency: a retry with the same key gets the
     # first answer (keys up to 64 characters; the derived key has 36)
     idempotency_header = "Idempotency-Key"
+    webhooks = WEBHOOKS  # incoming notifications: connectors/adyen/webhooks.py
     # production: https://{{merchant_endpoint_prefix}}-checkout-live.adyenpayments.com/checkout/
     # return_url: where Adyen sends a shopper back after a redirect (3D Secure); v71 requires it
     metadata_fields = ("merchant_endpoint_prefix", "return_url")

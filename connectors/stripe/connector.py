@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from connectors.stripe import transformers as t
+from connectors.stripe.webhooks import WEBHOOKS
 from harness.domain import ConnectorAuthType, ErrorResponse, Flow, HeaderKey, Maskable
 from harness.integration import (
     AuthSpec,
@@ -41,6 +42,7 @@ class Stripe(ConnectorV2):
     # https://docs.stripe.com/api/idempotent_requests: every POST accepts a key; a retry after a
     # timeout without one creates a second charge
     idempotency_header = "Idempotency-Key"
+    webhooks = WEBHOOKS  # incoming notifications: connectors/stripe/webhooks.py
 
     flows: ClassVar = flow_table(
         FlowSpec(

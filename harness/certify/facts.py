@@ -231,6 +231,99 @@ class InapplicableScenario(_Fact):
         return self.note
 
 
+class WebhookSignatureFacts(_Fact):
+    """How the provider signs a notification, as its documentation states it."""
+
+    algorithm: Literal["HMAC-SHA256"]
+    location: Literal["header", "body"]
+    header: str | None = None  # location header: the header name
+    header_format: str | None = None  # with {timestamp} and {signature}: "t={timestamp},v1={signature}"
+    field: str | None = None  # location body: the dotted path of the signature inside each event
+    signed_payload: str | None = None  # raw-body schemes: "{timestamp}.{body}"
+    signed_fields: list[str] = Field(default_factory=list)  # field schemes: dotted paths, in order
+    separator: str = ":"
+    key_encoding: Literal["utf-8", "hex"]
+    digest_encoding: Literal["hex", "base64"]
+    tolerance_seconds: int | None = Field(default=None, gt=0)
+    source: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _one_scheme(self) -> WebhookSignatureFacts:
+        if (self.signed_payload is None) == (not self.signed_fields):
+            raise ValueError("give signed_payload (the signed bytes) or signed_fields, exactly one of them")
+        if self.location == "header" and not (self.header and self.header_format):
+            raise ValueError("a header signature needs header and header_format")
+        if self.location == "body" and not self.field:
+            raise ValueError("a body signature needs field (its dotted path in each event)")
+        return self
+
+
+class WebhookEventRow(_Fact):
+    """One documented event type (with conditions on the event's fields) and what it means."""
+
+    event_type: str
+    when: dict[str, Any] = Field(default_factory=dict)  # event fields (dotted) and their literal value
+    object: Literal["payment", "refund"] | None = None  # None: acknowledged, changes nothing
+    means: str | None = None
+    reference: str | None = None  # dotted path of the payment's or refund's connector id in the event
+    source: str = Field(min_length=1)
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _status(self) -> WebhookEventRow:
+        if self.object is None:
+            if self.means is not None:
+                raise ValueError(f"webhook event {self.event_type!r}: means needs object (payment or refund)")
+            return self
+        statuses = AttemptStatus if self.object == "payment" else RefundStatus
+        if self.means not in {s.value for s in statuses} or not self.reference:
+            raise ValueError(
+                f"webhook event {self.event_type!r}: a {self.object} event needs reference and means "
+                f"(a {statuses.__name__})"
+            )
+        return self
+
+    def matches(self, event: dict[str, Any], event_type: str) -> bool:
+        return event_type == self.event_type and all(
+            value_matches(expected, _dotted(event, path)) for path, expected in self.when.items()
+        )
+
+
+class WebhookFacts(_Fact):
+    """The provider's incoming notifications: signature, events, de-duplication, answer."""
+
+    source: str = Field(min_length=1)
+    events_path: str | None = None  # dotted path of the event list in one notification (Adyen: a batch)
+    event_key: str | None = None  # the key wrapping each event in that list
+    event_type_field: str
+    event_id_fields: list[str] = Field(min_length=1)  # what identifies a re-sent event
+    answer_status: int = 200
+    answer_body: str | None = None  # None: the provider reads no body
+    answer_source: str = ""
+    signature: WebhookSignatureFacts
+    events: list[WebhookEventRow] = Field(min_length=1)
+
+    def events_of(self, notification: dict[str, Any]) -> list[dict[str, Any]]:
+        """The events of one notification body, as the facts say where they are."""
+        if self.events_path is None:
+            return [notification]
+        listed = _dotted(notification, self.events_path)
+        if not isinstance(listed, list):
+            return []
+        events = [entry.get(self.event_key) if self.event_key else entry for entry in listed]
+        return [event for event in events if isinstance(event, dict)]
+
+    def row_for(self, event: dict[str, Any]) -> WebhookEventRow | None:
+        event_type = str(_dotted(event, self.event_type_field))
+        return next((row for row in self.events if row.matches(event, event_type)), None)
+
+
+def _dotted(tree: Any, path: str) -> Any:
+    for part in path.split("."):
+        tree = tree.get(part) if isinstance(tree, dict) else None
+    return tree
+
+
 class Facts(_Fact):
     provider: dict[str, Any]
     published_spec: dict[str, Any] | None = None
@@ -244,6 +337,7 @@ class Facts(_Fact):
     absent_operations: list[AbsentOperation] = Field(default_factory=list)
     statusless_answers: list[StatuslessAnswer] = Field(default_factory=list)
     inapplicable_scenarios: list[InapplicableScenario] = Field(default_factory=list)
+    webhooks: WebhookFacts | None = None
     path: str = ""
 
     @model_validator(mode="after")

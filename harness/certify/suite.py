@@ -32,6 +32,7 @@ from harness.certify.checks import facts as facts_checks
 from harness.certify.checks import faults as fault_checks
 from harness.certify.checks import gaps
 from harness.certify.checks import idempotency as idempotency_checks
+from harness.certify.checks import webhooks as webhook_checks
 from harness.certify.checks.facts import Recorded, recorded_from_runs
 from harness.certify.contracts import Spec, load_spec
 from harness.certify.facts import Facts, FactsError, load_facts
@@ -937,6 +938,7 @@ def plan(session: ConnectorSession) -> list[CheckSpec]:
             idempotency_checks.request_id_check,
         )
     )
+    specs.extend(webhook_checks.webhook_specs(session))  # harness/certify/checks/webhooks.py
     specs.extend(property_specs(session))
     # transport faults, amount limits and partial amounts (harness/certify/checks/faults.py, amounts.py)
     for name, make, flows in (

@@ -53,6 +53,13 @@ from harness.domain.router_data import (
 )
 from harness.domain.secret import Maskable, Secret
 from harness.domain.status import AttemptStatus, CaptureMethod, RefundStatus
+from harness.domain.webhooks import (
+    WebhookAnswer,
+    WebhookEvent,
+    WebhookObject,
+    WebhookReference,
+    WebhookSourceError,
+)
 
 __all__ = [
     "FLOW_ORDER",
@@ -104,5 +111,10 @@ __all__ = [
     "SignatureKey",
     "StringMajorUnitConverter",
     "StringMinorUnitConverter",
+    "WebhookAnswer",
+    "WebhookEvent",
+    "WebhookObject",
+    "WebhookReference",
+    "WebhookSourceError",
     "table_for",
 ]

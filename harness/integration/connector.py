@@ -43,6 +43,7 @@ from harness.integration.preconditions import (
     check_credentials,
     check_reference,
 )
+from harness.integration.webhooks import WebhookSpec
 
 Headers = list[tuple[str, Maskable]]
 AnyRouterData = RouterDataV2[Any, Any, Any]
@@ -249,6 +250,8 @@ class ConnectorV2:
     # which non-2xx answers fail the attempt and which leave it unknown (harness/integration/failures.py);
     # a connector overrides a status only with the reason its provider documents
     failure_policy: ClassVar[HttpFailurePolicy] = DEFAULT_FAILURE_POLICY
+    # incoming notifications (harness/integration/webhooks.py); None: the connector handles none yet
+    webhooks: ClassVar[WebhookSpec | None] = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -432,6 +435,7 @@ class ConnectorV2:
             "idempotency_flows": [f.value for f in FLOW_ORDER if f in cls.idempotency_flows]
             if cls.idempotency_header
             else [],
+            "webhooks": cls.webhooks.describe() if cls.webhooks is not None else None,
         }
 
 
