@@ -139,6 +139,8 @@ class InSuccessError(_Fact):
     flow: Flow
     code: str | None = None
     message: str | None = None
+    reason: str | None = None
+    decline_code: str | None = None
     transaction_id: str | None = None  # the provider's id of the refused payment, in the same body
     when: dict[str, Any] = Field(default_factory=dict)
     source: str = ""

@@ -77,3 +77,20 @@ class RefusalWithoutPspReference(Adyen):
         **Adyen.flows,
         Flow.AUTHORIZE: replace(Adyen.flows[Flow.AUTHORIZE], handle_response=refusal_without_psp_reference),
     }
+
+
+def refusal_without_reason(resp: Any, rd: Any, ctx: Any) -> Any:
+    result = adyen_t.authorize_response(resp, rd, ctx)
+    # the broken rule: a refused payment's refusalReason is not kept as the reason
+    if isinstance(result, ErrorResponse):
+        return result.model_copy(update={"reason": None})
+    return result
+
+
+class RefusalWithoutReason(Adyen):
+    id = "broken_refusal_without_reason"
+    base_url_key = "adyen"
+    flows: ClassVar = {
+        **Adyen.flows,
+        Flow.AUTHORIZE: replace(Adyen.flows[Flow.AUTHORIZE], handle_response=refusal_without_reason),
+    }

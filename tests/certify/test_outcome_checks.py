@@ -1,7 +1,8 @@
 """facts:outcome compares every field the facts read from a recorded answer: the payment id of a
-declined payment, the status of the PaymentIntent a decline embeds, the HTTP status of an error and
-the raw status of a success. Each broken connector of tests/certify/broken_outcomes.py fails it,
-naming the field and the recorded value; the shipped connectors pass."""
+declined payment, the status of the PaymentIntent a decline embeds, the HTTP status of an error, the
+raw status of a success and the reason of a refusal inside a 2xx. Each broken connector of
+tests/certify/broken_outcomes.py fails it, naming the field and the recorded value; the shipped
+connectors pass."""
 
 from __future__ import annotations
 
@@ -73,6 +74,12 @@ def test_the_shipped_connectors_read_every_recorded_field_as_the_facts_do(cls, d
             "adyen",
             "decline_generic",
             "the error names payment None, the recorded answer '",
+        ),
+        (
+            broken.RefusalWithoutReason,
+            "adyen",
+            "decline_generic",
+            "the error reason 'Refused' of the recorded answer was dropped",
         ),
     ],
     ids=lambda v: v.id if isinstance(v, type) else None,

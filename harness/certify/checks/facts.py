@@ -616,7 +616,13 @@ def expected_error_fields(facts: Facts, flow: Flow, body: Any, ok: bool) -> dict
         )
         if entry is None:
             return {}
-        paths = {"code": entry.code, "message": entry.message, "transaction_id": entry.transaction_id}
+        paths = {
+            "code": entry.code,
+            "message": entry.message,
+            "reason": entry.reason,
+            "decline_code": entry.decline_code,
+            "transaction_id": entry.transaction_id,
+        }
     else:
         paths = {
             "code": errors.code,
