@@ -8,6 +8,8 @@ from typing import Any, ClassVar
 
 from connectors.adyen import transformers as adyen_t
 from connectors.adyen.connector import Adyen
+from connectors.checkout import transformers as checkout_t
+from connectors.checkout.connector import Checkout
 from connectors.stripe import transformers as t
 from connectors.stripe.connector import Stripe
 from harness.domain import AttemptStatus, Flow
@@ -94,3 +96,12 @@ class RefusalWithoutReason(Adyen):
         **Adyen.flows,
         Flow.AUTHORIZE: replace(Adyen.flows[Flow.AUTHORIZE], handle_response=refusal_without_reason),
     }
+
+
+class ErrorCodesDropped(Checkout):
+    id = "broken_error_codes_dropped"
+    base_url_key = "checkout"
+
+    def parse_error(self, response: HttpResponse, ctx: Any) -> ErrorResponse:
+        # the broken rule: only the first of the error codes survives (as the code), the list is dropped
+        return checkout_t.error_response(response, ctx).model_copy(update={"reason": None})

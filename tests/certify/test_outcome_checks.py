@@ -1,8 +1,8 @@
 """facts:outcome compares every field the facts read from a recorded answer: the payment id of a
 declined payment, the status of the PaymentIntent a decline embeds, the HTTP status of an error, the
-raw status of a success and the reason of a refusal inside a 2xx. Each broken connector of
-tests/certify/broken_outcomes.py fails it, naming the field and the recorded value; the shipped
-connectors pass."""
+raw status of a success, the reason of a refusal inside a 2xx and every one of a list of error
+codes. Each broken connector of tests/certify/broken_outcomes.py fails it, naming the field and the
+recorded value; the shipped connectors pass."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from connectors.adyen.connector import Adyen
+from connectors.checkout.connector import Checkout
 from connectors.stripe.connector import Stripe
 from harness.certify.checks.facts import outcome_check
 from harness.certify.suite import ConnectorSession, SuiteOptions
@@ -34,6 +35,7 @@ def outcome(cls: type, data_name: str, scenario: str):
         (Stripe, "stripe", "fail_void_after_capture"),
         (Adyen, "adyen", "decline_generic"),
         (Adyen, "adyen", "authorize_manual_capture"),
+        (Checkout, "checkout", "decline_invalid_exp_month"),
     ],
 )
 def test_the_shipped_connectors_read_every_recorded_field_as_the_facts_do(cls, data_name, scenario):
@@ -80,6 +82,12 @@ def test_the_shipped_connectors_read_every_recorded_field_as_the_facts_do(cls, d
             "adyen",
             "decline_generic",
             "the error reason 'Refused' of the recorded answer was dropped",
+        ),
+        (
+            broken.ErrorCodesDropped,
+            "checkout",
+            "decline_invalid_exp_month",
+            "the error reason 'card_expiry_month_invalid' of the recorded answer was dropped",
         ),
     ],
     ids=lambda v: v.id if isinstance(v, type) else None,

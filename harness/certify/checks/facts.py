@@ -636,9 +636,11 @@ def expected_error_fields(facts: Facts, flow: Flow, body: Any, ok: bool) -> dict
         if not path:
             continue
         value = encoding.get_path(body, path)
-        if value is not encoding.MISSING and value not in (None, ""):
+        if name == "reason" and isinstance(value, list):  # a list of reasons (error codes): each is kept
+            found[name] = [str(v) for v in value if v not in (None, "")] or None
+        elif value is not encoding.MISSING and value not in (None, ""):
             found[name] = str(value)
-    return found
+    return {k: v for k, v in found.items() if v is not None}
 
 
 def _refused_outcome(
@@ -671,11 +673,10 @@ def error_problems(
     if "message" in expected and expected["message"] not in (result.message or ""):
         said = expected["message"]
         problems.append(f"{where}: error message {result.message!r}, the recorded one is {said!r}")
-    reason = expected.get("reason")
-    if reason is not None and not any(
-        v and reason in v for v in (result.reason, result.network_error_message)
-    ):
-        problems.append(f"{where}: the error reason {reason!r} of the recorded answer was dropped")
+    reasons = expected.get("reason")
+    for reason in [reasons] if isinstance(reasons, str) else reasons or []:
+        if not any(v and reason in v for v in (result.reason, result.network_error_message)):
+            problems.append(f"{where}: the error reason {reason!r} of the recorded answer was dropped")
     decline = expected.get("decline_code")
     kept = (result.code, result.reason, result.network_decline_code, result.message)
     if decline is not None and not any(decline == v or (v and decline in v) for v in kept):
