@@ -140,6 +140,9 @@ class InSuccessError(_Fact):
     flow: Flow
     code: str | None = None
     message: str | None = None
+    reason: str | None = None
+    decline_code: str | None = None
+    transaction_id: str | None = None  # the provider's id of the refused payment, in the same body
     when: dict[str, Any] = Field(default_factory=dict)
     source: str = ""
 
@@ -154,9 +157,19 @@ class ErrorFacts(_Fact):
     message: str | None = None
     reason: str | None = None
     decline_code: str | None = None
+    transaction_id: str | None = None  # the provider's id of the payment the error is about, if it names it
+    # the resource an error body embeds (a declined PaymentIntent): on `resource_flows` its status is
+    # the outcome of the call, read by that flow's status tables
+    resource: str | None = None
+    resource_flows: list[Flow] = Field(default_factory=list)
     source: str = ""
     note: str = ""
     in_success: list[InSuccessError] = Field(default_factory=list)
+
+    @field_validator("resource_flows", mode="before")
+    @classmethod
+    def _flows(cls, value: Any) -> list[Flow]:
+        return [Flow(v) for v in value]
 
 
 class HeaderFacts(_Fact):

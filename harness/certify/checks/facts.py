@@ -540,9 +540,20 @@ def _condition_holds(body: Any, field: str, wanted: Any) -> bool:
     return found is not encoding.MISSING and value_matches(wanted, found)
 
 
-def expected_status(facts: Facts, flow: Flow, body: Any, path: str, context: dict[str, str]) -> str | None:
-    """The UCS status the facts give a recorded 2xx body (first matching row), None when no table
-    of the flow reads this body, "Pending" for a value the facts do not document."""
+@dataclass(frozen=True)
+class StatusReading:
+    """What the facts make of a recorded body: the UCS status, and the raw value it was read from."""
+
+    means: str
+    field: str
+    value: Any
+
+
+def status_reading(
+    facts: Facts, flow: Flow, body: Any, path: str, context: dict[str, str]
+) -> StatusReading | None:
+    """The first status table of the flow that reads this body, with its first matching row; None
+    when no table reads it. A value the facts do not document reads as "Pending"."""
     for table in facts.status_tables(flow):
         if table.endpoint and not _endpoint_matches(
             table.endpoint, Recorded(flow, table.endpoint.partition(" ")[0], path, 200, body, None, None)
@@ -558,15 +569,38 @@ def expected_status(facts: Facts, flow: Flow, body: Any, path: str, context: dic
                 continue
             if not all(_condition_holds(body, f, w) for f, w in row.when.items()):
                 continue
-            return row.means
+            return StatusReading(row.means, table.field, value)
         if any(n.value == value or value_matches(n.value, value) for n in table.not_returned):
             continue
-        return "Pending"
+        return StatusReading("Pending", table.field, value)
     return None
 
 
+def status_values(facts: Facts, flow: Flow, body: Any, path: str) -> dict[str, str]:
+    """Each documented status field of the flow's tables (of this endpoint) that the body carries,
+    keyed by its value."""
+    held: dict[str, str] = {}
+    for table in facts.status_tables(flow):
+        if table.endpoint and not _endpoint_matches(
+            table.endpoint, Recorded(flow, table.endpoint.partition(" ")[0], path, 200, body, None, None)
+        ):
+            continue
+        value = encoding.get_path(body, table.field)
+        if value is not encoding.MISSING and value is not None and not isinstance(value, dict | list):
+            held.setdefault(str(value), table.field)
+    return held
+
+
+def expected_status(facts: Facts, flow: Flow, body: Any, path: str, context: dict[str, str]) -> str | None:
+    """The UCS status the facts give a recorded 2xx body (first matching row), None when no table
+    of the flow reads this body, "Pending" for a value the facts do not document."""
+    reading = status_reading(facts, flow, body, path, context)
+    return reading.means if reading is not None else None
+
+
 def expected_error_fields(facts: Facts, flow: Flow, body: Any, ok: bool) -> dict[str, Any]:
-    """code, message and decline code of an error answer, read where the facts say they live."""
+    """code, message, reason, decline code and payment id of an error answer, read where the facts
+    say they live."""
     errors = facts.errors
     if errors is None or not isinstance(body, dict | list):
         return {}
@@ -582,22 +616,99 @@ def expected_error_fields(facts: Facts, flow: Flow, body: Any, ok: bool) -> dict
         )
         if entry is None:
             return {}
-        paths = {"code": entry.code, "message": entry.message}
+        paths = {
+            "code": entry.code,
+            "message": entry.message,
+            "reason": entry.reason,
+            "decline_code": entry.decline_code,
+            "transaction_id": entry.transaction_id,
+        }
     else:
         paths = {
             "code": errors.code,
             "message": errors.message,
             "reason": errors.reason,
             "decline_code": errors.decline_code,
+            "transaction_id": errors.transaction_id,
         }
     found: dict[str, Any] = {}
     for name, path in paths.items():
         if not path:
             continue
         value = encoding.get_path(body, path)
-        if value is not encoding.MISSING and value not in (None, ""):
+        if name == "reason" and isinstance(value, list):  # a list of reasons (error codes): each is kept
+            found[name] = [str(v) for v in value if v not in (None, "")] or None
+        elif value is not encoding.MISSING and value not in (None, ""):
             found[name] = str(value)
-    return found
+    return {k: v for k, v in found.items() if v is not None}
+
+
+def _refused_outcome(
+    facts: Facts, flow: Flow, body: Any, path: str, context: dict[str, str]
+) -> tuple[str, str] | None:
+    """Where an error body embeds the resource (a declined PaymentIntent) on a flow whose error
+    carries the outcome of the call, that path and the status the facts give it; else None."""
+    errors = facts.errors
+    if errors is None or not errors.resource or flow not in errors.resource_flows:
+        return None
+    resource = encoding.get_path(body, errors.resource)
+    if not isinstance(resource, dict):
+        return None
+    status = expected_status(facts, flow, resource, path, context)
+    return (errors.resource, status) if status is not None else None
+
+
+def error_problems(
+    result: ErrorResponse, expected: dict[str, Any], status_code: int, where: str
+) -> list[str]:
+    """Where the connector's ErrorResponse drops or changes what the recorded error answer says."""
+    problems: list[str] = []
+    if result.status_code != status_code:
+        problems.append(
+            f"{where}: error HTTP status {result.status_code}, the recorded answer's is {status_code}"
+        )
+    if "code" in expected and result.code != expected["code"]:
+        problems.append(f"{where}: error code {result.code!r}, the recorded answer says {expected['code']!r}")
+    # a connector may compose a fuller message, but the provider's own words must be in it
+    if "message" in expected and expected["message"] not in (result.message or ""):
+        said = expected["message"]
+        problems.append(f"{where}: error message {result.message!r}, the recorded one is {said!r}")
+    reasons = expected.get("reason")
+    for reason in [reasons] if isinstance(reasons, str) else reasons or []:
+        if not any(v and reason in v for v in (result.reason, result.network_error_message)):
+            problems.append(f"{where}: the error reason {reason!r} of the recorded answer was dropped")
+    decline = expected.get("decline_code")
+    kept = (result.code, result.reason, result.network_decline_code, result.message)
+    if decline is not None and not any(decline == v or (v and decline in v) for v in kept):
+        problems.append(f"{where}: the decline code {decline!r} of the recorded answer was dropped")
+    payment = expected.get("transaction_id")
+    if payment is not None and result.connector_transaction_id != payment:
+        problems.append(
+            f"{where}: the error names payment {result.connector_transaction_id!r}, the recorded answer "
+            f"{payment!r}"
+        )
+    return problems
+
+
+def success_problems(
+    facts: Facts, execution: Any, body: Any, path: str, context: dict[str, str], where: str
+) -> list[str]:
+    """A 2xx answer: the status the facts give it, and its raw status value kept as sent."""
+    reading = status_reading(facts, execution.flow, body, path, context)
+    result = execution.result
+    if reading is None or result is None:
+        return []
+    problems: list[str] = []
+    got = _outcome(result)
+    if got != reading.means:
+        problems.append(f"{where}: read as {got}; the facts make the recorded answer {reading.means}")
+    raw = getattr(result, "raw_status", None)
+    # a body may carry several documented statuses (an order and its authorization): keep any one
+    held = status_values(facts, execution.flow, body, path)
+    if raw is not None and held and raw not in held:
+        said = ", ".join(f"{field} is {value!r}" for value, field in held.items())
+        problems.append(f"{where}: raw status {raw!r}, the recorded answer's {said}")
+    return problems
 
 
 def outcome_problems(facts: Facts, runs: list[Any]) -> list[str]:
@@ -612,42 +723,28 @@ def outcome_problems(facts: Facts, runs: list[Any]) -> list[str]:
             result = execution.result
             where = f"{run.scenario.id} step {index} ({execution.flow.value})"
             expected = expected_error_fields(facts, execution.flow, body, response.ok)
+            path = urlsplit(request.url).path
+            context = context_of(execution.router_data.request)
+            got = _outcome(result) if result is not None else None
             if response.ok:
-                status = expected_status(
-                    facts,
-                    execution.flow,
-                    body,
-                    urlsplit(request.url).path,
-                    context_of(execution.router_data.request),
-                )
-                got = _outcome(result) if result is not None else None
-                if status is not None and got is not None and got != status:
-                    problems.append(f"{where}: read as {got}; the facts make the recorded answer {status}")
+                problems.extend(success_problems(facts, execution, body, path, context, where))
+            elif isinstance(result, ErrorResponse):
+                refused = _refused_outcome(facts, execution.flow, body, path, context)
+                if refused is not None and got != refused[1]:
+                    resource, status = refused
+                    problems.append(
+                        f"{where}: read as {got}; the facts make the {resource} "
+                        f"of the recorded error {status}"
+                    )
             if not expected:
                 continue
             if not isinstance(result, ErrorResponse):
                 problems.append(
                     f"{where}: the recorded answer is an error (code {expected.get('code')!r}) by the facts, "
-                    f"but the connector read it as {_outcome(result) if result is not None else 'nothing'}"
+                    f"but the connector read it as {got if result is not None else 'nothing'}"
                 )
                 continue
-            if "code" in expected and result.code != expected["code"]:
-                problems.append(
-                    f"{where}: error code {result.code!r}, the recorded answer says {expected['code']!r}"
-                )
-            # a connector may compose a fuller message, but the provider's own words must be in it
-            if "message" in expected and expected["message"] not in (result.message or ""):
-                said = expected["message"]
-                problems.append(f"{where}: error message {result.message!r}, the recorded one is {said!r}")
-            reason = expected.get("reason")
-            if reason is not None and not any(
-                v and reason in v for v in (result.reason, result.network_error_message)
-            ):
-                problems.append(f"{where}: the error reason {reason!r} of the recorded answer was dropped")
-            decline = expected.get("decline_code")
-            kept = (result.code, result.reason, result.network_decline_code, result.message)
-            if decline is not None and not any(decline == v or (v and decline in v) for v in kept):
-                problems.append(f"{where}: the decline code {decline!r} of the recorded answer was dropped")
+            problems.extend(error_problems(result, expected, response.status_code, where))
     return problems
 
 
