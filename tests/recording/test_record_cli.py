@@ -61,7 +61,7 @@ def test_record_the_whole_chain_with_canaries_then_replay_and_certify(project, c
             request = interaction["request"]
             # recorded with the configured sandbox URL, so replay matches; sent to 127.0.0.1
             assert request["uri"].startswith("https://api.stripe.com/v1/"), request["uri"]
-            assert request["headers"]["Authorization"] == ["***"]
+            assert request["headers"]["Authorization"] == ["Bearer ***"]  # the scheme kept, the key masked
             body = decode_form(request["body"]) if request["body"] else {}
             card = (body.get("payment_method_data") or {}).get("card")
             if card:
