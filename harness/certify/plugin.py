@@ -16,15 +16,16 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from harness.certify.checks.registry import FAMILIES, family_of
 from harness.defaults import DEFAULT_PROFILE, PROFILE_NAMES
 
 # The suite (and hypothesis with it) is imported only when --certify is given, so that this
 # plugin, loaded by every pytest run through its entry point, costs nothing elsewhere.
 if TYPE_CHECKING:
+    from harness.certify.checks.interface import CheckSpec
+    from harness.certify.checks.session import ConnectorSession, SuiteOptions
     from harness.certify.results import CheckResult, Results
-    from harness.certify.suite import CheckSpec, ConnectorSession, SuiteOptions
 
-FAMILIES = ("load", "scenario", "facts", "property", "contract", "lint", "secrets")
 PROPERTY_KEY = "certify"
 # allure-pytest reads these markers (what `allure.epic(...)` and friends create) when --alluredir is set
 ALLURE_LABEL = "allure_label"
@@ -82,8 +83,8 @@ class CertifyState:
     def options(self) -> SuiteOptions:
         # built on first use, after pytest's initialisation (hypothesis must not load during it)
         if self._options is None:
+            from harness.certify.checks.session import SuiteOptions
             from harness.certify.properties import profile_named
-            from harness.certify.suite import SuiteOptions
 
             self._options = SuiteOptions(
                 profile=profile_named(self.profile, self.seed),
@@ -165,7 +166,7 @@ class ConnectorFile(pytest.File):
         self.connector = connector
 
     def collect(self) -> Any:
-        from harness.certify.suite import prepare
+        from harness.certify.checks.plan import prepare
         from harness.certify.workspace import Workspace
 
         state = self.config.stash[STATE]
@@ -205,7 +206,7 @@ class CheckItem(pytest.Item):
         return parent.connector
 
     def runtest(self) -> None:
-        from harness.certify.suite import run_spec
+        from harness.certify.checks.run import run_spec
 
         state = self.config.stash[STATE]
         if self.spec is None:
@@ -322,8 +323,8 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 
 def gather(state: CertifyState) -> Results:
+    from harness.certify.checks.run import connector_result
     from harness.certify.results import Results, RunInfo
-    from harness.certify.suite import connector_result
 
     run = RunInfo(profile=state.profile, seed=state.options.profile.seed)
     results = Results(run=run)
@@ -380,8 +381,7 @@ def vanished(check_id: str, outcome: str | None) -> CheckResult:
     """The `error` standing in for a planned check that left no result."""
     from harness.certify.results import CheckResult
 
-    prefix = check_id.split(":", 1)[0]
-    family = prefix if prefix in FAMILIES else "scenario" if prefix == "not_supported" else "load"
+    family = family_of(check_id)
     why = f"it ended without one ({outcome})" if outcome else "it never ran (the run stopped before it)"
     return CheckResult(
         id=check_id,

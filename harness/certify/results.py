@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from harness.certify.checks.registry import Family
 from harness.defaults import DEFAULT_PROFILE, harness_version
 
 # 1.1: CheckResult.gap and ConnectorResult.gaps (the score counts gaps, GAP_PENALTY each), and
@@ -20,7 +21,6 @@ from harness.defaults import DEFAULT_PROFILE, harness_version
 SCHEMA_VERSION = "1.1"
 READABLE_VERSIONS = ("1.0", SCHEMA_VERSION)
 
-Family = Literal["load", "scenario", "facts", "property", "contract", "lint", "secrets"]
 Status = Literal["passed", "failed", "skipped", "error"]
 Severity = Literal["critical", "warning", "suggestion"]
 Verdict = Literal["certified", "not_certified", "error"]

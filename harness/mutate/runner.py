@@ -225,7 +225,10 @@ def evaluate(
 ) -> MutantResult:
     """Certify one mutant, stopping at the first failing check (run in a child process); a survivor
     is compared with the `original` observation to tell an equivalent mutant from a missed bug."""
-    from harness.certify.suite import ConnectorSession, SuiteOptions, load_check, plan, run_spec
+    from harness.certify.checks.load import load_check
+    from harness.certify.checks.plan import plan
+    from harness.certify.checks.run import run_spec
+    from harness.certify.checks.session import ConnectorSession, SuiteOptions
     from harness.certify.workspace import Workspace
 
     started = time.perf_counter()
@@ -344,7 +347,7 @@ def run_forked(
 
 
 def observe_original(workspace: Any, configs: Path) -> dict[str, str]:
-    from harness.certify.suite import ConnectorSession, SuiteOptions
+    from harness.certify.checks.session import ConnectorSession, SuiteOptions
     from harness.mutate.equivalence import observe
 
     return observe(ConnectorSession(workspace, SuiteOptions(config_dir=configs)))
@@ -384,7 +387,7 @@ def mutate_connector(
     use_cache: bool = True,
     progress: Callable[[str], None] | None = None,
 ) -> MutationReport:
-    from harness.certify.suite import certify_workspace
+    from harness.certify.checks.plan import certify_workspace
     from harness.certify.workspace import Workspace
 
     workspace = Workspace.for_registered(name, root=root, config_dir=config_dir)

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from harness.certify.checks.registry import REPORT_ORDER, TITLES
 from harness.certify.results import CheckResult, ConnectorResult, Results
 from harness.defaults import CASSETTE_MAX_AGE_DAYS
 from harness.domain.flows import FLOW_ORDER
@@ -24,15 +25,8 @@ DEFAULT_CASSETTE_MAX_AGE_DAYS = CASSETTE_MAX_AGE_DAYS
 CheckState = Literal["passed", "failed", "error", "skipped", "exempt"]
 CellState = Literal["pass", "fail", "exempt", "not-supported", "skipped", "none"]
 
-FAMILY_TITLES = {
-    "load": "Load",
-    "scenario": "Scenarios",
-    "contract": "Contracts",
-    "property": "Properties",
-    "lint": "Lint",
-    "secrets": "Secrets",
-}
-FAMILY_ORDER = ("load", "scenario", "facts", "contract", "property", "secrets", "lint")
+FAMILY_TITLES = TITLES
+FAMILY_ORDER = REPORT_ORDER
 VERDICT_RANK = {"certified": 0, "not_certified": 1, "error": 2}
 
 

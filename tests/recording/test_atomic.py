@@ -8,8 +8,8 @@ import os
 import pytest
 
 from connectors.stripe.sandbox import StripeSandbox
-from harness.certify import cassettes
 from harness.certify.cassettes import Provenance
+from harness.certify.cassettes import recording as cassette_recording
 from harness.certify.leaks import LeakScanner
 from harness.certify.recording import record_scenarios
 from harness.certify.workspace import Workspace
@@ -48,7 +48,7 @@ def test_a_failing_rename_keeps_the_previous_cassette(workspace, monkeypatch):
     def refuse(src, dst):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(cassettes.os, "replace", refuse)
+    monkeypatch.setattr(cassette_recording.os, "replace", refuse)
     (outcome,) = record(workspace)
     assert not outcome.written
     assert outcome.reason == "could not write refund_full.yaml (OSError); the previous cassette is intact"
@@ -74,7 +74,7 @@ def test_a_write_that_fails_midway_keeps_the_previous_cassette(workspace, monkey
             self.stream.flush()
             raise OSError(5, "Input/output error")
 
-    monkeypatch.setattr(cassettes.os, "fdopen", lambda *a, **k: HalfWriter(real_fdopen(*a, **k)))
+    monkeypatch.setattr(cassette_recording.os, "fdopen", lambda *a, **k: HalfWriter(real_fdopen(*a, **k)))
     (outcome,) = record(workspace)
     assert not outcome.written and "OSError" in outcome.reason
     assert folder_state(workspace) == before
@@ -86,7 +86,7 @@ def test_an_interrupt_while_writing_leaves_no_partial_file(workspace, monkeypatc
     def interrupted(fd):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cassettes.os, "fsync", interrupted)
+    monkeypatch.setattr(cassette_recording.os, "fsync", interrupted)
     with pytest.raises(KeyboardInterrupt):
         record(workspace)
     assert folder_state(workspace) == before

@@ -28,7 +28,7 @@ from harness.integration import encoding
 from harness.integration.http import HttpRequest, HttpResponse
 
 if TYPE_CHECKING:
-    from harness.certify.suite import ConnectorSession
+    from harness.certify.checks.session import ConnectorSession
 
 FAMILY = "property"
 LIMIT_FLOWS = (Flow.AUTHORIZE, Flow.CAPTURE, Flow.REFUND)

@@ -20,17 +20,22 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from harness.certify.catalog import SCENARIOS
+from harness.certify.checks import idempotency as idempotency_checks
+from harness.certify.checks.interface import CheckSpec, check_result
 from harness.certify.facts import (
     ABSENT,
     PRESENT,
     REFUND_FLOWS,
     Facts,
+    FactsError,
     NotReturned,
     StatusRow,
     StatusTable,
     value_matches,
 )
 from harness.certify.results import CheckResult
+from harness.certify.specfacts import check_facts_against_spec
 from harness.domain.amounts import CurrencyTable
 from harness.domain.currency import Currency
 from harness.domain.errors import ConnectorError
@@ -43,7 +48,7 @@ from harness.integration import encoding
 from harness.integration.http import HttpResponse
 
 if TYPE_CHECKING:
-    from harness.certify.suite import ConnectorSession
+    from harness.certify.checks.session import ConnectorSession
 
 FAMILY = "facts"
 OTHER_VALUE = "CERTIFY_OTHER_VALUE"  # a value no condition names: makes a literal condition false
@@ -778,3 +783,90 @@ def outcome_check(scenario_id: str) -> Any:
         ]
 
     return run
+
+
+# ------------------------------------------------------------------ the plan of the family
+
+
+def facts_against_spec_check(session: ConnectorSession) -> list[CheckResult]:
+    title = "Every status value the published spec documents is in the provider facts"
+    problems = check_facts_against_spec(session.spec, session.workspace.facts_path)
+    if problems:
+        message = f"{len(problems)} documented value(s) missing from the facts: " + "; ".join(problems[:4])
+        details = {"problems": problems}
+        return [check_result("facts:spec", "facts", "failed", message, title=title, details=details)]
+    return [
+        check_result("facts:spec", "facts", "passed", "every documented status is in the facts", title=title)
+    ]
+
+
+def facts_file_specs(session: ConnectorSession) -> list[CheckSpec]:
+    """The connector's tables against the provider facts; without a facts file, one failing check."""
+    try:
+        flows = status_flows(session)
+    except FactsError as error:
+        # missing: the connector is not certified; malformed: the harness cannot do its job (exit 2)
+        status = "error" if session.workspace.facts_path.is_file() else "failed"
+        message = error.one_line()
+
+        def unusable(_: ConnectorSession) -> list[CheckResult]:
+            return [check_result("facts:file", "facts", status, message, title="Provider facts file")]
+
+        return [CheckSpec("facts:file", "facts", "Provider facts file", unusable)]
+    specs = [
+        CheckSpec(
+            "facts:spec",
+            "facts",
+            "Every status value the published spec documents is in the provider facts",
+            facts_against_spec_check,
+        ),
+        CheckSpec(
+            "facts:currencies",
+            "facts",
+            "The connector's currency table agrees with the provider facts",
+            currencies_check,
+        ),
+    ]
+    for scenario_id in session.workspace.certification.scenarios.supported:
+        specs.append(
+            CheckSpec(
+                f"facts:outcome:{scenario_id}",
+                "facts",
+                f"Answers of {scenario_id} read as the facts read the recorded bodies",
+                outcome_check(scenario_id),
+                flow=SCENARIOS[scenario_id].main_flow.value,
+                scenario=scenario_id,
+            )
+        )
+    for flow in flows:
+        specs.append(
+            CheckSpec(
+                f"facts:statuses:{flow.value}",
+                "facts",
+                f"Documented {flow.value} statuses map as the facts say",
+                statuses_check(flow),
+                flow=flow.value,
+            )
+        )
+    return specs
+
+
+def specs(session: ConnectorSession) -> list[CheckSpec]:
+    specs = facts_file_specs(session)
+    specs.append(
+        CheckSpec(
+            "facts:idempotency",
+            "facts",
+            idempotency_checks.IDEMPOTENCY_TITLE,
+            idempotency_checks.idempotency_check,
+        )
+    )
+    specs.append(
+        CheckSpec(
+            "facts:request_id",
+            "facts",
+            idempotency_checks.REQUEST_ID_TITLE,
+            idempotency_checks.request_id_check,
+        )
+    )
+    return specs

@@ -21,7 +21,7 @@ from harness.certify.results import GAP_PENALTY, CheckResult
 from harness.domain.flows import Flow
 
 if TYPE_CHECKING:
-    from harness.certify.suite import ConnectorSession
+    from harness.certify.checks.session import ConnectorSession
 
 COST = f"costs {GAP_PENALTY} points"
 GAP_NOTE = f"gap, {COST}: no reason from the provider facts or the spec"

@@ -26,7 +26,7 @@ from harness.integration.http import HttpRequest
 from harness.integration.idempotency import idempotency_key_of
 
 if TYPE_CHECKING:
-    from harness.certify.suite import ConnectorSession
+    from harness.certify.checks.session import ConnectorSession
 
 FAMILY = "facts"
 IDEMPOTENCY_TITLE = "Idempotency keys as the provider facts say: sent, one per operation, kept on retry"

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from harness.certify.checks import gaps
+from harness.certify.checks.interface import CheckSpec
 from harness.certify.facts import WebhookEventRow, WebhookFacts
 from harness.certify.results import CheckResult
 from harness.certify.webhooks import (
@@ -52,7 +53,7 @@ from harness.execution.webhooks import WebhookLedger, WebhookOutcome, handle_not
 from harness.integration.webhooks import WebhookRequest, WebhookSpec
 
 if TYPE_CHECKING:
-    from harness.certify.suite import CheckSpec, ConnectorSession
+    from harness.certify.checks.session import ConnectorSession
 
 FAMILY = "facts"
 UNDOCUMENTED_EVENT = "CERTIFY_UNDOCUMENTED_EVENT"
@@ -124,8 +125,6 @@ class Material:
 
 
 def webhook_specs(session: ConnectorSession) -> list[CheckSpec]:
-    from harness.certify.suite import CheckSpec
-
     if session.workspace.connector_cls.webhooks is None:
         return [CheckSpec("facts:webhooks", FAMILY, GAP_TITLE, not_declared_check)]
     specs = [

@@ -1,0 +1,191 @@
+"""What is loaded once per connector and process: the suite's options and the `ConnectorSession`
+(scenario runs are cached, so the contract, facts and secrets checks reuse them).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from harness.certify.cassettes import CassetteError, LoadedCassette, ReplayTransport, load_cassette
+from harness.certify.catalog import CATALOG, Scenario
+from harness.certify.checks.facts import Recorded, recorded_from_runs
+from harness.certify.checks.interface import check_result
+from harness.certify.contracts import Spec, load_spec
+from harness.certify.facts import Facts, load_facts
+from harness.certify.limits import DEFAULT_CHECK_TIMEOUT
+from harness.certify.properties import Profile, PropertyContext, profile_named
+from harness.certify.results import CheckResult
+from harness.certify.runner import ScenarioRun, ScenarioRunner
+from harness.certify.workspace import Workspace
+from harness.defaults import CASSETTE_MAX_AGE_DAYS, DEFAULT_PROFILE
+from harness.domain.amounts import CurrencyTable
+from harness.domain.errors import HarnessError
+from harness.domain.flows import Flow
+from harness.execution.redact import Redactor
+from harness.integration import registry
+
+
+@dataclass(frozen=True)
+class SuiteOptions:
+    profile: Profile = field(default_factory=lambda: profile_named(DEFAULT_PROFILE))
+    config_dir: Path | None = None
+    cassette_max_age_days: int = CASSETTE_MAX_AGE_DAYS
+    check_timeout: float | None = DEFAULT_CHECK_TIMEOUT  # seconds per check (and per load); None: no limit
+
+
+class ConnectorSession:
+    """One connector's loaded material and cached scenario runs, for one process."""
+
+    def __init__(self, workspace: Workspace, options: SuiteOptions) -> None:
+        self.workspace = workspace
+        self.options = options
+        self.runs: dict[str, ScenarioRun | CheckResult] = {}
+        self.cassettes: dict[str, LoadedCassette] = {}
+
+    @cached_property
+    def spec(self) -> Spec:
+        return load_spec(self.workspace.spec_path, exemptions=self.workspace.certification.contract_exempt)
+
+    @cached_property
+    def facts(self) -> Facts:
+        return load_facts(self.workspace.facts_path)
+
+    @property
+    def relative_facts_path(self) -> str:
+        return self.relative(self.workspace.facts_path)
+
+    def recorded_responses(self) -> list[Recorded]:
+        """Successful exchanges of the supported scenarios' replays (status facts start from these)."""
+        runs = []
+        for scenario in CATALOG:
+            if scenario.id in self.workspace.certification.scenarios.supported:
+                run = self.scenario_run(scenario)
+                if isinstance(run, ScenarioRun):
+                    runs.append(run)
+        return recorded_from_runs(runs)
+
+    @cached_property
+    def redactor(self) -> Redactor:
+        return Redactor(
+            [*self.workspace.auth.secret_values(), *self.workspace.certification.secret_values()],
+            key_prefixes=registry.key_prefixes(),
+        )
+
+    @cached_property
+    def runner(self) -> ScenarioRunner:
+        ws = self.workspace
+        return ScenarioRunner(
+            ws.connector,
+            ws.certification,
+            ws.auth,
+            ws.base_url("sandbox"),
+            redactor=self.redactor,
+            replay=True,
+        )
+
+    def scenario_run(self, scenario: Scenario) -> ScenarioRun | CheckResult:
+        """The replayed run, or the failed/error check explaining why it could not run."""
+        if scenario.id in self.runs:
+            return self.runs[scenario.id]
+        path = self.workspace.cassette_path(scenario.id)
+        try:
+            loaded = load_cassette(
+                path,
+                volatile=self.workspace.connector_cls.volatile_fields,
+                volatile_headers=self.workspace.connector_cls.volatile_headers,
+            )
+        except FileNotFoundError:
+            outcome: ScenarioRun | CheckResult = check_result(
+                f"scenario:{scenario.id}",
+                "scenario",
+                "failed",
+                f"no cassette at {self.relative(path)}: record it with `certify record "
+                f"{self.workspace.name} --scenario {scenario.id}`",
+                scenario=scenario,
+            )
+        except CassetteError as error:
+            outcome = check_result(
+                f"scenario:{scenario.id}", "scenario", "error", error.one_line(), scenario=scenario
+            )
+        else:
+            self.cassettes[scenario.id] = loaded
+            transport = ReplayTransport(loaded)
+            run = self.runner.run(scenario, transport)
+            if run.passed:
+                unplayed = loaded.unplayed()
+                if unplayed:
+                    never = ", ".join(unplayed)
+                    run.problems.append(
+                        f"{self.relative(path)}: recorded interaction(s) never requested: {never}"
+                    )
+            outcome = run
+        self.runs[scenario.id] = outcome
+        return outcome
+
+    def relative(self, path: Path) -> str:
+        try:
+            return str(path.relative_to(self.workspace.root))
+        except ValueError:
+            return str(path)
+
+    # ------------------------------------------------------------ inputs for the properties
+
+    def sample_chain(self, flow: Flow) -> tuple[str, dict[str, Any]]:
+        """A transaction id and connector metadata as a real chain would pass to `flow`."""
+        for scenario in CATALOG:
+            if scenario.id not in self.workspace.certification.scenarios.supported:
+                continue
+            run = self.scenario_run(scenario)
+            if not isinstance(run, ScenarioRun):
+                continue
+            metadata: dict[str, Any] = {}
+            transaction = ""
+            for execution in run.executions:
+                result = execution.result
+                if execution.flow is flow:
+                    return transaction or "txn_property", metadata
+                transaction = getattr(result, "connector_transaction_id", None) or transaction
+                metadata.update(getattr(result, "connector_metadata", None) or {})
+        return "txn_property", {}
+
+    def base_response(self, flow: Flow) -> tuple[int, Any] | None:
+        """A successful response body for `flow` from a replayed scenario."""
+        for scenario in CATALOG:
+            if scenario.id not in self.workspace.certification.scenarios.supported:
+                continue
+            run = self.scenario_run(scenario)
+            if not isinstance(run, ScenarioRun):
+                continue
+            for execution in run.executions:
+                response = execution.response
+                if execution.flow is flow and response is not None and response.ok and execution.ok:
+                    body = response.decoded()
+                    if isinstance(body, dict | list):
+                        return response.status_code, body
+        return None
+
+    @cached_property
+    def property_context(self) -> PropertyContext:
+        ws = self.workspace
+        spec: Spec | None
+        try:
+            spec = self.spec
+        except HarnessError:
+            spec = None
+        try:
+            oracle = self.facts.currency_table
+        except HarnessError:
+            oracle = CurrencyTable()  # no facts: ISO 4217 alone (the facts checks fail the connector)
+        return PropertyContext(
+            oracle=oracle,
+            connector=ws.connector,
+            base_url=ws.base_url("sandbox"),
+            auth=ws.auth,
+            default_currency=ws.certification.currency,
+            sample_chain=self.sample_chain,
+            spec=spec,
+            metadata=ws.certification.metadata,
+        )
