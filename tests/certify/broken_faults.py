@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 
 from connectors.stripe import transformers as t
 from connectors.stripe.connector import Stripe
-from harness.domain import AttemptStatus, Flow, Maskable
+from harness.domain import AttemptStatus, Flow
 from harness.domain.router_data import PaymentsResponseData
 from harness.integration import HttpFailurePolicy, refused
 from tests.certify.broken import _with
@@ -35,14 +35,12 @@ class TimeoutReadAsCharged(Stripe):
         return PaymentsResponseData(status=AttemptStatus.CHARGED)
 
 
-def fresh_key_headers(rd: Any, ctx: Any) -> list[tuple[str, Maskable]]:
-    return [("Idempotency-Key", Maskable.normal(str(uuid.uuid4())))]  # the bug: a new key per attempt
-
-
 class FreshIdempotencyKeyOnRetry(Stripe):
     id = "broken_fresh_idempotency_key"
     base_url_key = "stripe"
-    flows: ClassVar = _with(Flow.AUTHORIZE, headers=fresh_key_headers)
+
+    def idempotency_key(self, router_data: Any) -> str | None:
+        return str(uuid.uuid4())  # the bug: a new key per attempt, so a retry is a second payment
 
 
 def zero_capture_request(rd: Any, ctx: Any) -> t.StripeCaptureRequest:

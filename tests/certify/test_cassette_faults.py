@@ -23,10 +23,11 @@ MALFORMED = [
      "interactions[0].request.uri"),
     ("body.string: 5", ("    body:\n      string: '{", "    body:\n      string: 5\n      x: '{"),
      "interactions[0].response.body.string"),
-    ("headers as a string", ("    headers:\n      Content-Type:\n      - application/json\n",
-     "    headers: 'Content-Type: application/json'\n"), "interactions[0].response.headers"),
-    ("request headers as a string", ("    headers:\n      Authorization:\n      - '***'\n",
-     "    headers: 'Authorization: x'\n    unused:\n      Authorization:\n      - '***'\n"),
+    ("headers as a string", ("    headers:\n      Content-Type:\n      - application/json\n      Request-Id:",
+     "    headers: 'Content-Type: application/json'\n    unused:\n      Request-Id:"),
+     "interactions[0].response.headers"),
+    ("request headers as a string", ("    headers:\n      Authorization:\n      - Bearer ***\n",
+     "    headers: 'Authorization: x'\n    unused:\n      Authorization:\n      - Bearer ***\n"),
      "interactions[0].request.headers"),
 ]  # fmt: skip
 

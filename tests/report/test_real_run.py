@@ -37,7 +37,9 @@ def test_the_run_writes_every_format_and_says_where_index_html_is(stripe_run):
     # the counts of summary.md and index.html: exempt checks apart from skipped ones
     tally = f"{passed} passed, 0 failed, {skipped} skipped" + (f", {exempt} exempt" if exempt else "")
     assert f"[1/1] stripe: {len(checks)} checks ({tally})" in stdout
-    assert f"stripe           certified      score 100  {tally}" in stdout
+    score = json.loads((stripe_run / "results.json").read_text())["connectors"][0]["score"]
+    assert score < 100  # Stripe's one sandbox exemption (capture_pending_then_psync) costs a gap
+    assert f"stripe           certified      score {score:3}  {tally}" in stdout
     assert "\x1b[" not in stdout and "....." not in stdout
     junit = ET.parse(stripe_run / "junit.xml").getroot()
     assert junit.find("testsuite").get("name") == "stripe" and junit.get("tests") == str(len(checks))
