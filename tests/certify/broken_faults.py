@@ -52,9 +52,15 @@ def zero_capture_request(rd: Any, ctx: Any) -> t.StripeCaptureRequest:
 
 
 class ZeroAmountSent(Stripe):
+    """The base refuses a zero capture before any transform runs; this connector switched that off
+    (a connector with its own request path), so only the amount-limits check stands in its way."""
+
     id = "broken_zero_amount_sent"
     base_url_key = "stripe"
     flows: ClassVar = _with(Flow.CAPTURE, build_request=zero_capture_request)
+
+    def check_request(self, router_data: Any) -> None:
+        return None  # the bug: the declared preconditions skipped
 
 
 def payment_amount_refund_request(rd: Any, ctx: Any) -> t.StripeRefundRequest:

@@ -86,7 +86,7 @@ def amount_limits_check(flow: Flow) -> Callable[[ConnectorSession], list[CheckRe
             table = session.facts.currency_table
         except FactsError as error:
             return [
-                _result(
+                property_result(
                     check_id,
                     "skipped",
                     f"no facts to read the maximum from ({error.one_line()})",
@@ -132,11 +132,11 @@ def amount_limits_check(flow: Flow) -> Callable[[ConnectorSession], list[CheckRe
         details = {"currency": currency.value, "cases": [label for label, _ in refuse], "notes": notes}
         if not refuse and not problems:
             message = "nothing to refuse: " + "; ".join(notes)
-            return [_result(check_id, "skipped", message, flow, title, details)]
+            return [property_result(check_id, "skipped", message, flow, title, details)]
         if problems:
-            return [_result(check_id, "failed", "; ".join(problems), flow, title, details)]
+            return [property_result(check_id, "failed", "; ".join(problems), flow, title, details)]
         message = f"refused {', '.join(label for label, _ in refuse)} before any request; " + "; ".join(notes)
-        return [_result(check_id, "passed", message, flow, title, details)]
+        return [property_result(check_id, "passed", message, flow, title, details)]
 
     return run
 
@@ -157,7 +157,7 @@ def partial_amounts_check(flow: Flow) -> Callable[[ConnectorSession], list[Check
         spec = ctx.connector.flows[flow]
         if not spec.amount_fields:
             return [
-                _result(
+                property_result(
                     check_id,
                     "failed",
                     f"{flow.value} declares no amount_fields: nothing to check",
@@ -168,12 +168,12 @@ def partial_amounts_check(flow: Flow) -> Callable[[ConnectorSession], list[Check
         try:
             table = session.facts.currency_table
         except FactsError as error:
-            return [_result(check_id, "skipped", f"no facts ({error.one_line()})", flow, title)]
+            return [property_result(check_id, "skipped", f"no facts ({error.one_line()})", flow, title)]
         currency = session.workspace.certification.currency
         k = third_unit(table, currency)
         if k is None:
             return [
-                _result(
+                property_result(
                     check_id,
                     "skipped",
                     f"no partial amounts in {currency.value} that the facts accept",
@@ -224,9 +224,9 @@ def partial_amounts_check(flow: Flow) -> Callable[[ConnectorSession], list[Check
             "cases": [f"{label}: {r.value} of {lim.value}" for label, r, lim in cases],
         }
         if problems:
-            return [_result(check_id, "failed", "; ".join(problems), flow, title, details)]
+            return [property_result(check_id, "failed", "; ".join(problems), flow, title, details)]
         return [
-            _result(
+            property_result(
                 check_id, "passed", f"{len(cases)} partial amount(s) sent as requested", flow, title, details
             )
         ]
@@ -238,7 +238,7 @@ def amount_flows(connector: Any, flows: tuple[Flow, ...]) -> list[Flow]:
     return [flow for flow in flows if connector.supports(flow)]
 
 
-def _result(
+def property_result(
     check_id: str, status: str, message: str, flow: Flow, title: str, details: dict[str, Any] | None = None
 ) -> CheckResult:
     return CheckResult(

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
 
+from harness.certify.checks.amounts import property_result
 from harness.certify.facts import Facts, FactsError
 from harness.certify.results import CheckResult
 from harness.domain.flows import Flow
@@ -206,7 +207,7 @@ def transport_faults_check(flow: Flow) -> Callable[[Any], list[CheckResult]]:
             details["idempotency_header"] = header
         if problems:
             return [
-                _result(
+                property_result(
                     check_id, "failed", "; ".join(problems[:4]), flow, title, details | {"problems": problems}
                 )
             ]
@@ -215,23 +216,9 @@ def transport_faults_check(flow: Flow) -> Callable[[Any], list[CheckResult]]:
             kept = any("kept" in v for v in seen.values())
             keys = f"; each retry kept its {header}" if kept else f"; no {header} sent, so none to keep"
         message = f"{len(faults)} faults read as unknown, never terminal{keys}"
-        return [_result(check_id, "passed", message, flow, title, details)]
+        return [property_result(check_id, "passed", message, flow, title, details)]
 
     return run
-
-
-def _result(
-    check_id: str, status: str, message: str, flow: Flow, title: str, details: dict[str, Any]
-) -> CheckResult:
-    return CheckResult(
-        id=check_id,
-        family=FAMILY,
-        status=status,
-        message=message,
-        title=title,
-        flow=flow.value,
-        details=details,
-    )
 
 
 def fault_flows(connector: Any) -> list[Flow]:
