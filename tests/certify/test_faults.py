@@ -164,9 +164,9 @@ def test_a_connector_that_kills_its_worker_is_error_and_the_others_are_certified
 
 
 def test_the_watchdog_ends_a_serial_run_that_no_time_out_can_reach(certify_exe, tmp_path):
-    """A check that blocks SIGALRM and spins: the watchdog kills the process 5 s past the limit with
+    """A check that swallows every time-out: the watchdog kills the process 5 s past the limit with
     one line, instead of the run hanging (under -n that is a crashed worker, as above)."""
-    extra = {"blocks": "tests.certify.faults:BlocksTheAlarm"}
+    extra = {"blocks": "tests.certify.faults:SwallowsTheTimeOut"}
     root = copy_root(tmp_path, extra=extra)
     reports = root / "reports"
     args = ("blocks", "--check-timeout", "3", "--report-dir", str(reports))

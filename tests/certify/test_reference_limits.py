@@ -40,12 +40,20 @@ class Refusing(Stripe):
     flows: ClassVar = {**Stripe.flows, Flow.AUTHORIZE: _authorize_with(refusing_request)}
 
 
-class Truncating(Stripe):
+class BypassesTheBase(Stripe):
+    """The base refuses an over-long reference before any transform; these connectors switch that
+    off (their own request path), so that the reference property alone must catch them."""
+
+    def check_request(self, router_data: Any) -> None:
+        return None
+
+
+class Truncating(BypassesTheBase):
     id = "limit_truncating"
     flows: ClassVar = {**Stripe.flows, Flow.AUTHORIZE: _authorize_with(truncating_request)}
 
 
-class Ignoring(Stripe):
+class Ignoring(BypassesTheBase):
     id = "limit_ignoring"
     flows: ClassVar = {**Stripe.flows, Flow.AUTHORIZE: _authorize_with(t.authorize_request)}
 

@@ -47,7 +47,8 @@ def test_run_stripe_certifies_and_writes_results(certify_exe, tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     results = json.loads((tmp_path / "results.json").read_text())
     stripe = results["connectors"][0]
-    assert (stripe["name"], stripe["verdict"], stripe["score"]) == ("stripe", "certified", 100)
+    assert (stripe["name"], stripe["verdict"]) == ("stripe", "certified")
+    assert stripe["score"] == 100 - 5 * len(stripe["gaps"]) < 100  # its sandbox exemption is a gap
     families = {c["family"] for c in stripe["checks"]}
     assert {"scenario", "property", "contract", "lint", "secrets", "load"} <= families
     scenarios = [c for c in stripe["checks"] if c["family"] == "scenario" and c["status"] == "passed"]

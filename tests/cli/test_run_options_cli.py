@@ -40,6 +40,6 @@ def test_a_seed_under_the_ci_profile_is_said_to_have_no_effect(tmp_path: Path):
 
 
 def test_a_click_error_is_one_sentence_with_its_pointer():
-    result = certify("mutate")
+    result = certify("probe")
     assert result.returncode == 2
-    assert result.stderr.strip() == "certify: Missing argument 'NAME...' (see `certify mutate --help`)"
+    assert result.stderr.strip() == "certify: Missing argument 'name' (see `certify probe --help`)"

@@ -53,7 +53,8 @@ def test_an_unobservable_mutant_is_equivalent_and_a_facts_visible_one_is_not():
 
     same, other = run_forked([(unused, job(unused)), (pending, job(pending))], workers=2, timeout=600)
     assert same["status"] == "equivalent", same
-    # a value the facts mark not_returned moved from one non-terminal class to another: no check
-    # refuses it, but the facts-derived status input tells it from the original
-    assert other["status"] == "survived", other
-    assert other["evidence"].startswith("status Authorize status='requires_confirmation' (not_returned)")
+    # a value the facts mark not_returned, moved from ConfirmationAwaited to Pending: the facts now
+    # say what it means if it ever arrives, so the facts family kills it (before that fact it survived
+    # every check and only the facts-derived status input told it from the original)
+    assert other["status"] == "killed", other
+    assert str(other.get("killed_by", "")).startswith("facts:statuses:Authorize"), other

@@ -54,7 +54,7 @@ def test_strength_counts_equivalents_apart():
 
 
 def test_the_killer_table_shows_facts_only_kills_apart_and_lists_equivalents():
-    text = render(report())
+    text = render(report(), 0.9)
     assert "strength 75.0% (3 of 4 mutants killed; 1 equivalent, counted apart" in text
     assert "facts only" in text and "facts (also property)" in text and "scenario" in text
     assert "EQUIVALENT condition f:4: d" in text

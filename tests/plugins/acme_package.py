@@ -1,8 +1,8 @@
 """A connector package laid out as a `certify.connectors` plugin, made from Stripe's files.
 
-    acme_pay_connector/__init__.py, connector.py, transformers.py
+    acme_pay_connector/__init__.py, connector.py, transformers.py, webhooks.py
     acme_pay_connector/certification.toml, spec.yaml, facts.toml
-    acme_pay_connector/cassettes/<scenario>.yaml
+    acme_pay_connector/cassettes/<scenario>.yaml, cassettes/webhooks/<event>.yaml
     acme_pay_connector/config/{development,sandbox,production}.toml
     pyproject.toml: [project.entry-points."certify.connectors"]
                     acme_pay = "acme_pay_connector.connector:AcmePay"
@@ -36,7 +36,7 @@ requires-python = ">=3.11"
 packages = ["{PACKAGE}"]
 
 [tool.setuptools.package-data]
-{PACKAGE} = ["*.toml", "*.yaml", "cassettes/*.yaml", "config/*.toml"]
+{PACKAGE} = ["*.toml", "*.yaml", "cassettes/*.yaml", "cassettes/webhooks/*.yaml", "config/*.toml"]
 """
 
 
@@ -56,7 +56,7 @@ def write_acme_package(folder: Path) -> Path:
     package.mkdir(parents=True)
     (folder / "pyproject.toml").write_text(PYPROJECT, encoding="utf-8")
     (package / "__init__.py").write_text('"""Acme Pay, a certify.connectors plugin."""\n', encoding="utf-8")
-    for module in ("connector.py", "transformers.py", "certification.toml"):
+    for module in ("connector.py", "transformers.py", "webhooks.py", "certification.toml"):
         text = (ROOT / "connectors" / "stripe" / module).read_text(encoding="utf-8")
         (package / module).write_text(_renamed(text), encoding="utf-8")
     shutil.copyfile(ROOT / "specs" / "stripe.yaml", package / "spec.yaml")

@@ -39,7 +39,7 @@ def record(workspace, transport=None, check=None):
 
 
 def folder_state(workspace):
-    return {p.name: p.read_bytes() for p in workspace.cassette_dir.iterdir()}
+    return {p.name: p.read_bytes() for p in workspace.cassette_dir.iterdir() if p.is_file()}
 
 
 def test_a_failing_rename_keeps_the_previous_cassette(workspace, monkeypatch):
