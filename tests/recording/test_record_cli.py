@@ -150,7 +150,7 @@ def test_a_fault_during_recording_writes_nothing_and_says_why_in_one_line(
     assert FAULT_MESSAGES[fault] in lines[0]
     assert result.stderr == ""
     assert not canary_hits(result.stdout + result.stderr)
-    assert {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()} == before  # nothing, no temp file
+    assert {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()} == before  # nothing written
 
 
 def test_the_echoed_key_is_named_not_shown(project, canary_env, certify):
