@@ -10,6 +10,8 @@ controlling process gathers them and writes `results.json` when `--certify-repor
 from __future__ import annotations
 
 import json
+import shutil
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -74,6 +76,8 @@ class CertifyState:
     checks: dict[str, list[CheckResult]] = field(default_factory=dict)
     meta: dict[str, dict[str, Any] | None] = field(default_factory=dict)
     crashed: dict[str, str] = field(default_factory=dict)  # connector -> check whose code ended a worker
+    # under xdist: where the controller notes those connectors, so that no worker runs their code again
+    crash_dir: Path | None = None
     _options: SuiteOptions | None = None
 
     def wants(self, name: str) -> bool:
@@ -135,6 +139,15 @@ def pytest_configure(config: pytest.Config) -> None:
     from harness.certify.workspace import certification_files
 
     config.stash[FILES] = certification_files(root)
+    state = config.stash[STATE]
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is not None:
+        noted = workerinput.get(CRASH_DIR_KEY)
+        state.crash_dir = Path(noted) if noted else None
+    elif getattr(config.option, "numprocesses", None):  # the controller of xdist workers
+        crash_dir = Path(tempfile.mkdtemp(prefix="certify-crashes-"))
+        state.crash_dir = crash_dir
+        config.add_cleanup(lambda: shutil.rmtree(crash_dir, ignore_errors=True))
     if config.args_source != pytest.Config.ArgsSource.ARGS:
         # the project's connectors/ and every installed connector's package, wherever it lives
         # (only the selected ones: pytest reports a file argument that yields nothing as "not found")
@@ -209,9 +222,12 @@ class CheckItem(pytest.Item):
         from harness.certify.checks.run import run_spec
 
         state = self.config.stash[STATE]
+        crashed = noted_crash(state, self.connector)
         if self.spec is None:
             assert self.load is not None
             results = [self.load]
+        elif crashed is not None:  # this connector's code ended a worker: never run it again
+            results = [ended_process(self.name, crashed)]
         else:
             results = run_spec(self.spec, state.sessions[self.connector])
         payload: dict[str, Any] = {
@@ -340,6 +356,44 @@ def gather(state: CertifyState) -> Results:
         checks = sorted(state.checks[name], key=_check_order)
         results.connectors.append(connector_result(name, state.meta.get(name), checks))
     return results
+
+
+CRASH_DIR_KEY = "certify_crash_dir"
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """Tells each xdist worker where the controller notes crashed connectors."""
+    state = node.config.stash.get(STATE, None)
+    if state is not None and state.crash_dir is not None:
+        node.workerinput[CRASH_DIR_KEY] = str(state.crash_dir)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """A worker went down: when it crashed, note the connector whose check it was running, before
+    xdist hands that connector's unfinished checks to another worker (which then reports them)."""
+    config = _CONFIG.get("config")
+    state = config.stash.get(STATE, None) if config is not None else None
+    if error is None or state is None or state.crash_dir is None:
+        return
+    dsession = config.pluginmanager.get_plugin("dsession") if config is not None else None
+    work = getattr(getattr(dsession, "sched", None), "assigned_work", {}).get(node, {})
+    running = next((i for unit in work.values() for i, done in unit.items() if not done), None)
+    if running in state.planned:
+        name, check_id = state.planned[running]
+        state.crashed.setdefault(name, check_id)
+        marker = state.crash_dir / name
+        if not marker.exists():
+            marker.write_text(check_id, encoding="utf-8")
+
+
+def noted_crash(state: CertifyState, connector: str) -> str | None:
+    """The check during which this connector's code ended a worker, as the controller noted it."""
+    if state.crash_dir is None:
+        return None
+    marker = state.crash_dir / connector
+    return marker.read_text(encoding="utf-8") if marker.exists() else None
 
 
 @pytest.hookimpl(optionalhook=True)
