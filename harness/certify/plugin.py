@@ -358,6 +358,27 @@ def gather(state: CertifyState) -> Results:
     return results
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """One connector's checks to one worker, in plan order.
+
+    `--dist loadgroup` meant that through the `xdist_group` mark, but pytest-xdist adds the group to
+    an item's id by setting a private attribute that pytest 9.2 no longer reads: every check became
+    its own work unit and one connector's checks were spread over the workers (its session cache
+    built twice, a crashed connector's checks handed to several workers). The scope here is read
+    from the id itself, `connectors/<name>/certification.toml::<check>`, whatever pytest does.
+    """
+    if config.stash.get(STATE, None) is None:
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ConnectorScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return nodeid.split("::", 1)[0]
+
+    return ConnectorScheduling(config, log)
+
+
 CRASH_DIR_KEY = "certify_crash_dir"
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -25,8 +26,10 @@ def normalized(path: Path) -> Any:
     return strip(json.loads(path.read_text()))
 
 
-def certify(exe, *args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*exe, *args], cwd=cwd, capture_output=True, text=True, timeout=900)
+def certify(
+    exe, *args: str, cwd: Path = ROOT, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*exe, *args], cwd=cwd, capture_output=True, text=True, timeout=900, env=env)
 
 
 @pytest.fixture(scope="module")
@@ -40,9 +43,19 @@ def serial(tmp_path_factory) -> Path:
 
 
 def test_parallel_run_gives_identical_results(certify_exe, serial, tmp_path):
-    done = certify(certify_exe, "run", "-n", "2", "--report-dir", str(tmp_path))
+    """Same results, and each connector's checks on one worker (its session built once)."""
+    log = tmp_path / "workers.log"
+    env = {**os.environ, "CERTIFY_WORKER_LOG": str(log), "PYTHONPATH": str(ROOT)}
+    env["PYTEST_ADDOPTS"] = (env.get("PYTEST_ADDOPTS", "") + " -p tests.certify.worker_log").strip()
+    done = certify(certify_exe, "run", "-n", "2", "--report-dir", str(tmp_path / "out"), env=env)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert normalized(tmp_path / "results.json") == normalized(serial)
+    assert normalized(tmp_path / "out" / "results.json") == normalized(serial)
+    workers: dict[str, set[str]] = {}
+    for line in log.read_text().splitlines():
+        worker, node_id = line.split(" ", 1)
+        workers.setdefault(node_id.split("::", 1)[0], set()).add(worker)
+    assert len(workers) == 5 and all(len(ids) == 1 for ids in workers.values()), workers
+    assert len(set().union(*workers.values())) == 2  # and both workers used
 
 
 def test_shards_merged_give_identical_results(certify_exe, serial, tmp_path):
