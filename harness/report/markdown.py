@@ -9,12 +9,15 @@ import re
 from harness.certify.results import GAP_PENALTY, ConnectorResult, MutationStrength, Results
 from harness.defaults import SUMMARY_COMMENT_LIMIT
 from harness.report.views import Counts, Diff, failure_detail
+from harness.report.wirediff import ConnectorWire, FieldChange, StepChange, WireDiff
 
 COMMENT_LIMIT = SUMMARY_COMMENT_LIMIT
 PER_CONNECTOR = 25
 GAPS_SHOWN = 8
 SURVIVORS_SHOWN = 10  # per connector; the rest are in index.html
 DIFF_LINES = 30
+WIRE_FIELDS_SHOWN = 20  # per group of identically changed steps; index.html has them all
+WIRE_STEPS_NAMED = 6
 MESSAGE_CHARS = 300
 MARK = {"certified": "✅", "not_certified": "❌", "error": "⚠️"}
 _MARKDOWN = re.compile(r"([\\`*_\[\]|~])")  # what could format or break a table cell
@@ -115,6 +118,79 @@ def _regressions(diff: Diff) -> list[str]:
     return lines
 
 
+def _wire_value(value: str | None) -> str:
+    return "(absent)" if value is None else code(value)
+
+
+def _wire_group(fields: tuple[FieldChange, ...], steps: list[StepChange]) -> list[str]:
+    named = ", ".join(code(step.where) for step in steps[:WIRE_STEPS_NAMED])
+    if len(steps) > WIRE_STEPS_NAMED:
+        named += f" and {len(steps) - WIRE_STEPS_NAMED} more"
+    kind = steps[0].kind
+    lead = {"added": "added (not in the baseline)", "removed": "removed (only in the baseline)"}.get(kind, "")
+    lines = ["", f"{named}{' ' + lead if lead else ''}:", ""]
+    if not fields:
+        return lines[:-1]
+    lines += ["| field | before | after |", "|---|---|---|"]
+    for change in fields[:WIRE_FIELDS_SHOWN]:
+        lines.append(f"| {code(change.field)} | {_wire_value(change.before)} | {_wire_value(change.after)} |")
+    if len(fields) > WIRE_FIELDS_SHOWN:
+        lines.append(f"| … {len(fields) - WIRE_FIELDS_SHOWN} more field(s) in index.html | | |")
+    return lines
+
+
+def _wire_connector(wire: ConnectorWire) -> list[str]:
+    if wire.note:
+        return [f"- {code(wire.connector)}: {text(wire.note)}, nothing to compare"]
+    compared = sum(f.compared for f in wire.flows)
+    if not wire.changed_steps:
+        return [f"- {code(wire.connector)}: no change ({compared} step(s) compared)"]
+    flows = ", ".join(wire.changed_flows)
+    lines = [
+        "",
+        f"<details open><summary><b>{html.escape(wire.connector)}</b>: {wire.changed_steps} of {compared} "
+        f"step(s) changed ({html.escape(flows)})</summary>",
+    ]
+    for flow in wire.flows:
+        if not flow.steps:
+            lines += ["", f"**{flow.flow}**: no change"]
+            continue
+        lines += ["", f"**{flow.flow}**: {len(flow.steps)} of {flow.compared} step(s) changed"]
+        for fields, steps in flow.groups():
+            lines += _wire_group(fields, steps)
+    lines += ["", "</details>"]
+    return lines
+
+
+def _wire(wire: WireDiff, budget: int) -> list[str]:
+    """Per connector and flow, what is sent and understood differently from the baseline: the
+    connectors with changes first (as long as the budget lasts), then those without."""
+    changed = [c for c in wire.connectors if c.changed_steps]
+    lines = [
+        "",
+        f"### Wire diff since the baseline: {wire.changed_steps} of {wire.compared_steps} step(s) changed",
+        "",
+        "What each scenario step sends (the masked request) and what the connector understood "
+        "(the parsed outcome), before → after.",
+    ]
+    used = sum(len(line) + 1 for line in lines)
+    omitted = 0
+    for connector in changed:
+        section = _wire_connector(connector)
+        size = sum(len(line) + 1 for line in section)
+        if used + size > budget:
+            omitted += 1
+            continue
+        used += size
+        lines += section
+    quiet = [line for c in wire.connectors if not c.changed_steps for line in _wire_connector(c)]
+    if quiet:
+        lines += ["", *quiet]
+    if omitted:
+        lines += ["", f"{omitted} more connector(s) with wire changes: see index.html."]
+    return lines
+
+
 def _failing(connector: ConnectorResult) -> list[str]:
     failing = [c for c in connector.checks if c.failing]
     if not failing and connector.verdict != "error":
@@ -190,6 +266,8 @@ def render_markdown(results: Results, *, diff: Diff | None = None, report_url: s
     lines += _gaps(results)
     if diff is not None:
         lines += _regressions(diff)
+    if diff is not None and diff.wire is not None:
+        lines += _wire(diff.wire, sum(len(line) + 1 for line in lines) + COMMENT_LIMIT // 3)
     failing_sections: list[str] = []
     omitted = 0
     used = sum(len(line) + 1 for line in lines)

@@ -17,6 +17,7 @@ from harness.certify.checks.registry import REPORT_ORDER, TITLES
 from harness.certify.results import CheckResult, ConnectorResult, Results
 from harness.defaults import CASSETTE_MAX_AGE_DAYS
 from harness.domain.flows import FLOW_ORDER
+from harness.report.wirediff import WireDiff, wire_diff
 
 FLOWS: tuple[str, ...] = tuple(flow.value for flow in FLOW_ORDER)
 DEFAULT_CASSETTE_MAX_AGE_DAYS = CASSETTE_MAX_AGE_DAYS
@@ -366,6 +367,7 @@ class Diff:
     removed: list[CheckChange] = field(default_factory=list)  # present before, absent now
     verdicts: list[VerdictChange] = field(default_factory=list)  # connectors whose verdict changed
     still_failing: int = 0
+    wire: WireDiff | None = None  # what each scenario step sends and understood, before and after
 
     @property
     def has_regression(self) -> bool:
@@ -434,4 +436,5 @@ def diff(current: Results, baseline: Results) -> Diff:
                 now.score if now else None,
             )
         )
+    out.wire = wire_diff(current, baseline)
     return out
