@@ -114,7 +114,7 @@ def connector_view(connector: ConnectorResult, *, max_age_days: int, now: dt.dat
             steps=step_rows,
             violations=views.violations(check),
             lint=views.lint_view(check),
-            example=str(check.details.get("minimized_example") or ""),
+            example=views.minimized_example(check),
             places=[str(p) for p in places] if isinstance(places, list) else [],
         )
         grouped.setdefault(check.family, []).append(row)

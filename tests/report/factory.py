@@ -204,3 +204,34 @@ def sample_results(*, planted: bool = True) -> Results:
     return Results(
         generated_at="2026-11-27T00:00:00+00:00", run=RunInfo(profile="ci"), connectors=[good, bad]
     )
+
+
+def certified_connector(name: str, *, scenarios: int = 30, facts: int = 45) -> ConnectorResult:
+    """A certified connector of the shipped size (about 140 checks, nearly all passed)."""
+    checks = [CheckResult(id="load", family="load", status="passed", message="loaded")]
+    for index in range(scenarios):
+        flow = FLOWS[1 + index % 4]
+        checks.append(
+            scenario(f"scenario_{index}", flow, steps=[step("authorize", "Authorize"), step("next", flow)])
+        )
+    checks += [
+        CheckResult(id=f"facts:fact_{i}", family="facts", status="passed", message="as documented")
+        for i in range(facts)
+    ]
+    checks += [
+        CheckResult(id=f"contract:op_{i}", family="contract", status="passed", message="request and response")
+        for i in range(30)
+    ]
+    checks += [
+        CheckResult(
+            id=f"property:p{i}:Authorize", family="property", status="passed", message="ok", flow="Authorize"
+        )
+        for i in range(25)
+    ]
+    checks += [
+        CheckResult(id="scenario:access_token", family="scenario", status="skipped", exempt=True,
+                    message="exempt: no token endpoint", flow="CreateAccessToken", scenario="access_token"),
+        CheckResult(id="not_supported:RSync", family="scenario", status="skipped",
+                    message="not offered by the provider", flow="RSync"),
+    ]  # fmt: skip
+    return connector(name, checks)

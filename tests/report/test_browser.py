@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from harness.certify.results import CheckResult, Results
 from harness.report import ReportOptions, write_reports
-from tests.report.factory import INJECTED_IMG, INJECTED_SCRIPT, sample_results
+from tests.report.factory import INJECTED_IMG, INJECTED_SCRIPT, certified_connector, connector, sample_results
 
 # Debian's Chromium; CERTIFY_CHROMIUM names another binary (and lets a test see the skip reason)
 CHROMIUM = Path(os.environ.get("CERTIFY_CHROMIUM", "/usr/bin/chromium"))
@@ -123,4 +124,92 @@ def test_the_report_in_chromium(browser, report: Path):
     assert page.evaluate("typeof window.__pwned_img") == "undefined"
     assert errors == []
     assert all(url.startswith("file://") for url in requests), requests
+    page.close()
+
+
+def _layout_results() -> Results:
+    """Five certified connectors of the shipped size and one scaffold whose Authorize is not written."""
+    scaffold = connector(
+        "acme_pay",
+        [
+            CheckResult(id="load", family="load", status="passed", message="loaded"),
+            CheckResult(
+                id="property:money:Authorize",
+                family="property",
+                status="failed",
+                flow="Authorize",
+                message="not_implemented: Authorize is not implemented yet: write authorize_request in "
+                "connectors/acme_pay/transformers.py",
+                details={"minimized_example": "currency=USD, amount=0"},
+            ),
+            CheckResult(id="lint:clean", family="lint", status="passed", message="no findings"),
+        ],
+    )
+    names = ["adyen", "authorizedotnet", "checkout", "paypal", "stripe"]
+    return Results(connectors=[*(certified_connector(n) for n in names), scaffold])
+
+
+def test_the_layout_in_chromium(browser, tmp_path: Path):
+    """Issue #15 point 9: a linked heading is not under the filter bar, the matrix stays in its box
+    at 760 px, passed checks of a certified connector are collapsed (the page height is measured
+    both ways), no minimized example under a flow that is not written yet."""
+    index = write_reports(
+        _layout_results(), tmp_path, ReportOptions(now=dt.datetime(2026, 11, 27, tzinfo=dt.UTC))
+    )
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(index.index.as_uri())
+
+    # a connector clicked in the matrix: its heading stops below the sticky filter bar
+    for name in ("paypal", "stripe", "acme_pay"):
+        page.click(f'#matrix a[href="#c-{name}"]')
+        page.wait_for_function(f"location.hash === '#c-{name}'")
+        nav_bottom = page.evaluate("document.querySelector('nav.filters').getBoundingClientRect().bottom")
+        heading = page.locator(f"section#c-{name} h2").bounding_box()
+        assert heading is not None and heading["y"] >= nav_bottom, (name, heading, nav_bottom)
+
+    # passed checks: collapsed in a certified connector, open in one that is not; measured both ways
+    stripe_passed = page.locator('section#c-stripe .ck[data-s="passed"]')
+    assert stripe_passed.count() > 100
+    assert page.locator('section#c-stripe .ck[data-s="passed"]:visible').count() == 0
+    assert page.locator('section#c-stripe .ck[data-s="skipped"]:visible').count() == 1  # not passed: shown
+    assert page.locator('section#c-acme_pay .ck[data-s="passed"]:visible').count() == 2
+    collapsed = page.evaluate("document.documentElement.scrollHeight")
+    page.evaluate("document.querySelectorAll('details.passed').forEach(d => { d.open = true; })")
+    expanded = page.evaluate("document.documentElement.scrollHeight")
+    print(
+        f"page of five certified connectors: {collapsed} px collapsed, {expanded} px with every passed check"
+    )
+    assert collapsed * 4 < expanded, (collapsed, expanded)
+    page.evaluate("document.querySelectorAll('details.passed').forEach(d => { d.open = false; })")
+    # one click opens a family's passed checks; the passed filter opens them all
+    page.locator("section#c-stripe .fam[data-f='facts'] details.passed > summary").click()
+    assert page.locator("section#c-stripe .fam[data-f='facts'] .ck:visible").count() == 45
+    page.select_option("#f-status", "passed")
+    assert page.locator('section#c-adyen .ck[data-s="passed"]:visible').count() == stripe_passed.count()
+    page.select_option("#f-status", "failing")
+    assert page.locator("section#c-stripe").is_hidden()
+    assert page.locator("section#c-acme_pay details.passed:visible").count() == 0
+    page.select_option("#f-status", "")
+
+    # not written yet: the message says what to write, no minimized example beside it
+    failing = page.locator('section#c-acme_pay .ck[data-s="failed"]')
+    assert "write authorize_request" in failing.inner_text()
+    assert page.get_by_text("Minimized example").count() == 0
+    assert "currency=USD, amount=0" not in page.content()
+
+    # 760 px: the page does not run off the screen; the matrix scrolls inside its own box
+    page.set_viewport_size({"width": 760, "height": 900})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 760
+    box = page.locator("#matrix-box")
+    assert box.evaluate("b => b.scrollWidth > b.clientWidth")  # the matrix is wider than the box...
+    assert box.bounding_box()["width"] <= 760  # ...and the box fits
+    page.click('#matrix a[href="#c-checkout"]')
+    page.wait_for_function("location.hash === '#c-checkout'")
+    nav_bottom = page.evaluate("document.querySelector('nav.filters').getBoundingClientRect().bottom")
+    assert page.locator("section#c-checkout h2").bounding_box()["y"] >= nav_bottom
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "report-760.png"), full_page=False)
+    assert errors == []
     page.close()

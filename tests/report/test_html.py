@@ -124,3 +124,31 @@ def test_100_connectors_render_small(stripe_run):
     checks = sum(len(c.checks) for c in many.connectors)
     assert len(page.encode()) < 640 * checks, (len(page.encode()), checks)
     assert page.count('class="conn"') == 100
+
+
+def test_passed_checks_are_grouped_closed_only_for_a_certified_connector():
+    tags = parse(render()).tags
+    groups = [attrs for tag, attrs in tags if tag == "details" and attrs.get("class") == "passed"]
+    assert groups, "no group of passed checks"
+    page = render()
+    good = page.split('id="c-good"', 1)[1].split('id="c-bad"', 1)[0]
+    bad = page.split('id="c-bad"', 1)[1].split("</section>", 1)[0]
+    assert '<details class="passed">' in good and '<details class="passed" open>' not in good  # certified
+    assert '<details class="passed" open>' in bad  # not certified: its passed checks stay in view
+    assert '<div class="scroll" id="matrix-box"><table class="matrix">' in page
+
+
+def test_no_minimized_example_under_a_flow_not_written_yet():
+    from harness.certify.results import CheckResult
+    from harness.report.markdown import render_markdown
+    from tests.report.factory import connector
+
+    check = CheckResult(
+        id="property:money:Authorize", family="property", status="failed", flow="Authorize",
+        message="not_implemented: Authorize is not implemented yet: write authorize_request in x.py",
+        details={"minimized_example": "currency=USD, amount=0"},
+    )  # fmt: skip
+    results = Results(connectors=[connector("acme_pay", [check])])
+    assert "Minimized example" not in render(results) and "amount=0" not in render(results)
+    assert "amount=0" not in render_markdown(results)
+    assert "Minimized example:" in render()  # a real counterexample keeps it

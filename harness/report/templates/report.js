@@ -23,6 +23,11 @@
         row.hidden = !ok;
         if (ok) { any = true; shownChecks += 1; }
       });
+      // the collapsed passed checks: opened when a reader asks for passed checks, hidden with them
+      section.querySelectorAll("details.passed").forEach(function (group) {
+        group.hidden = !group.querySelector(".ck:not([hidden])");
+        if (s === "passed" && !group.hidden) group.open = true;
+      });
       section.querySelectorAll(".fam").forEach(function (fam) {
         fam.hidden = !fam.querySelector(".ck:not([hidden])");
       });
@@ -62,6 +67,12 @@
       pre.textContent = JSON.stringify(list[Number(el.dataset.p)], null, 2);
     }, function (error) { pre.textContent = String(error.message || error); });
   }, true);
+
+  // how far below the sticky filter bar a linked heading must stop (the bar wraps on narrow screens)
+  var nav = document.querySelector("nav.filters");
+  function navHeight() { document.documentElement.style.setProperty("--nav-h", nav.offsetHeight + "px"); }
+  window.addEventListener("resize", navHeight);
+  navHeight();
 
   connector.addEventListener("change", apply);
   status.addEventListener("change", apply);
