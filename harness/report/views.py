@@ -397,6 +397,11 @@ class Diff:
             f"{len(self.regressed)} regressed, {len(self.fixed)} fixed, {len(self.new)} new, "
             f"{len(self.removed)} removed check(s); {worse} verdict(s) worse, "
             f"{len(self.verdicts) - worse} other verdict change(s); {self.still_failing} still failing"
+            + (
+                f"; wire: {self.wire.changed_steps} of {self.wire.compared_steps} scenario step(s) changed"
+                if self.wire is not None
+                else ""
+            )
         )
 
 

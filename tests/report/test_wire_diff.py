@@ -141,9 +141,11 @@ def test_summary_and_html_show_exactly_the_changed_fields(tmp_path: Path):
         "report", "--results", str(after), "--baseline", str(before), "--report-dir", str(tmp_path / "r")
     )
     assert result.returncode == 0, result.stdout + result.stderr
+    assert "; wire: 6 of 7 scenario step(s) changed" in result.stdout
 
     summary = (tmp_path / "r" / "summary.md").read_text(encoding="utf-8")
     section = wire_section(summary)
+    assert section.startswith(": 6 of 7 step(s) changed")
     acme = section.split("<b>acme</b>", 1)[1].split("</details>", 1)[0]
     flows = {name: body for name, body in re.findall(r"\*\*(\w+)\*\*: (.*?)(?=\n\*\*|\Z)", acme, re.S)}
     assert set(flows) == {"Authorize", "Capture", "Void", "Refund"}
