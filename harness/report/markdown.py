@@ -18,6 +18,7 @@ SURVIVORS_SHOWN = 10  # per connector; the rest are in index.html
 DIFF_LINES = 30
 WIRE_FIELDS_SHOWN = 20  # per group of identically changed steps; index.html has them all
 WIRE_STEPS_NAMED = 6
+WIRE_GROUPS_SHOWN = 4  # per flow: groups of steps with the same changes
 MESSAGE_CHARS = 300
 MARK = {"certified": "✅", "not_certified": "❌", "error": "⚠️"}
 _MARKDOWN = re.compile(r"([\\`*_\[\]|~])")  # what could format or break a table cell
@@ -156,8 +157,12 @@ def _wire_connector(wire: ConnectorWire) -> list[str]:
             lines += ["", f"**{flow.flow}**: no change"]
             continue
         lines += ["", f"**{flow.flow}**: {len(flow.steps)} of {flow.compared} step(s) changed"]
-        for fields, steps in flow.groups():
+        groups = flow.groups()
+        for fields, steps in groups[:WIRE_GROUPS_SHOWN]:
             lines += _wire_group(fields, steps)
+        if len(groups) > WIRE_GROUPS_SHOWN:
+            hidden = sum(len(steps) for _, steps in groups[WIRE_GROUPS_SHOWN:])
+            lines += ["", f"… {hidden} more changed step(s) of {flow.flow} in index.html"]
     lines += ["", "</details>"]
     return lines
 

@@ -274,3 +274,52 @@ def test_certify_run_and_report_merge_take_the_baseline(tmp_path: Path, stripe_r
     again = wire_section((tmp_path / "run" / "summary.md").read_text(encoding="utf-8"))
     assert {row[0] for row in markdown_rows(again)} == fields
     assert CANARY not in again and CARD not in again
+
+
+def test_a_big_wire_diff_keeps_the_comment_under_githubs_limit():
+    from harness.report.markdown import COMMENT_LIMIT, render_markdown
+    from harness.report.views import diff
+
+    baseline = Results(
+        connectors=[
+            connector(
+                f"c{i:03}",
+                [scenario(f"s{j}", "Authorize", steps=_steps(("authorize", "Authorize"))) for j in range(30)],
+            )
+            for i in range(100)
+        ]
+    )
+    after = baseline.model_copy(deep=True)
+    for c in after.connectors:
+        for j, check in enumerate(c.checks):
+            body = check.details["steps"][0]["request"]["body"]
+            body["amount"] = 1000 + j  # thirty different changes per flow
+            body["padding"] = "x" * 150
+    text = render_markdown(after, diff=diff(after, baseline))
+    assert len(text) < COMMENT_LIMIT + 2_000
+    assert "more connector(s) with wire changes: see index.html" in text
+    assert "… 26 more changed step(s) of Authorize in index.html" in text
+
+
+def test_declared_volatile_headers_and_fields_compare_by_presence():
+    baseline = baseline_results()
+    baseline.connector("acme").declaration = {
+        "volatile_headers": ["X-Request-Nonce"],
+        "volatile_fields": ["ts"],
+    }
+    after = baseline.model_copy(deep=True)
+    for results, nonce in ((baseline, "n-1"), (after, "n-2")):
+        for check in results.connector("acme").checks:
+            for item in check.details["steps"]:
+                item["request"]["headers"]["X-Request-Nonce"] = nonce
+                item["request"]["body"]["ts"] = nonce
+    assert wire_diff(after, baseline).changed_steps == 0
+    for check in after.connector("acme").checks:
+        for item in check.details["steps"]:
+            del item["request"]["headers"]["X-Request-Nonce"]
+    changes = {
+        f for c in wire_diff(after, baseline).connectors for fl in c.flows for s in fl.steps for f in s.fields
+    }
+    assert {(f.field, f.before, f.after) for f in changes} == {
+        ("request.headers.x-request-nonce", "(varies)", None)
+    }
