@@ -68,11 +68,9 @@ def _refused(message: str) -> WebhookSourceError:
 
 
 def _paypal_cert_url(url: str) -> bool:
-    parts = urlsplit(url)
+    parts = urlsplit(url)  # hostname, not the text: "https://api.paypal.com@attacker/" is the attacker's
     host = (parts.hostname or "").lower()
-    if parts.scheme != "https" or parts.username is not None or parts.password is not None:
-        return False
-    return host == CERT_HOST or host.endswith("." + CERT_HOST)
+    return parts.scheme == "https" and (host == CERT_HOST or host.endswith("." + CERT_HOST))
 
 
 def verify_source(request: WebhookRequest, key: WebhookCertificates, now: int) -> None:
@@ -87,7 +85,7 @@ def verify_source(request: WebhookRequest, key: WebhookCertificates, now: int) -
         raise _refused(f"{AUTH_ALGO_HEADER} is not {AUTH_ALGO}")
     cert_url = headers[CERT_URL_HEADER]
     if not _paypal_cert_url(cert_url):
-        raise _refused(f"{CERT_URL_HEADER} is not an https URL on {CERT_HOST}: its certificate proves nothing")
+        raise _refused(f"{CERT_URL_HEADER} is not an https URL on {CERT_HOST}: its key proves nothing")
     pem = key.certificates.get(cert_url)
     if pem is None:
         raise _refused(f"the certificate at {CERT_URL_HEADER} has not been downloaded")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -155,3 +156,16 @@ def test_every_paypal_webhook_cassette_is_a_documented_event():
     for path in sorted(folder.glob("*.yaml")):
         body = json.loads(yaml.safe_load(path.read_text())["notification"]["body"])
         assert facts.row_for(body) is not None, path.name
+
+
+def test_the_run_certificate_and_webhook_id_never_reach_a_result(monkeypatch):
+    facts = paypal_webhook_facts()
+    made = run_secret(facts.signature)
+    assert isinstance(made, RunCertificate)
+    canary = replace(made, webhook_id="CERTIFYCANARY0123456789")
+    monkeypatch.setattr(webhook_checks, "run_secret", lambda signature: canary)
+    results = webhook_results(broken.PaypalTrustsAnyCertUrl)
+    text = json.dumps([r.model_dump() for r in results.values()])
+    assert results["facts:webhook:signature"].status == "failed"
+    assert "CERTIFYCANARY0123456789" not in text and "PRIVATE KEY" not in text
+    assert made.certificate_pem.decode().splitlines()[1] not in text
