@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from connectors.paypal import transformers as t
+from connectors.paypal.webhooks import WEBHOOKS
 from harness.domain import (
     BodyKey,
     ConnectorAuthType,
@@ -53,6 +54,7 @@ class Paypal(ConnectorV2):
     amount_converter = t.PAYPAL_AMOUNTS
     api_version = API_VERSION
     docs_url = "https://developer.paypal.com/api/rest/"
+    webhooks = WEBHOOKS  # incoming notifications: connectors/paypal/webhooks.py
     # https://developer.paypal.com/reference/guidelines/idempotency.md: without PayPal-Request-Id a
     # retried request is duplicated; an order with a card payment_source requires it. The published
     # Payments spec has none on /void, so Void sends none.

@@ -244,10 +244,26 @@ class InapplicableScenario(_Fact):
         return self.note
 
 
+# the fields a certificate scheme's signed_payload may name (PayPal's "{transmission_id}|...|{crc32}")
+CERTIFICATE_PAYLOAD_FIELDS = ("transmission_id", "transmission_time", "webhook_id", "crc32")
+
+
+class WebhookCertificateFacts(_Fact):
+    """A certificate-signed scheme (PayPal): the headers around the signature, whose certificate counts."""
+
+    cert_url_header: str  # the URL of the X.509 certificate to verify with
+    cert_url_hosts: list[str] = Field(min_length=1)  # https only, on one of these hosts or a subdomain
+    algorithm_header: str
+    algorithm_value: str  # what the algorithm header says for the documented algorithm
+    transmission_id_header: str
+    transmission_time_header: str  # RFC 3339 date-time
+    source: str = Field(min_length=1)
+
+
 class WebhookSignatureFacts(_Fact):
     """How the provider signs a notification, as its documentation states it."""
 
-    algorithm: Literal["HMAC-SHA256"]
+    algorithm: Literal["HMAC-SHA256", "SHA256withRSA"]
     location: Literal["header", "body"]
     header: str | None = None  # location header: the header name
     header_format: str | None = None  # with {timestamp} and {signature}: "t={timestamp},v1={signature}"
@@ -255,9 +271,10 @@ class WebhookSignatureFacts(_Fact):
     signed_payload: str | None = None  # raw-body schemes: "{timestamp}.{body}"
     signed_fields: list[str] = Field(default_factory=list)  # field schemes: dotted paths, in order
     separator: str = ":"
-    key_encoding: Literal["utf-8", "hex"]
+    key_encoding: Literal["utf-8", "hex", "x509-pem"]  # x509-pem: the provider's certificate, no secret
     digest_encoding: Literal["hex", "base64"]
     tolerance_seconds: int | None = Field(default=None, gt=0)
+    certificate: WebhookCertificateFacts | None = None  # SHA256withRSA: where its certificate comes from
     source: str = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -268,6 +285,22 @@ class WebhookSignatureFacts(_Fact):
             raise ValueError("a header signature needs header and header_format")
         if self.location == "body" and not self.field:
             raise ValueError("a body signature needs field (its dotted path in each event)")
+        return self
+
+    @model_validator(mode="after")
+    def _certificate_scheme(self) -> WebhookSignatureFacts:
+        signed_by_certificate = self.algorithm == "SHA256withRSA"
+        if signed_by_certificate != (self.certificate is not None):
+            raise ValueError("SHA256withRSA needs [webhooks.signature.certificate]; an HMAC scheme has none")
+        if signed_by_certificate != (self.key_encoding == "x509-pem"):
+            raise ValueError('key_encoding "x509-pem" goes with SHA256withRSA, and only with it')
+        if signed_by_certificate:
+            named = set(re.findall(r"{(\w+)}", self.signed_payload or ""))
+            if self.location != "header" or not named or not named <= set(CERTIFICATE_PAYLOAD_FIELDS):
+                raise ValueError(
+                    "a SHA256withRSA signature travels in a header over a signed_payload of "
+                    + ", ".join(f"{{{name}}}" for name in CERTIFICATE_PAYLOAD_FIELDS)
+                )
         return self
 
 

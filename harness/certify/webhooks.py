@@ -3,7 +3,8 @@
 A webhook cassette (`cassettes/<name>/webhooks/<event>.yaml`) holds one documented notification,
 body and headers, with its provenance, stored UNSIGNED: the harness signs it at replay with a
 secret made for the run, following the signature scheme of the provider facts (never the
-connector's code, whose verifier is what is checked).
+connector's code, whose verifier is what is checked). Certificate-signed schemes (PayPal) are
+signed by harness/certify/webhook_certificates.py with a key pair and certificate made for the run.
 
     provenance: {source: authored-from-docs, docs: <URL>, authored: <date>}
     notification:
@@ -26,12 +27,21 @@ from typing import Any
 import yaml
 
 from harness.certify.facts import WebhookFacts, WebhookSignatureFacts
+from harness.certify.webhook_certificates import (
+    RunCertificate,
+    certificate_headers,
+    certificate_signed_notification,
+    run_certificate,
+    verification_key,
+)
 from harness.domain.errors import HarnessError
 from harness.domain.secret import Secret
-from harness.integration.webhooks import WebhookRequest
+from harness.integration.webhooks import WebhookCertificates, WebhookRequest
 
 WEBHOOKS_DIR = "webhooks"
 PROVENANCE_SOURCES = ("authored-from-docs", "recorded")
+# what the harness signs with for one run: a shared secret (HMAC) or a key pair and certificate
+SigningKey = Secret[str] | RunCertificate
 
 
 class WebhookCassetteError(HarnessError):
@@ -84,7 +94,7 @@ def load_webhook_cassette(path: Path, facts: WebhookFacts) -> WebhookCassette:
         raise bad("notification.body is not JSON") from None
     signature = facts.signature
     signed = (
-        signature.header is not None and any(k.lower() == signature.header.lower() for k in headers)
+        any(k.lower() == name.lower() for k in headers for name in signature_headers(signature))
         if signature.location == "header"
         else any(_dotted(event, signature.field or "") for event in facts.events_of(tree))
     )
@@ -93,8 +103,10 @@ def load_webhook_cassette(path: Path, facts: WebhookFacts) -> WebhookCassette:
     return cassette
 
 
-def run_secret(signature: WebhookSignatureFacts) -> Secret[str]:
+def run_secret(signature: WebhookSignatureFacts) -> SigningKey:
     """A fresh canary-like secret for one run, in the key encoding the provider documents."""
+    if signature.certificate is not None:
+        return run_certificate(signature.certificate)
     if signature.key_encoding == "hex":
         return Secret(secrets.token_hex(32))
     return Secret(f"whsec_certify_{secrets.token_hex(16)}")
@@ -104,11 +116,13 @@ def signed_notification(
     body: str,
     headers: dict[str, str],
     facts: WebhookFacts,
-    secret: Secret[str],
+    secret: SigningKey,
     timestamp: int,
 ) -> WebhookRequest:
     """The notification as the provider would send it, signed as the facts describe."""
     signature = facts.signature
+    if isinstance(secret, RunCertificate):
+        return certificate_signed_notification(body, headers, signature, secret, timestamp)
     if signature.location == "header":
         assert signature.signed_payload is not None and signature.header and signature.header_format
         before, _, after = signature.signed_payload.partition("{body}")
@@ -126,6 +140,18 @@ def signed_notification(
         signed = signature.separator.join(_text(_dotted(event, name)) for name in signature.signed_fields)
         _set_dotted(event, signature.field or "", _mac(signature, secret, signed.encode()))
     return WebhookRequest(json.dumps(tree, indent=2).encode(), dict(headers))
+
+
+def verifier_key(secret: SigningKey) -> Secret[str] | WebhookCertificates:
+    """What the connector's verifier is configured with for the run: the secret, or the certificate."""
+    return verification_key(secret) if isinstance(secret, RunCertificate) else secret
+
+
+def signature_headers(signature: WebhookSignatureFacts) -> list[str]:
+    """The headers a header-signed notification cannot do without (one each is left out in the checks)."""
+    if signature.certificate is not None:
+        return certificate_headers(signature)
+    return [signature.header] if signature.header else []
 
 
 def _mac(signature: WebhookSignatureFacts, secret: Secret[str], payload: bytes) -> str:

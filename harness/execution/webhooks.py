@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from harness.domain.secret import Secret
 from harness.domain.status import AttemptStatus, RefundStatus
 from harness.domain.webhooks import (
     WebhookAnswer,
@@ -19,7 +18,7 @@ from harness.domain.webhooks import (
     attempt_moves_to,
     refund_moves_to,
 )
-from harness.integration.webhooks import WebhookRequest, WebhookSpec
+from harness.integration.webhooks import K, WebhookRequest, WebhookSpec
 
 REFUSED = WebhookAnswer(status_code=401, body="")
 
@@ -74,11 +73,11 @@ class WebhookOutcome:
 
 
 def handle_notification(
-    spec: WebhookSpec, request: WebhookRequest, secret: Secret[str], now: int, ledger: WebhookLedger
+    spec: WebhookSpec[K], request: WebhookRequest, key: K, now: int, ledger: WebhookLedger
 ) -> WebhookOutcome:
     """Verify first (an unverified body is never read), then read and apply every event."""
     try:
-        spec.verify_source(request, secret, now)
+        spec.verify_source(request, key, now)
     except WebhookSourceError as error:
         return WebhookOutcome(REFUSED, refusal=error.message)
     events = tuple(spec.parse_events(request))

@@ -14,7 +14,7 @@ from harness.integration.failures import FailureClass, HttpFailurePolicy, refuse
 from harness.integration.guards import ensure_not_above, failed_attempt, status_from_table
 from harness.integration.http import ContentType, HttpRequest, HttpResponse, Method, RequestBody
 from harness.integration.preconditions import credentials
-from harness.integration.webhooks import WebhookRequest, WebhookSpec
+from harness.integration.webhooks import WebhookCertificates, WebhookRequest, WebhookSpec
 
 __all__ = [
     "AuthSpec",
@@ -31,6 +31,7 @@ __all__ = [
     "RequestBody",
     "RequestContext",
     "ResponseContext",
+    "WebhookCertificates",
     "WebhookRequest",
     "WebhookSpec",
     "credentials",

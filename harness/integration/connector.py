@@ -251,7 +251,7 @@ class ConnectorV2:
     # a connector overrides a status only with the reason its provider documents
     failure_policy: ClassVar[HttpFailurePolicy] = DEFAULT_FAILURE_POLICY
     # incoming notifications (harness/integration/webhooks.py); None: the connector handles none yet
-    webhooks: ClassVar[WebhookSpec | None] = None
+    webhooks: ClassVar[WebhookSpec[Any] | None] = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

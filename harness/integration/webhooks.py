@@ -3,14 +3,16 @@
 The spec is data plus pure transforms, as a flow row is: where the signature travels and what it
 signs (declared, so the harness can describe and check it), `verify_source` (raises
 `WebhookSourceError`), `parse_events` (event type, object reference, resulting status) and the
-answer the provider expects. No I/O; the secret is a `Secret` and is exposed only to compute the MAC.
+answer the provider expects. No I/O. The verifier's key is what the provider's scheme needs: a
+shared `Secret` for HMAC schemes (exposed only to compute the MAC), or `WebhookCertificates` for
+certificate-signed schemes (PayPal), whose certificates the router has fetched before calling it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from harness.domain.secret import Secret
 from harness.domain.webhooks import WebhookAnswer, WebhookEvent
@@ -28,16 +30,30 @@ class WebhookRequest:
         return next((value for key, value in self.headers.items() if key.lower() == wanted), None)
 
 
-# (notification, webhook secret, now as Unix seconds) -> None, or raises WebhookSourceError
-VerifySource = Callable[[WebhookRequest, Secret[str], int], None]
+@dataclass(frozen=True)
+class WebhookCertificates:
+    """A certificate-signing provider's verification key: public material, no secret.
+
+    `webhook_id` is the listener's id the provider signs with; `certificates` are the X.509 PEM
+    certificates the router has downloaded, by the URL they came from (a pure verifier cannot fetch).
+    """
+
+    webhook_id: str
+    certificates: Mapping[str, bytes] = field(default_factory=dict)
+
+
+# the verifier's key: a shared secret (HMAC schemes) or WebhookCertificates (PayPal)
+K = TypeVar("K", Secret[str], WebhookCertificates)
+# (notification, key, now as Unix seconds) -> None, or raises WebhookSourceError
+VerifySource = Callable[[WebhookRequest, K, int], None]
 ParseEvents = Callable[[WebhookRequest], list[WebhookEvent]]
 
 
 @dataclass(frozen=True)
-class WebhookSpec:
+class WebhookSpec(Generic[K]):
     """How a connector verifies, reads and answers the provider's notifications."""
 
-    verify_source: VerifySource
+    verify_source: VerifySource[K]
     parse_events: ParseEvents
     answer: WebhookAnswer
     scheme: str  # one line: algorithm, signed bytes, key and digest encodings

@@ -11,6 +11,7 @@ import pytest
 
 from connectors.adyen.connector import Adyen
 from connectors.checkout.connector import Checkout
+from connectors.paypal.connector import Paypal
 from connectors.stripe.connector import Stripe
 from harness.certify.checks import webhooks as webhook_checks
 from harness.certify.facts import load_facts
@@ -37,7 +38,7 @@ def webhook_results(cls, data_name: str | None = None) -> dict[str, object]:
     return {r.id: r for spec in webhook_checks.webhook_specs(session) for r in run_spec(spec, session)}
 
 
-@pytest.mark.parametrize("cls", [Stripe, Adyen])
+@pytest.mark.parametrize("cls", [Stripe, Adyen, Paypal])
 def test_the_shipped_webhooks_pass_every_check(cls):
     results = webhook_results(cls)
     chain = {"facts:webhook:capture_chain"} if cls is Adyen else set()  # Stripe has no acknowledged capture

@@ -10,7 +10,9 @@ the run (harness/certify/webhooks.py).
   fed on a cassette of its shape (same object and reference field) with its type and `when` set.
 * `facts:webhook:signature`: a wrong secret, a signature over other bytes (re-serialized JSON,
   changed whitespace; for field schemes a changed signed field), a missing signature and an expired
-  timestamp (where the provider has a tolerance) are refused.
+  timestamp (where the provider has a tolerance) are refused; for certificate schemes (PayPal) also
+  each missing transmission header, another algorithm, another listener's webhook id, and a
+  notification signed by an attacker whose certificate sits at a URL off the provider's hosts.
 * `facts:webhook:replay`: a notification sent again after the tolerance is refused; without a
   tolerance, it is acknowledged and changes nothing.
 * `facts:webhook:duplicate`: the same notification twice gives one transition; events the facts
@@ -31,7 +33,7 @@ import inspect
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -39,18 +41,27 @@ from harness.certify.checks import gaps
 from harness.certify.checks.interface import CheckSpec
 from harness.certify.facts import WebhookEventRow, WebhookFacts
 from harness.certify.results import CheckResult
+from harness.certify.webhook_certificates import (
+    RunCertificate,
+    certificate_signed_notification,
+    foreign_cert_urls,
+    run_certificate,
+    verification_key,
+)
 from harness.certify.webhooks import (
+    SigningKey,
     WebhookCassette,
     load_webhook_cassettes,
     run_secret,
+    signature_headers,
     signed_notification,
+    verifier_key,
 )
 from harness.domain.errors import ConnectorError
-from harness.domain.secret import Secret
 from harness.domain.status import AttemptStatus
 from harness.domain.webhooks import FINAL_ATTEMPT, WebhookObject, WebhookReference
 from harness.execution.webhooks import WebhookLedger, WebhookOutcome, handle_notification
-from harness.integration.webhooks import WebhookRequest, WebhookSpec
+from harness.integration.webhooks import WebhookCertificates, WebhookRequest, WebhookSpec
 
 if TYPE_CHECKING:
     from harness.certify.checks.session import ConnectorSession
@@ -80,11 +91,11 @@ class Problem(Exception):
 class Material:
     """What every webhook check needs: the connector's spec, the facts, the signed cassettes."""
 
-    spec: WebhookSpec
+    spec: WebhookSpec[Any]
     facts: WebhookFacts
     where: str  # the facts file, for messages
     cassettes: list[WebhookCassette]
-    secret: Secret[str]
+    secret: SigningKey
     now: int
 
     def signed(
@@ -96,12 +107,18 @@ class Material:
         )  # fmt: skip
 
     def deliver(
-        self, request: WebhookRequest, ledger: WebhookLedger | None = None, *, at: int | None = None
+        self,
+        request: WebhookRequest,
+        ledger: WebhookLedger | None = None,
+        *,
+        at: int | None = None,
+        key: WebhookCertificates | None = None,  # another set of downloaded certificates
     ) -> WebhookOutcome:
         try:
             return handle_notification(
-                self.spec, request, self.secret, self.now if at is None else at, ledger or WebhookLedger()
-            )
+                self.spec, request, key or verifier_key(self.secret), self.now if at is None else at,
+                ledger or WebhookLedger(),
+            )  # fmt: skip
         except ConnectorError as error:
             raise Problem(f"the connector failed on the notification: {error}") from None
         except Exception as error:  # a crash on a hostile body is a finding, not a harness error
@@ -280,15 +297,19 @@ def signature_check(m: Material) -> str:
     signature = m.facts.signature
     tried: list[str] = []
 
-    def refused(request: WebhookRequest, what: str, *, at: int | None = None) -> None:
-        outcome = m.deliver(request, at=at)
+    def refused(
+        request: WebhookRequest, what: str, *, at: int | None = None, key: WebhookCertificates | None = None
+    ) -> None:
+        outcome = m.deliver(request, at=at, key=key)
         if outcome.accepted or outcome.transitions:
             raise Problem(f"{cassette.name}: {what} was accepted; {signature.source}")
         tried.append(what)
 
+    other_secret = run_secret(signature)
+    attacker = run_certificate(signature.certificate) if signature.certificate is not None else None
     for cassette in m.cassettes:
         good = m.signed(cassette)
-        refused(signed_notification(cassette.body, cassette.headers, m.facts, run_secret(signature), m.now),
+        refused(signed_notification(cassette.body, cassette.headers, m.facts, other_secret, m.now),
                 "a signature made with another secret")  # fmt: skip
         if signature.location == "header":
             compact = json.dumps(json.loads(cassette.body), separators=(",", ":"))
@@ -296,8 +317,12 @@ def signature_check(m: Material) -> str:
             refused(
                 WebhookRequest(good.body + b"\n", good.headers), "the signed body with a whitespace change"
             )
-            headers = {k: v for k, v in good.headers.items() if k.lower() != (signature.header or "").lower()}
-            refused(WebhookRequest(good.body, headers), f"a notification without {signature.header}")
+            for name in signature_headers(signature):
+                headers = {k: v for k, v in good.headers.items() if k.lower() != name.lower()}
+                refused(WebhookRequest(good.body, headers), f"a notification without {name}")
+            if isinstance(m.secret, RunCertificate) and attacker is not None:
+                for request, what, key in _certificate_forgeries(m, cassette, good, attacker):
+                    refused(request, what, key=key)
         else:
             changed = _with_events(good.body, m.facts, _bump_signed_field(signature.signed_fields))
             refused(WebhookRequest(changed, good.headers), "a signed field changed after signing")
@@ -312,6 +337,38 @@ def signature_check(m: Material) -> str:
             )
     kinds = sorted(set(tried))
     return f"{len(tried)} forged or stale notification(s) refused: {'; '.join(kinds)}"
+
+
+def _certificate_forgeries(
+    m: Material, cassette: WebhookCassette, good: WebhookRequest, attacker: RunCertificate
+) -> list[tuple[WebhookRequest, str, WebhookCertificates | None]]:
+    """Another algorithm, another listener, and attackers' certificates at URLs off the provider's hosts."""
+    signature = m.facts.signature
+    assert isinstance(m.secret, RunCertificate) and signature.certificate is not None
+    certificate = signature.certificate
+    headers = {k: v for k, v in good.headers.items() if k.lower() != certificate.algorithm_header.lower()}
+    other_algorithm = {**headers, certificate.algorithm_header: f"{certificate.algorithm_value}X"}
+    other_listener = replace(m.secret, webhook_id=f"{m.secret.webhook_id}OTHER")
+    forgeries: list[tuple[WebhookRequest, str, WebhookCertificates | None]] = [
+        (
+            WebhookRequest(good.body, other_algorithm),
+            f"{certificate.algorithm_header} naming another algorithm",
+            None,
+        ),
+        (
+            signed_notification(cassette.body, cassette.headers, m.facts, other_listener, m.now),
+            "a notification signed for another listener's webhook id",
+            None,
+        ),
+    ]
+    for what, url in foreign_cert_urls(certificate):
+        # the attacker's own key pair and certificate, served at its URL, signing for this listener
+        forger = replace(attacker, cert_url=url, webhook_id=m.secret.webhook_id)
+        request = certificate_signed_notification(cassette.body, cassette.headers, signature, forger, m.now)
+        # the router downloads whatever the header names: the verifier alone must refuse the URL
+        key = verification_key(m.secret, {url: forger.certificate_pem})
+        forgeries.append((request, f"{what} ({url}), signed with its key", key))
+    return forgeries
 
 
 def replay_check(m: Material) -> str:
