@@ -247,7 +247,7 @@ class InapplicableScenario(_Fact):
 class WebhookSignatureFacts(_Fact):
     """How the provider signs a notification, as its documentation states it."""
 
-    algorithm: Literal["HMAC-SHA256"]
+    algorithm: Literal["HMAC-SHA256", "HMAC-SHA512"]
     location: Literal["header", "body"]
     header: str | None = None  # location header: the header name
     header_format: str | None = None  # with {timestamp} and {signature}: "t={timestamp},v1={signature}"
@@ -257,6 +257,7 @@ class WebhookSignatureFacts(_Fact):
     separator: str = ":"
     key_encoding: Literal["utf-8", "hex"]
     digest_encoding: Literal["hex", "base64"]
+    hex_case: Literal["lower", "upper"] = "lower"  # the case of a hex digest as the provider sends it
     tolerance_seconds: int | None = Field(default=None, gt=0)
     source: str = Field(min_length=1)
 
@@ -268,6 +269,8 @@ class WebhookSignatureFacts(_Fact):
             raise ValueError("a header signature needs header and header_format")
         if self.location == "body" and not self.field:
             raise ValueError("a body signature needs field (its dotted path in each event)")
+        if self.hex_case == "upper" and self.digest_encoding != "hex":
+            raise ValueError("hex_case applies to a hex digest only")
         return self
 
 
