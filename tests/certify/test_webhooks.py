@@ -3,6 +3,8 @@ a message naming the wrong fact, the shipped verifiers pass, and the webhook sec
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 from dataclasses import replace
 from pathlib import Path
@@ -10,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from connectors.adyen.connector import Adyen
+from connectors.authorizedotnet.connector import Authorizedotnet
 from connectors.checkout.connector import Checkout
 from connectors.stripe.connector import Stripe
 from harness.certify.checks import webhooks as webhook_checks
@@ -37,10 +40,11 @@ def webhook_results(cls, data_name: str | None = None) -> dict[str, object]:
     return {r.id: r for spec in webhook_checks.webhook_specs(session) for r in run_spec(spec, session)}
 
 
-@pytest.mark.parametrize("cls", [Stripe, Adyen])
+@pytest.mark.parametrize("cls", [Stripe, Adyen, Checkout, Authorizedotnet])
 def test_the_shipped_webhooks_pass_every_check(cls):
     results = webhook_results(cls)
-    chain = {"facts:webhook:capture_chain"} if cls is Adyen else set()  # Stripe has no acknowledged capture
+    # only Adyen and Checkout.com acknowledge a capture before its notification
+    chain = {"facts:webhook:capture_chain"} if cls in (Adyen, Checkout) else set()
     assert set(results) == {f"facts:webhook:{name}" for name in webhook_checks.CHECKS} | chain
     assert {r.status for r in results.values()} == {"passed"}, {i: r.message for i, r in results.items()}
 
@@ -63,10 +67,26 @@ def test_the_shipped_webhooks_pass_every_check(cls):
             "read as Charged: it must change nothing",
         ),
         (broken.EventIdPerDelivery, "facts:webhook:duplicate", "delivered twice got new event id(s)"),
+        (
+            broken.AnetLowerCaseCompare,
+            "facts:webhook:mapping",
+            "authcapture_created_declined was refused (signature mismatch)",
+        ),
+        (
+            broken.AnetHeldReadAsAuthorized,
+            "facts:webhook:mapping",
+            "net.authorize.payment.fraud.held read as Authorized, the facts say Pending",
+        ),
+        (
+            broken.CheckoutRefundNamesPayment,
+            "facts:webhook:mapping",
+            "names refund pay_webhookcertify0000000001, the facts say the refund in data.action_id",
+        ),
+        (broken.CheckoutAcceptsUnsigned, "facts:webhook:signature", "without Cko-Signature was accepted"),
     ],
 )
 def test_each_broken_webhook_rule_is_refused_naming_it(cls, check_id, words):
-    results = webhook_results(cls, data_name="stripe")
+    results = webhook_results(cls, data_name=cls.base_url_key)
     assert results[check_id].status == "failed", results[check_id].message
     assert words in results[check_id].message
     failed = {i for i, r in results.items() if r.status != "passed"}
@@ -82,7 +102,7 @@ def test_the_wrong_status_names_the_fact_and_its_source():
 
 
 def test_a_connector_without_webhooks_gets_one_gap_that_costs_score():
-    results = webhook_results(Checkout)
+    results = webhook_results(NoWebhooksStripe, data_name="stripe")
     assert list(results) == ["facts:webhooks"]
     gap = results["facts:webhooks"]
     assert gap.status == "skipped" and gap.gap
@@ -221,3 +241,50 @@ def test_a_fact_row_no_cassette_shows_is_still_exercised():
         "facts:webhook:mapping"
     ].message
     assert "as REFUNDED_REVERSED: REFUNDED_REVERSED read as Success, the facts say Failure" in message
+
+
+def test_the_harness_signer_makes_checkouts_lower_hex_sha256_of_the_raw_body():
+    facts = load_facts(ROOT / "specs" / "checkout.facts.toml").webhooks
+    assert facts is not None
+    body, key = '{"id": "evt_1", "type": "payment_captured"}', "checkout-signature-key"
+    request = signed_notification(body, {}, facts, Secret(key), 1700000000)
+    # computed here with hmac directly, from the documented scheme, not with the harness's signer
+    expected = hmac.new(key.encode(), body.encode(), hashlib.sha256).hexdigest()
+    assert request.header("Cko-Signature") == expected and request.body == body.encode()
+
+
+def test_the_harness_signer_makes_authorizedotnets_upper_hex_sha512_with_its_prefix():
+    facts = load_facts(ROOT / "specs" / "authorizedotnet.facts.toml").webhooks
+    assert facts is not None
+    body, key = '{"notificationId": "n1", "eventType": "net.authorize.payment.void.created"}', "A1B2" * 32
+    request = signed_notification(body, {}, facts, Secret(key), 1700000000)
+    expected = hmac.new(key.encode(), body.encode(), hashlib.sha512).hexdigest().upper()
+    assert request.header("X-ANET-Signature") == f"sha512={expected}"
+    assert len(expected) == 128 and expected != expected.lower()
+
+
+def test_a_hex_case_on_a_base64_digest_is_refused_when_the_facts_load():
+    from pydantic import ValidationError
+
+    from harness.certify.facts import WebhookSignatureFacts
+
+    fields = {
+        "algorithm": "HMAC-SHA512", "location": "header", "header": "X-Sig", "header_format": "{signature}",
+        "signed_payload": "{body}", "key_encoding": "utf-8", "source": "https://example.test/docs",
+    }  # fmt: skip
+    assert WebhookSignatureFacts(**fields, digest_encoding="hex", hex_case="upper").hex_case == "upper"
+    with pytest.raises(ValidationError, match="hex_case applies to a hex digest only"):
+        WebhookSignatureFacts(**fields, digest_encoding="base64", hex_case="upper")
+    with pytest.raises(ValidationError):
+        WebhookSignatureFacts(**{**fields, "algorithm": "HMAC-MD5"}, digest_encoding="hex")
+
+
+@pytest.mark.parametrize("cls", [Checkout, Authorizedotnet])
+def test_without_a_documented_tolerance_the_expired_timestamp_case_is_reported_not_applicable(cls):
+    results = webhook_results(cls)
+    for check_id in ("facts:webhook:signature", "facts:webhook:replay"):
+        message = results[check_id].message
+        assert "expired timestamp: not applicable" in message, message
+        assert f"specs/{cls.id}.facts.toml webhooks.signature has no tolerance_seconds" in message
+    stripe = webhook_results(Stripe)["facts:webhook:signature"].message
+    assert "not applicable" not in stripe and "360 s old" in stripe
