@@ -135,13 +135,21 @@ def test_a_cassette_stored_signed_is_refused_naming_the_file(tmp_path):
         load_webhook_cassette(path, facts)
 
 
-def test_the_run_secret_never_reaches_a_result(monkeypatch):
+@pytest.mark.parametrize(
+    ("cls", "failing"),
+    [
+        (broken.AcceptsAnySignature, "facts:webhook:signature"),
+        (broken.CheckoutAcceptsUnsigned, "facts:webhook:signature"),
+        (broken.AnetLowerCaseCompare, "facts:webhook:mapping"),
+    ],
+)
+def test_the_run_secret_never_reaches_a_result(monkeypatch, cls, failing):
     canary = "whsec_certify_CANARY0123456789abcdef"
     monkeypatch.setattr(webhook_checks, "run_secret", lambda signature: Secret(canary))
-    results = webhook_results(broken.AcceptsAnySignature, data_name="stripe")
+    results = webhook_results(cls, data_name=cls.base_url_key)
     text = json.dumps([r.model_dump() for r in results.values()])
     assert canary not in text
-    assert results["facts:webhook:signature"].status == "failed"
+    assert results[failing].status == "failed"
 
 
 def test_the_harness_signer_matches_stripes_documented_example_shape():
@@ -288,3 +296,35 @@ def test_without_a_documented_tolerance_the_expired_timestamp_case_is_reported_n
         assert f"specs/{cls.id}.facts.toml webhooks.signature has no tolerance_seconds" in message
     stripe = webhook_results(Stripe)["facts:webhook:signature"].message
     assert "not applicable" not in stripe and "360 s old" in stripe
+
+
+def _checkout_header(key: str, body: bytes) -> dict[str, str]:
+    return {"Cko-Signature": hmac.new(key.encode(), body, hashlib.sha256).hexdigest()}
+
+
+def _anet_header(key: str, body: bytes) -> dict[str, str]:
+    return {"X-ANET-Signature": "sha512=" + hmac.new(key.encode(), body, hashlib.sha512).hexdigest().upper()}
+
+
+@pytest.mark.parametrize(("cls", "sign"), [(Checkout, _checkout_header), (Authorizedotnet, _anet_header)])
+def test_the_new_verifiers_accept_the_documented_signature_and_refuse_the_rest(cls, sign):
+    from harness.domain import WebhookSourceError
+
+    spec, key, body = cls.webhooks, "signature-key-CANARY-7f3a", b'{"id": "evt_1", "type": "x"}'
+    assert spec is not None
+    spec.verify_source(WebhookRequest(body, sign(key, body)), Secret(key), 0)
+    [(name, value)] = sign(key, body).items()
+    # the docs state no case for the hex: the other case is the same signature
+    spec.verify_source(
+        WebhookRequest(body, {name: value.swapcase().replace("SHA512=", "sha512=")}), Secret(key), 0
+    )
+    forged = [
+        WebhookRequest(body, {}),  # no signature header
+        WebhookRequest(body, sign("another-key", body)),  # another secret
+        WebhookRequest(body + b" ", sign(key, body)),  # the signature of other bytes
+        WebhookRequest(body, {name: ""}),
+    ]
+    for request in forged:
+        with pytest.raises(WebhookSourceError) as refused:
+            spec.verify_source(request, Secret(key), 0)
+        assert "CANARY" not in str(refused.value)
