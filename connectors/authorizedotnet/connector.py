@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from connectors.authorizedotnet import transformers as t
+from connectors.authorizedotnet.webhooks import WEBHOOKS
 from harness.domain import BodyKey, ErrorResponse, Flow
 from harness.integration import (
     AuthSpec,
@@ -37,6 +38,7 @@ class Authorizedotnet(ConnectorV2):
     amount_converter = t.AUTHORIZEDOTNET_AMOUNTS
     api_version = "v1"  # the xml/v1 API (AnetApiSchema.xsd), in its JSON form
     docs_url = t.API_REFERENCE
+    webhooks = WEBHOOKS  # incoming notifications: connectors/authorizedotnet/webhooks.py
 
     flows: ClassVar = flow_table(
         FlowSpec(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from connectors.checkout import transformers as t
+from connectors.checkout.webhooks import WEBHOOKS
 from harness.domain import ConnectorAuthType, ErrorResponse, Flow, HeaderKey, Maskable
 from harness.integration import (
     AuthSpec,
@@ -39,6 +40,7 @@ class Checkout(ConnectorV2):
     # https://www.checkout.com/docs/developer-resources/api/idempotency: a retry with the same key
     # is not processed twice
     idempotency_header = "Cko-Idempotency-Key"
+    webhooks = WEBHOOKS  # incoming notifications: connectors/checkout/webhooks.py
     # a 401 refuses the key before the payment is looked at; a 403 is "capture/void/refund not allowed"
     # (a refusal, the default) -- https://api-reference.checkout.com/#section/Authentication
     failure_policy = HttpFailurePolicy(

@@ -263,7 +263,7 @@ class WebhookCertificateFacts(_Fact):
 class WebhookSignatureFacts(_Fact):
     """How the provider signs a notification, as its documentation states it."""
 
-    algorithm: Literal["HMAC-SHA256", "SHA256withRSA"]
+    algorithm: Literal["HMAC-SHA256", "HMAC-SHA512", "SHA256withRSA"]
     location: Literal["header", "body"]
     header: str | None = None  # location header: the header name
     header_format: str | None = None  # with {timestamp} and {signature}: "t={timestamp},v1={signature}"
@@ -273,6 +273,7 @@ class WebhookSignatureFacts(_Fact):
     separator: str = ":"
     key_encoding: Literal["utf-8", "hex", "x509-pem"]  # x509-pem: the provider's certificate, no secret
     digest_encoding: Literal["hex", "base64"]
+    hex_case: Literal["lower", "upper"] = "lower"  # the case of a hex digest as the provider sends it
     tolerance_seconds: int | None = Field(default=None, gt=0)
     certificate: WebhookCertificateFacts | None = None  # SHA256withRSA: where its certificate comes from
     source: str = Field(min_length=1)
@@ -285,6 +286,8 @@ class WebhookSignatureFacts(_Fact):
             raise ValueError("a header signature needs header and header_format")
         if self.location == "body" and not self.field:
             raise ValueError("a body signature needs field (its dotted path in each event)")
+        if self.hex_case == "upper" and self.digest_encoding != "hex":
+            raise ValueError("hex_case applies to a hex digest only")
         return self
 
     @model_validator(mode="after")

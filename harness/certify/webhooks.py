@@ -156,8 +156,13 @@ def signature_headers(signature: WebhookSignatureFacts) -> list[str]:
 
 def _mac(signature: WebhookSignatureFacts, secret: Secret[str], payload: bytes) -> str:
     key = binascii.unhexlify(secret.expose()) if signature.key_encoding == "hex" else secret.expose().encode()
-    digest = hmac.new(key, payload, hashlib.sha256).digest()
-    return digest.hex() if signature.digest_encoding == "hex" else base64.b64encode(digest).decode()
+    digest = hmac.new(key, payload, _HASHES[signature.algorithm]).digest()
+    if signature.digest_encoding == "base64":
+        return base64.b64encode(digest).decode()
+    return digest.hex().upper() if signature.hex_case == "upper" else digest.hex()
+
+
+_HASHES = {"HMAC-SHA256": hashlib.sha256, "HMAC-SHA512": hashlib.sha512}
 
 
 def _text(value: Any) -> str:

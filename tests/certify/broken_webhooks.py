@@ -1,4 +1,4 @@
-"""Deliberately broken webhook handling: Stripe with one webhook rule broken each.
+"""Deliberately broken webhook handling: a shipped connector with one webhook rule broken each.
 
 Kept apart from broken.py because the constant-time check reads the verifier's whole module: only
 EqualsSignatureCompare's verifier here compares a signature with `==`.
@@ -14,6 +14,10 @@ from dataclasses import replace
 
 from connectors.adyen import webhooks as adyen_webhooks
 from connectors.adyen.connector import Adyen
+from connectors.authorizedotnet import webhooks as anet_webhooks
+from connectors.authorizedotnet.connector import Authorizedotnet
+from connectors.checkout import webhooks as checkout_webhooks
+from connectors.checkout.connector import Checkout
 from connectors.stripe import webhooks as w
 from connectors.stripe.connector import Stripe
 from harness.domain import (
@@ -146,3 +150,62 @@ class AdyenReversedRefundSucceeds(Adyen):
     id = "broken_webhook_adyen_reversed_refund"
     base_url_key = "adyen"
     webhooks = replace(adyen_webhooks.WEBHOOKS, parse_events=reversed_refund_succeeds)
+
+
+def lower_case_compare(request: WebhookRequest, secret: Secret[str], now: int) -> None:
+    given = (request.header(anet_webhooks.SIGNATURE_HEADER) or "").removeprefix(anet_webhooks.SCHEME_PREFIX)
+    computed = hmac.new(secret.expose().encode(), request.body, hashlib.sha512).hexdigest()
+    # the broken rule: the lower-case hex compared with the header as sent, which is upper case
+    if not hmac.compare_digest(computed.encode(), given.encode()):
+        raise WebhookSourceError("signature mismatch")
+
+
+class AnetLowerCaseCompare(Authorizedotnet):
+    id = "broken_webhook_anet_lower_case"
+    base_url_key = "authorizedotnet"
+    webhooks = replace(anet_webhooks.WEBHOOKS, verify_source=lower_case_compare)
+
+
+def held_as_authorized(request: WebhookRequest) -> list[WebhookEvent]:
+    # the broken rule: a transaction a fraud filter holds for review read as authorized
+    return [
+        replace(e, attempt_status=AttemptStatus.AUTHORIZED)
+        if e.event_type == "net.authorize.payment.fraud.held"
+        else e
+        for e in anet_webhooks.parse_events(request)
+    ]
+
+
+class AnetHeldReadAsAuthorized(Authorizedotnet):
+    id = "broken_webhook_anet_held_authorized"
+    base_url_key = "authorizedotnet"
+    webhooks = replace(anet_webhooks.WEBHOOKS, parse_events=held_as_authorized)
+
+
+def refund_names_the_payment(request: WebhookRequest) -> list[WebhookEvent]:
+    payment_id = str(json.loads(request.body)["data"]["id"])
+    # the broken rule: the refund looked up by the payment's id (data.id), not its own (data.action_id)
+    return [
+        replace(e, reference=replace(e.reference, id=payment_id))
+        if e.reference is not None and e.reference.object is WebhookObject.REFUND
+        else e
+        for e in checkout_webhooks.parse_events(request)
+    ]
+
+
+class CheckoutRefundNamesPayment(Checkout):
+    id = "broken_webhook_checkout_refund_reference"
+    base_url_key = "checkout"
+    webhooks = replace(checkout_webhooks.WEBHOOKS, parse_events=refund_names_the_payment)
+
+
+def unsigned_accepted(request: WebhookRequest, secret: Secret[str], now: int) -> None:
+    # the broken rule: a notification without the header is let through (e.g. a test mode shortcut)
+    if request.header(checkout_webhooks.SIGNATURE_HEADER) is not None:
+        checkout_webhooks.verify_source(request, secret, now)
+
+
+class CheckoutAcceptsUnsigned(Checkout):
+    id = "broken_webhook_checkout_unsigned"
+    base_url_key = "checkout"
+    webhooks = replace(checkout_webhooks.WEBHOOKS, verify_source=unsigned_accepted)

@@ -3,6 +3,8 @@ a message naming the wrong fact, the shipped verifiers pass, and the webhook sec
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 from dataclasses import replace
 from pathlib import Path
@@ -10,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from connectors.adyen.connector import Adyen
+from connectors.authorizedotnet.connector import Authorizedotnet
 from connectors.checkout.connector import Checkout
 from connectors.paypal.connector import Paypal
 from connectors.stripe.connector import Stripe
@@ -38,10 +41,11 @@ def webhook_results(cls, data_name: str | None = None) -> dict[str, object]:
     return {r.id: r for spec in webhook_checks.webhook_specs(session) for r in run_spec(spec, session)}
 
 
-@pytest.mark.parametrize("cls", [Stripe, Adyen, Paypal])
+@pytest.mark.parametrize("cls", [Stripe, Adyen, Checkout, Paypal, Authorizedotnet])
 def test_the_shipped_webhooks_pass_every_check(cls):
     results = webhook_results(cls)
-    chain = {"facts:webhook:capture_chain"} if cls is Adyen else set()  # Stripe has no acknowledged capture
+    # only Adyen and Checkout.com acknowledge a capture before its notification
+    chain = {"facts:webhook:capture_chain"} if cls in (Adyen, Checkout) else set()
     assert set(results) == {f"facts:webhook:{name}" for name in webhook_checks.CHECKS} | chain
     assert {r.status for r in results.values()} == {"passed"}, {i: r.message for i, r in results.items()}
 
@@ -64,10 +68,26 @@ def test_the_shipped_webhooks_pass_every_check(cls):
             "read as Charged: it must change nothing",
         ),
         (broken.EventIdPerDelivery, "facts:webhook:duplicate", "delivered twice got new event id(s)"),
+        (
+            broken.AnetLowerCaseCompare,
+            "facts:webhook:mapping",
+            "authcapture_created_declined was refused (signature mismatch)",
+        ),
+        (
+            broken.AnetHeldReadAsAuthorized,
+            "facts:webhook:mapping",
+            "net.authorize.payment.fraud.held read as Authorized, the facts say Pending",
+        ),
+        (
+            broken.CheckoutRefundNamesPayment,
+            "facts:webhook:mapping",
+            "names refund pay_webhookcertify0000000001, the facts say the refund in data.action_id",
+        ),
+        (broken.CheckoutAcceptsUnsigned, "facts:webhook:signature", "without Cko-Signature was accepted"),
     ],
 )
 def test_each_broken_webhook_rule_is_refused_naming_it(cls, check_id, words):
-    results = webhook_results(cls, data_name="stripe")
+    results = webhook_results(cls, data_name=cls.base_url_key)
     assert results[check_id].status == "failed", results[check_id].message
     assert words in results[check_id].message
     failed = {i for i, r in results.items() if r.status != "passed"}
@@ -83,7 +103,7 @@ def test_the_wrong_status_names_the_fact_and_its_source():
 
 
 def test_a_connector_without_webhooks_gets_one_gap_that_costs_score():
-    results = webhook_results(Checkout)
+    results = webhook_results(NoWebhooksStripe, data_name="stripe")
     assert list(results) == ["facts:webhooks"]
     gap = results["facts:webhooks"]
     assert gap.status == "skipped" and gap.gap
@@ -116,13 +136,21 @@ def test_a_cassette_stored_signed_is_refused_naming_the_file(tmp_path):
         load_webhook_cassette(path, facts)
 
 
-def test_the_run_secret_never_reaches_a_result(monkeypatch):
+@pytest.mark.parametrize(
+    ("cls", "failing"),
+    [
+        (broken.AcceptsAnySignature, "facts:webhook:signature"),
+        (broken.CheckoutAcceptsUnsigned, "facts:webhook:signature"),
+        (broken.AnetLowerCaseCompare, "facts:webhook:mapping"),
+    ],
+)
+def test_the_run_secret_never_reaches_a_result(monkeypatch, cls, failing):
     canary = "whsec_certify_CANARY0123456789abcdef"
     monkeypatch.setattr(webhook_checks, "run_secret", lambda signature: Secret(canary))
-    results = webhook_results(broken.AcceptsAnySignature, data_name="stripe")
+    results = webhook_results(cls, data_name=cls.base_url_key)
     text = json.dumps([r.model_dump() for r in results.values()])
     assert canary not in text
-    assert results["facts:webhook:signature"].status == "failed"
+    assert results[failing].status == "failed"
 
 
 def test_the_harness_signer_matches_stripes_documented_example_shape():
@@ -222,3 +250,82 @@ def test_a_fact_row_no_cassette_shows_is_still_exercised():
         "facts:webhook:mapping"
     ].message
     assert "as REFUNDED_REVERSED: REFUNDED_REVERSED read as Success, the facts say Failure" in message
+
+
+def test_the_harness_signer_makes_checkouts_lower_hex_sha256_of_the_raw_body():
+    facts = load_facts(ROOT / "specs" / "checkout.facts.toml").webhooks
+    assert facts is not None
+    body, key = '{"id": "evt_1", "type": "payment_captured"}', "checkout-signature-key"
+    request = signed_notification(body, {}, facts, Secret(key), 1700000000)
+    # computed here with hmac directly, from the documented scheme, not with the harness's signer
+    expected = hmac.new(key.encode(), body.encode(), hashlib.sha256).hexdigest()
+    assert request.header("Cko-Signature") == expected and request.body == body.encode()
+
+
+def test_the_harness_signer_makes_authorizedotnets_upper_hex_sha512_with_its_prefix():
+    facts = load_facts(ROOT / "specs" / "authorizedotnet.facts.toml").webhooks
+    assert facts is not None
+    body, key = '{"notificationId": "n1", "eventType": "net.authorize.payment.void.created"}', "A1B2" * 32
+    request = signed_notification(body, {}, facts, Secret(key), 1700000000)
+    expected = hmac.new(key.encode(), body.encode(), hashlib.sha512).hexdigest().upper()
+    assert request.header("X-ANET-Signature") == f"sha512={expected}"
+    assert len(expected) == 128 and expected != expected.lower()
+
+
+def test_a_hex_case_on_a_base64_digest_is_refused_when_the_facts_load():
+    from pydantic import ValidationError
+
+    from harness.certify.facts import WebhookSignatureFacts
+
+    fields = {
+        "algorithm": "HMAC-SHA512", "location": "header", "header": "X-Sig", "header_format": "{signature}",
+        "signed_payload": "{body}", "key_encoding": "utf-8", "source": "https://example.test/docs",
+    }  # fmt: skip
+    assert WebhookSignatureFacts(**fields, digest_encoding="hex", hex_case="upper").hex_case == "upper"
+    with pytest.raises(ValidationError, match="hex_case applies to a hex digest only"):
+        WebhookSignatureFacts(**fields, digest_encoding="base64", hex_case="upper")
+    with pytest.raises(ValidationError):
+        WebhookSignatureFacts(**{**fields, "algorithm": "HMAC-MD5"}, digest_encoding="hex")
+
+
+@pytest.mark.parametrize("cls", [Checkout, Authorizedotnet])
+def test_without_a_documented_tolerance_the_expired_timestamp_case_is_reported_not_applicable(cls):
+    results = webhook_results(cls)
+    for check_id in ("facts:webhook:signature", "facts:webhook:replay"):
+        message = results[check_id].message
+        assert "expired timestamp: not applicable" in message, message
+        assert f"specs/{cls.id}.facts.toml webhooks.signature has no tolerance_seconds" in message
+    stripe = webhook_results(Stripe)["facts:webhook:signature"].message
+    assert "not applicable" not in stripe and "360 s old" in stripe
+
+
+def _checkout_header(key: str, body: bytes) -> dict[str, str]:
+    return {"Cko-Signature": hmac.new(key.encode(), body, hashlib.sha256).hexdigest()}
+
+
+def _anet_header(key: str, body: bytes) -> dict[str, str]:
+    return {"X-ANET-Signature": "sha512=" + hmac.new(key.encode(), body, hashlib.sha512).hexdigest().upper()}
+
+
+@pytest.mark.parametrize(("cls", "sign"), [(Checkout, _checkout_header), (Authorizedotnet, _anet_header)])
+def test_the_new_verifiers_accept_the_documented_signature_and_refuse_the_rest(cls, sign):
+    from harness.domain import WebhookSourceError
+
+    spec, key, body = cls.webhooks, "signature-key-CANARY-7f3a", b'{"id": "evt_1", "type": "x"}'
+    assert spec is not None
+    spec.verify_source(WebhookRequest(body, sign(key, body)), Secret(key), 0)
+    [(name, value)] = sign(key, body).items()
+    # the docs state no case for the hex: the other case is the same signature
+    spec.verify_source(
+        WebhookRequest(body, {name: value.swapcase().replace("SHA512=", "sha512=")}), Secret(key), 0
+    )
+    forged = [
+        WebhookRequest(body, {}),  # no signature header
+        WebhookRequest(body, sign("another-key", body)),  # another secret
+        WebhookRequest(body + b" ", sign(key, body)),  # the signature of other bytes
+        WebhookRequest(body, {name: ""}),
+    ]
+    for request in forged:
+        with pytest.raises(WebhookSourceError) as refused:
+            spec.verify_source(request, Secret(key), 0)
+        assert "CANARY" not in str(refused.value)

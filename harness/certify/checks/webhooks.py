@@ -336,7 +336,17 @@ def signature_check(m: Material) -> str:
                 f"{cassette.name} signed {signature.tolerance_seconds - 30} s ago (inside the tolerance)",
             )
     kinds = sorted(set(tried))
-    return f"{len(tried)} forged or stale notification(s) refused: {'; '.join(kinds)}"
+    return f"{len(tried)} forged or stale notification(s) refused: {'; '.join(kinds)}{_no_tolerance(m)}"
+
+
+def _no_tolerance(m: Material) -> str:
+    """Say that the expired-timestamp case was not tried, and why, instead of passing it silently."""
+    if m.facts.signature.tolerance_seconds is not None:
+        return ""
+    return (
+        f"; expired timestamp: not applicable, {m.where} webhooks.signature has no tolerance_seconds "
+        f"(the provider documents none: {m.facts.signature.source})"
+    )
 
 
 def _certificate_forgeries(
@@ -390,7 +400,7 @@ def replay_check(m: Material) -> str:
             if replay.transitions:
                 raise Problem(f"{cassette.name} replayed a day later changed a status again")
     how = f"refused after the {tolerance} s tolerance" if tolerance is not None else "acknowledged, no change"
-    return f"{len(m.cassettes)} replayed notification(s) {how}"
+    return f"{len(m.cassettes)} replayed notification(s) {how}{_no_tolerance(m)}"
 
 
 def duplicate_check(m: Material) -> str:
