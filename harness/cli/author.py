@@ -13,6 +13,7 @@ from rich.table import Table
 
 from harness.certify.workspace import config_dir_of
 from harness.cli import app, fail
+from harness.cli.webhook_forms import is_webhook_form, parse_webhook, probe_webhook
 from harness.domain import (
     FLOW_ORDER,
     AccessTokenResponseData,
@@ -246,8 +247,12 @@ def probe(
     ] = None,
     config_dir: ConfigDir = None,
 ) -> None:
-    """The HTTP request the connector would send for FLOW, with every secret masked, as JSON."""
+    """The HTTP request the connector would send for FLOW, with every secret masked, as JSON.
+
+    FLOW `Webhook`: how the connector verifies and answers the provider's notifications."""
     connector = _connector(name)
+    if is_webhook_form(flow_name):
+        return probe_webhook(connector, name)
     config_dir = config_dir or config_dir_of(name, Path.cwd())
     flow = _flow(flow_name)
     metadata = _meta(meta)
@@ -371,9 +376,27 @@ def parse(
     reference: Annotated[
         str, typer.Option(help="Context: connector_request_reference_id.")
     ] = "certify_probe_ref",
+    secret_env: Annotated[
+        str | None, typer.Option(help="Webhook: the environment variable holding the signing secret.")
+    ] = None,
+    certificate: Annotated[
+        Path | None, typer.Option(help="Webhook: the provider's PEM certificate (certificate schemes).")
+    ] = None,
+    webhook_id: Annotated[str | None, typer.Option(help="Webhook: the listener's webhook id.")] = None,
+    now: Annotated[
+        int | None, typer.Option(help="Webhook: the time to verify at, Unix seconds (default: now).")
+    ] = None,
 ) -> None:
-    """What the connector makes of a provider response (status, ids, error, amount), as JSON."""
+    """What the connector makes of a provider response (status, ids, error, amount), as JSON.
+
+    FLOW `Webhook`: the events the connector reads from a notification (--body, --header), the
+    source verified when --secret-env or --certificate/--webhook-id is given."""
     connector = _connector(name)
+    if is_webhook_form(flow_name):
+        return parse_webhook(
+            connector, name, body=body, headers=_headers(header), secret_env=secret_env,
+            certificate=certificate, webhook_id=webhook_id, now=now,
+        )  # fmt: skip
     flow = _flow(flow_name)
     if not (200 <= status_code <= 599 or 100 <= status_code < 200):
         raise fail(f"--status-code {status_code} is not an HTTP status")
