@@ -139,10 +139,12 @@ def test_certify_run_bounds_every_hang_and_accounts_for_every_check(certify_exe,
     assert "raised pytest.skip instead of returning" in done.stderr
 
 
-def test_a_connector_that_kills_its_worker_is_error_and_the_others_are_certified(certify_exe, tmp_path):
-    """A fatal signal in a check (as a crash in native code gives): the xdist worker is gone. The
-    connector's checks are reported as not run, no other worker runs its code again, and the run ends."""
-    extra = {"kills": "tests.certify.faults:KillsItsProcess"}
+def test_connectors_that_kill_their_workers_are_error_and_the_others_are_certified(certify_exe, tmp_path):
+    """A fatal signal in a check (as a crash in native code gives): the xdist worker is gone. Each such
+    connector's checks are reported as not run, no other worker runs its code again, and the run ends;
+    two of them in one `-n 2` run take both workers down, one after the other."""
+    killers = ("kills", "kills_too")
+    extra = {name: "tests.certify.faults:KillsItsProcess" for name in killers}
     root = copy_root(tmp_path, extra=extra)
     reports = root / "reports"
     done, _elapsed = run_cli(
@@ -151,16 +153,19 @@ def test_a_connector_that_kills_its_worker_is_error_and_the_others_are_certified
     assert done.returncode == 2, done.stdout + done.stderr
     assert "INTERNALERROR" not in done.stdout + done.stderr
     results = {c["name"]: c for c in json.loads((reports / "results.json").read_text())["connectors"]}
-    assert {name: c["verdict"] for name, c in results.items()} == {"stripe": "certified", "kills": "error"}
+    verdicts = {name: c["verdict"] for name, c in results.items()}
+    assert verdicts == {"stripe": "certified", **dict.fromkeys(killers, "error")}
     stripe_ids = {c["id"] for c in results["stripe"]["checks"] if c["family"] != "lint"}
-    checks = {c["id"]: c for c in results["kills"]["checks"]}
-    crashed = checks["scenario:void_authorized"]
-    assert crashed["status"] == "error", crashed
-    assert "ended the worker process during this check" in crashed["message"], crashed
-    not_run = [c for c in checks.values() if c["message"].startswith("not run: connector code ended")]
-    assert not_run, "the connector's later checks are reported as not run"
-    assert all(c["status"] == "error" and "during scenario:void_authorized" in c["message"] for c in not_run)
-    assert {c for c in checks if not c.startswith("lint")} == stripe_ids  # every planned check accounted for
+    for name in killers:
+        checks = {c["id"]: c for c in results[name]["checks"]}
+        crashed = checks["scenario:void_authorized"]
+        assert crashed["status"] == "error", crashed
+        assert "ended the worker process during this check" in crashed["message"], crashed
+        not_run = [c for c in checks.values() if c["message"].startswith("not run: connector code ended")]
+        assert not_run, "the connector's later checks are reported as not run"
+        during = "during scenario:void_authorized"
+        assert all(c["status"] == "error" and during in c["message"] for c in not_run)
+        assert {c for c in checks if not c.startswith("lint")} == stripe_ids  # every planned check, accounted
 
 
 def test_the_watchdog_ends_a_serial_run_that_no_time_out_can_reach(certify_exe, tmp_path):
