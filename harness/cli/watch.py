@@ -110,20 +110,27 @@ def summary(connector: ConnectorResult) -> str:
 
 
 def certify_once(name: str, report_dir: Path, root: Path) -> tuple[ConnectorResult | None, int, str]:
-    """One `certify run NAME` in a fresh process: (its result, exit code, its stderr)."""
+    """One `certify run NAME` in a fresh process: (its result if it wrote one, exit code, the
+    reason it gave on stderr)."""
+    path = report_dir / "results.json"
+    started = time.time_ns()
     done = subprocess.run(
         [sys.executable, "-c", _RUN, "run", name, "--report-dir", str(report_dir)],
         cwd=root,
         capture_output=True,
         text=True,
     )
-    path = report_dir / "results.json"
+    reasons = [line for line in done.stderr.splitlines() if line.startswith("certify: ")]
+    reason = (
+        reasons[-1] if reasons else (done.stderr.strip().splitlines() or [f"exit code {done.returncode}"])[-1]
+    )
     try:
-        results = Results.read(path) if done.returncode in (0, 1) else None
+        fresh = path.stat().st_mtime_ns >= started  # a results.json of an earlier run says nothing
+        results = Results.read(path) if fresh else None
     except (HarnessError, OSError, ValueError):
         results = None
     found = next((c for c in results.connectors if c.name == name), None) if results else None
-    return found, done.returncode, done.stderr
+    return found, done.returncode, reason
 
 
 def settled(roots: list[Path], interval: float) -> Snapshot:
@@ -185,17 +192,16 @@ def watch(
     files = snapshot(roots)
     try:
         while True:
-            result, code, stderr = certify_once(name, report_dir, root)
+            result, code, reason = certify_once(name, report_dir, root)
             runs += 1
             if result is None:
-                # the run itself failed (a load error, bad input): say why, keep watching
-                reason = " ".join(stderr.split()) or f"exit code {code}"
+                # the run gave no result (bad input, a broken report folder): say why, keep watching
                 typer.echo(f"run {runs}: no result: {reason}")
-            elif previous is None:
-                typer.echo(f"run {runs}: {summary(result)}")
             else:
                 typer.echo(f"run {runs}: {summary(result)}")
-                for line in compare(previous, result).lines():
+                if result.verdict == "error":
+                    typer.echo(f"  {reason}")  # the connector did not load: the one line that says why
+                for line in compare(previous, result).lines() if previous is not None else []:
                     typer.echo(f"  {line}")
             previous = result or previous
             if max_runs is not None and runs >= max_runs:

@@ -117,3 +117,23 @@ def test_watch_reports_a_new_failure_then_its_fix(tmp_path: Path):
             process.wait()
     # only what changed: the checks that kept passing are not listed
     assert not [line for line in seen if line.strip().startswith("fixed:") and "refund_partial" not in line]
+
+
+def test_a_connector_that_does_not_load_is_said_in_one_line(tmp_path: Path):
+    root = tmp_path / "project"
+    for name in ("connectors", "config", "specs", "cassettes"):
+        shutil.copytree(ROOT / name, root / name, ignore=shutil.ignore_patterns("__pycache__"))
+    created = subprocess.run(
+        [CERTIFY, "new", "acme_pay"], cwd=root, capture_output=True, text=True, timeout=120, env=env()
+    )
+    assert created.returncode == 0, created.stderr
+    with (root / "connectors" / "acme_pay" / "transformers.py").open("a", encoding="utf-8") as module:
+        module.write("def half_written(:\n")
+    done = subprocess.run(
+        [CERTIFY, "watch", "acme_pay", "--report-dir", str(tmp_path / "reports"), "--max-runs", "1"],
+        cwd=root, capture_output=True, text=True, timeout=300, env=env(),
+    )  # fmt: skip
+    assert done.returncode == 2, done.stdout + done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[1].startswith("run 1: acme_pay: error, score 0"), lines
+    assert "failed to load: SyntaxError" in lines[2] and "transformers.py" in lines[2], lines
