@@ -47,6 +47,7 @@ def _register() -> None:
         sandbox,
         specs,
         verify,
+        watch,
     )
 
 

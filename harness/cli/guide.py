@@ -23,6 +23,7 @@ NOT_IMPLEMENTED = re.compile(
 )
 UNDECLARED = " is neither supported nor exempt in certification.toml"
 NO_CASSETTE = "no cassette at "
+WAITS_ON_CASSETTES = ": no recorded "  # a facts check with nothing recorded to check a fact on
 MAX_GROUPS = 10  # other failures shown by message; the rest are counted, never dropped silently
 MAX_IDS = 6  # check ids named under a grouped message
 
@@ -76,7 +77,9 @@ def next_steps(connector: ConnectorResult) -> tuple[list[str], list[str]]:
             step += f"; then {_names(later)}"
         steps.append(step)
     facts = [c for c in failing if c.family == "facts"]
-    for check in facts:
+    # a documented status is checked on a recorded answer: without cassettes it waits on them
+    waiting_on_cassettes = [c for c in facts if WAITS_ON_CASSETTES in c.message]
+    for check in (c for c in facts if c not in waiting_on_cassettes):
         explained.add(check.id)
         steps.append(f"facts: {check.message}")
     cassettes = [c for c in failing if c.message.startswith(NO_CASSETTE)]
@@ -85,7 +88,8 @@ def next_steps(connector: ConnectorResult) -> tuple[list[str], list[str]]:
         ids = [c.scenario or c.id for c in cassettes]
         steps.append(
             f"{len(cassettes)} supported scenario(s) have no cassette in cassettes/{connector.name}/: "
-            f"record them with `certify record {connector.name}` ({_names(ids)})"
+            f"record them with `certify record {connector.name}`, or author them from "
+            f"connectors/{connector.name}/sandbox.py with `certify author {connector.name}` ({_names(ids)})"
         )
     undeclared = [c for c in failing if UNDECLARED in c.message]
     if undeclared:
@@ -95,6 +99,13 @@ def next_steps(connector: ConnectorResult) -> tuple[list[str], list[str]]:
             f"{len(undeclared)} scenario(s) are neither supported nor exempt in "
             f"connectors/{connector.name}/certification.toml: list each under [scenarios] supported "
             f"(with a cassette) or under [exempt] with the reason ({_names(ids)})"
+        )
+    if waiting_on_cassettes:
+        explained.update(c.id for c in waiting_on_cassettes)
+        steps.append(
+            f"{len(waiting_on_cassettes)} facts check(s) wait on cassettes: they check the documented "
+            f"statuses on recorded answers, so record those first "
+            f"({_names([c.id for c in waiting_on_cassettes])})"
         )
     return steps, grouped([c for c in failing if c.id not in explained])
 

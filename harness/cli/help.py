@@ -20,6 +20,7 @@ WORKFLOW = (
     "sandbox",
     "record",
     "run",
+    "watch",
     "report",
     "cassettes",
     "lint",

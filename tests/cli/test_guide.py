@@ -36,6 +36,7 @@ def test_steps_come_in_working_order():
     assert "then refund_request" in steps[0]
     assert steps[1].startswith("facts: specs/acme.facts.toml")
     assert steps[2].startswith("1 supported scenario(s) have no cassette") and "refund_full" in steps[2]
+    assert "from connectors/acme/sandbox.py with `certify author acme`" in steps[2]  # where to author them
     assert steps[3].startswith("1 scenario(s) are neither supported nor exempt") and "(rsync)" in steps[3]
     assert others == []
 
@@ -49,3 +50,21 @@ def test_identical_failures_are_grouped_and_the_rest_counted():
     assert others[-1] == "... and 3 more failing check(s) with other messages (see the report)"
     assert len(others) == MAX_GROUPS + 1
     assert guide_lines(connector(same))[0] == "  failures:"
+
+
+def test_facts_checks_that_wait_on_cassettes_come_after_the_cassettes():
+    # before: "facts: no documented Authorize status could be checked ..." came first, sending the
+    # author to the facts file when what was missing was a recorded answer
+    checks = [
+        check("facts:statuses:Authorize", "no documented Authorize status could be checked: "
+              "status='authorized': no recorded Authorize status response carries status", family="facts"),
+        check("facts:currencies", "the table's minimum for USD is 0, the facts say 50", family="facts"),
+        check("scenario:refund_full", "no cassette at cassettes/acme/refund_full.yaml: record it",
+              scenario="refund_full"),
+    ]  # fmt: skip
+    steps, others = next_steps(connector(checks))
+    assert steps[0] == "facts: the table's minimum for USD is 0, the facts say 50"
+    assert steps[1].startswith("1 supported scenario(s) have no cassette")
+    assert steps[2].startswith("1 facts check(s) wait on cassettes")
+    assert "facts:statuses:Authorize" in steps[2]
+    assert others == []

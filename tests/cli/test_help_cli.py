@@ -15,9 +15,9 @@ from harness.defaults import CASSETTE_MAX_AGE_DAYS
 
 CERTIFY = str(Path(sys.executable).parent / "certify")
 COMMANDS = [
-    ["new"], ["list"], ["probe"], ["parse"], ["author"], ["sandbox"], ["record"], ["run"], ["report"],
-    ["report", "merge"], ["cassettes", "check"], ["lint"], ["specs", "import"], ["specs", "drift"],
-    ["mutate"],
+    ["new"], ["list"], ["probe"], ["parse"], ["author"], ["sandbox"], ["record"], ["run"], ["watch"],
+    ["report"], ["report", "merge"], ["cassettes", "check"], ["lint"], ["specs", "import"],
+    ["specs", "drift"], ["mutate"],
 ]  # fmt: skip
 
 
@@ -37,8 +37,8 @@ def test_the_command_list_is_whole_and_in_workflow_order():
     text = help_of()
     commands = text.split("Commands:\n", 1)[1]
     names = re.findall(r"^  (\w+) ", commands, flags=re.M)
-    assert names == ["new", "list", "probe", "parse", "author", "sandbox", "record", "run", "report",
-                     "cassettes", "lint", "specs", "mutate", "verify"]  # fmt: skip
+    assert names == ["new", "list", "probe", "parse", "author", "sandbox", "record", "run", "watch",
+                     "report", "cassettes", "lint", "specs", "mutate", "verify"]  # fmt: skip
     assert "..." not in commands and "…" not in commands
     assert "exit 0 only if all are certified." in " ".join(commands.split())
 
