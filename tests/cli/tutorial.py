@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import ast
 import os
+import queue
 import re
 import shlex
 import shutil
 import subprocess
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -309,13 +311,17 @@ class Tutorial:
         assert process.stdout is not None
         lines: list[str] = []
         deadline = time.monotonic() + timeout
-        # the server says where it listens, then how to record against it: wait for both lines
+        # the server says where it listens, then how to record against it: wait for both lines, read
+        # by a thread so that a server that prints nothing costs the timeout, never a hang
+        arrived: queue.Queue[str] = queue.Queue()
+        stream = process.stdout
+        threading.Thread(target=lambda: [arrived.put(line) for line in stream], daemon=True).start()
         expected = len([line for line in command.shown if line.strip() != LEFT_OUT])
-        while len(lines) < expected and time.monotonic() < deadline:
-            line = process.stdout.readline()
-            if not line:
+        while len(lines) < expected and (left := deadline - time.monotonic()) > 0:
+            try:
+                lines.append(arrived.get(timeout=left).rstrip("\n"))
+            except queue.Empty:
                 break
-            lines.append(line.rstrip("\n"))
         return Played(command, argv, process.poll(), "\n".join(lines))
 
     def stop(self) -> None:
