@@ -76,6 +76,9 @@ def pytest_args(
         "--rootdir", str(root),
         "-o", "addopts=",
         "-p", "no:cacheprovider",
+        # checks report results, not asserts: rewriting the asserts of every module of every pytest11
+        # distribution (hypothesis, schemathesis, the harness: ~400) cost each run ~4 s
+        "--assert=plain",
     ]  # fmt: skip
     # pytest's own terminal output gives way to the progress plugin (harness/cli/progress.py)
     args += ["-qq", "--tb=no", "--no-header", "-rN"] if terminal else ["-p", "no:terminal"]
