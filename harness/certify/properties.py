@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
 from hypothesis.reporting import with_reporter
 
-from harness.certify.cassettes import dumps_exact
+from harness.certify.cassettes.scrubbing import dumps_exact
 from harness.certify.contracts import Spec
 from harness.certify.schema_strategies import inline_refs, json_values
 from harness.certify.strategies import currencies, minor_amounts, reference_ids, unknown_statuses

@@ -16,16 +16,16 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from harness.certify.cassettes import (
-    CassetteError,
+from harness.certify.cassettes.format import CassetteError
+from harness.certify.cassettes.provenance import Provenance
+from harness.certify.cassettes.recording import (
     Exchange,
-    Provenance,
     RecordingTransport,
     cassette_document,
-    load_cassette,
     render_cassette,
     write_atomically,
 )
+from harness.certify.cassettes.replay import load_cassette
 from harness.certify.catalog import SCENARIOS, Scenario
 from harness.certify.leaks import LeakScanner
 from harness.certify.runner import ScenarioRunner

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from harness.certify.cassettes import scrub_headers, scrub_tree
+from harness.certify.cassettes.scrubbing import scrub_headers, scrub_tree
 from harness.certify.catalog import AmountFrom, Expect, Scenario, Step, Target
 from harness.certify.certification import Certification
 from harness.domain.auth import ConnectorAuthType

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from harness.certify.cassettes import Provenance
+from harness.certify.cassettes.provenance import Provenance
 from harness.certify.leaks import LeakScanner, certification_cards, values_in_use
 from harness.certify.recording import (
     CassetteProblem,

@@ -9,15 +9,11 @@ import pytest
 import yaml
 
 from connectors.stripe.connector import Stripe
-from harness.certify.cassettes import (
-    CassetteError,
-    ReplayMismatch,
-    ReplayTransport,
-    diff_trees,
-    load_cassette,
-    recorded_form,
-    write_atomically,
-)
+from harness.certify.cassettes.format import CassetteError
+from harness.certify.cassettes.matching import diff_trees
+from harness.certify.cassettes.recording import write_atomically
+from harness.certify.cassettes.replay import ReplayMismatch, ReplayTransport, load_cassette
+from harness.certify.cassettes.scrubbing import recorded_form
 from harness.domain import CaptureMethod, Card, Currency, Flow, HeaderKey, MinorUnit, Secret
 from harness.execution.factory import make_router_data
 

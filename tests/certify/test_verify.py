@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from connectors.stripe.sandbox import StripeSandbox
-from harness.certify.cassettes import clear_parse_cache
+from harness.certify.cassettes.replay import clear_parse_cache
 from harness.certify.contracts import load_spec
 from harness.certify.verify import (
     ConnectorVerification,
