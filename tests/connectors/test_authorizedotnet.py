@@ -600,8 +600,7 @@ def test_a_chain_over_http_on_loopback():
     sandbox = canary_sandbox()
     with serve(sandbox, max_requests=10) as url:
         base = url.rstrip("/") + "/xml/v1/request.api"
-        transport = LiveTransport(timeout=5)
-        try:
+        with LiveTransport(timeout=5) as transport:
             authorized = execute(
                 Authorizedotnet(), rd(Flow.AUTHORIZE, capture_method=CaptureMethod.MANUAL), transport, base
             )
@@ -612,8 +611,6 @@ def test_a_chain_over_http_on_loopback():
                 Authorizedotnet(), rd(Flow.CAPTURE, connector_transaction_id=txn), transport, base
             )
             assert captured.result.status is AttemptStatus.CHARGED
-        finally:
-            transport.close()
 
 
 # ------------------------------------------------------------------ canaries in cassettes and reports

@@ -24,6 +24,7 @@ from harness.domain.errors import ConnectorError
 from harness.domain.flows import Flow
 from harness.domain.money import MAX_MINOR_UNITS, MinorUnit
 from harness.execution.executor import execute
+from harness.execution.transport import BaseTransport
 from harness.integration import encoding
 from harness.integration.http import HttpRequest, HttpResponse
 
@@ -37,7 +38,7 @@ REFUSALS = ("invalid_data", "amount_not_representable")
 UNIT_CANDIDATES = (1000, 3000, 10000, 30000, 100000, 300000)  # a third of 3k that every rule accepts
 
 
-class NoRequestTransport:
+class NoRequestTransport(BaseTransport):
     """Counts what reaches it: a refused amount must never get here."""
 
     def __init__(self) -> None:
