@@ -21,6 +21,7 @@ from harness.domain.router_data import (
     AccessTokenFlowData,
     AccessTokenRequestData,
     AccessTokenResponseData,
+    AccessTokenRouterData,
     ErrorResponse,
     PaymentFlowData,
     PaymentsResponseData,
@@ -149,7 +150,7 @@ def apply_result(router_data: AnyRouterData, result: Any) -> None:
         router_data.resource_common_data = data.model_copy(update={"status": result.refund_status})
 
 
-def access_token_router_data(router_data: AnyRouterData) -> AnyRouterData:
+def access_token_router_data(router_data: AnyRouterData) -> AccessTokenRouterData:
     data = router_data.resource_common_data
     return RouterDataV2(
         flow=Flow.CREATE_ACCESS_TOKEN,
