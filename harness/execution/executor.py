@@ -23,6 +23,7 @@ from harness.domain.router_data import (
     AccessTokenResponseData,
     AccessTokenRouterData,
     ErrorResponse,
+    FlowOutcome,
     PaymentFlowData,
     PaymentsResponseData,
     RefundFlowData,
@@ -87,7 +88,9 @@ def build_http_request(connector: ConnectorV2, router_data: AnyRouterData, base_
     return connector.build_request(router_data, base_url)
 
 
-def handle_http_response(connector: ConnectorV2, router_data: AnyRouterData, response: HttpResponse) -> Any:
+def handle_http_response(
+    connector: ConnectorV2, router_data: AnyRouterData, response: HttpResponse
+) -> FlowOutcome:
     """Response data or `ErrorResponse`, integrity-checked; raises `ConnectorError` when typed."""
     result = connector.handle_response(router_data, response)
     check_integrity(router_data, result, connector=connector.id)
