@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 
 from benchmarks.common import ROOT, best_of, median, table, write
-from harness.certify.cassettes import ReplayTransport, clear_parse_cache, load_cassette
+from harness.certify.cassettes.replay import ReplayTransport, clear_parse_cache, load_cassette
 from harness.certify.catalog import SCENARIOS
 from harness.certify.runner import ScenarioRunner
 from harness.certify.workspace import Workspace

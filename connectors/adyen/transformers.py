@@ -336,7 +336,9 @@ def refusal(resp: AdyenPaymentResponse, status: AttemptStatus, status_code: int)
     )
 
 
-def authorize_response(resp: AdyenPaymentResponse, rd: AuthorizeRouterData, ctx: ResponseContext) -> Any:
+def authorize_response(
+    resp: AdyenPaymentResponse, rd: AuthorizeRouterData, ctx: ResponseContext
+) -> PaymentsResponseData | ErrorResponse:
     raw = resp.result_code
     if raw in FAILED_RESULT_CODES:
         return refusal(resp, FAILED_RESULT_CODES[raw], ctx.status_code)
@@ -364,7 +366,9 @@ def same_payment(resp: AdyenModificationResponse, connector_transaction_id: str)
         raise ResponseHandlingError("the acknowledgement is for another payment", field="paymentPspReference")
 
 
-def capture_response(resp: AdyenModificationResponse, rd: CaptureRouterData, ctx: ResponseContext) -> Any:
+def capture_response(
+    resp: AdyenModificationResponse, rd: CaptureRouterData, ctx: ResponseContext
+) -> PaymentsResponseData:
     same_payment(resp, rd.request.connector_transaction_id)
     amount, currency = amount_back(resp.amount, ctx)
     return PaymentsResponseData(
@@ -379,7 +383,9 @@ def capture_response(resp: AdyenModificationResponse, rd: CaptureRouterData, ctx
     )
 
 
-def void_response(resp: AdyenModificationResponse, rd: VoidRouterData, ctx: ResponseContext) -> Any:
+def void_response(
+    resp: AdyenModificationResponse, rd: VoidRouterData, ctx: ResponseContext
+) -> PaymentsResponseData:
     same_payment(resp, rd.request.connector_transaction_id)
     return PaymentsResponseData(
         status=status_from_table(resp.status, CANCEL_STATUS, unknown=AttemptStatus.PENDING),
@@ -391,7 +397,9 @@ def void_response(resp: AdyenModificationResponse, rd: VoidRouterData, ctx: Resp
     )
 
 
-def refund_response(resp: AdyenModificationResponse, rd: RefundRouterData, ctx: ResponseContext) -> Any:
+def refund_response(
+    resp: AdyenModificationResponse, rd: RefundRouterData, ctx: ResponseContext
+) -> RefundsResponseData:
     same_payment(resp, rd.request.connector_transaction_id)
     amount, currency = amount_back(resp.amount, ctx)
     return RefundsResponseData(

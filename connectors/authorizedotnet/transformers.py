@@ -574,13 +574,17 @@ def payment_result(
 # ------------------------------------------------------------------ response transforms
 
 
-def authorize_response(body: CreateTransactionResponse, rd: AuthorizeRouterData, ctx: ResponseContext) -> Any:
+def authorize_response(
+    body: CreateTransactionResponse, rd: AuthorizeRouterData, ctx: ResponseContext
+) -> PaymentsResponseData | ErrorResponse:
     manual = rd.request.capture_method is CaptureMethod.MANUAL
     approved = AttemptStatus.AUTHORIZED if manual else AttemptStatus.CHARGED
     return payment_result(body, ctx, approved, None)
 
 
-def capture_response(body: CreateTransactionResponse, rd: CaptureRouterData, ctx: ResponseContext) -> Any:
+def capture_response(
+    body: CreateTransactionResponse, rd: CaptureRouterData, ctx: ResponseContext
+) -> PaymentsResponseData | ErrorResponse:
     transaction = rd.request.connector_transaction_id
     tr = transaction_of(body)
     if tr is not None:
@@ -593,7 +597,9 @@ def capture_response(body: CreateTransactionResponse, rd: CaptureRouterData, ctx
     return result
 
 
-def void_response(body: CreateTransactionResponse, rd: VoidRouterData, ctx: ResponseContext) -> Any:
+def void_response(
+    body: CreateTransactionResponse, rd: VoidRouterData, ctx: ResponseContext
+) -> PaymentsResponseData | ErrorResponse:
     transaction = rd.request.connector_transaction_id
     tr = transaction_of(body)
     if tr is not None:
@@ -601,7 +607,9 @@ def void_response(body: CreateTransactionResponse, rd: VoidRouterData, ctx: Resp
     return payment_result(body, ctx, AttemptStatus.VOIDED, transaction)
 
 
-def refund_response(body: CreateTransactionResponse, rd: RefundRouterData, ctx: ResponseContext) -> Any:
+def refund_response(
+    body: CreateTransactionResponse, rd: RefundRouterData, ctx: ResponseContext
+) -> RefundsResponseData | ErrorResponse:
     tr = transaction_of(body)
     if tr is None or tr.response_code is None:
         if body.messages.result_code != "Ok":
@@ -643,7 +651,9 @@ def checked_detail(
     return detail
 
 
-def psync_response(body: GetTransactionDetailsResponse, rd: PSyncRouterData, ctx: ResponseContext) -> Any:
+def psync_response(
+    body: GetTransactionDetailsResponse, rd: PSyncRouterData, ctx: ResponseContext
+) -> PaymentsResponseData | ErrorResponse:
     request = rd.request
     detail = checked_detail(body, request.connector_transaction_id, ctx)
     if detail is None:
@@ -672,7 +682,9 @@ def psync_response(body: GetTransactionDetailsResponse, rd: PSyncRouterData, ctx
     )
 
 
-def rsync_response(body: GetTransactionDetailsResponse, rd: RSyncRouterData, ctx: ResponseContext) -> Any:
+def rsync_response(
+    body: GetTransactionDetailsResponse, rd: RSyncRouterData, ctx: ResponseContext
+) -> RefundsResponseData | ErrorResponse:
     request = rd.request
     detail = checked_detail(body, request.connector_refund_id, ctx)
     if detail is None:

@@ -375,13 +375,17 @@ def decline_from(payment: CheckoutPayment, ctx: ResponseContext) -> ErrorRespons
     )
 
 
-def authorize_response(payment: CheckoutPayment, rd: AuthorizeRouterData, ctx: ResponseContext) -> Any:
+def authorize_response(
+    payment: CheckoutPayment, rd: AuthorizeRouterData, ctx: ResponseContext
+) -> PaymentsResponseData | ErrorResponse:
     if payment.approved is False or payment.status == "Declined":
         return decline_from(payment, ctx)
     return payment_data(payment, rd.request.capture_method, ctx)
 
 
-def psync_response(payment: CheckoutPayment, rd: PSyncRouterData, ctx: ResponseContext) -> Any:
+def psync_response(
+    payment: CheckoutPayment, rd: PSyncRouterData, ctx: ResponseContext
+) -> PaymentsResponseData:
     if payment.id != rd.request.connector_transaction_id:
         raise ResponseHandlingError("payment details belong to another payment", field="id")
     return payment_data(payment, capture_method_of(rd), ctx)
@@ -402,15 +406,21 @@ def accepted(
     )
 
 
-def capture_response(ack: CheckoutActionAccepted, rd: CaptureRouterData, ctx: ResponseContext) -> Any:
+def capture_response(
+    ack: CheckoutActionAccepted, rd: CaptureRouterData, ctx: ResponseContext
+) -> PaymentsResponseData:
     return accepted(ack, rd, AttemptStatus.CAPTURE_INITIATED, ctx)
 
 
-def void_response(ack: CheckoutActionAccepted, rd: VoidRouterData, ctx: ResponseContext) -> Any:
+def void_response(
+    ack: CheckoutActionAccepted, rd: VoidRouterData, ctx: ResponseContext
+) -> PaymentsResponseData:
     return accepted(ack, rd, AttemptStatus.VOID_INITIATED, ctx)
 
 
-def refund_response(ack: CheckoutActionAccepted, rd: RefundRouterData, ctx: ResponseContext) -> Any:
+def refund_response(
+    ack: CheckoutActionAccepted, rd: RefundRouterData, ctx: ResponseContext
+) -> RefundsResponseData:
     return RefundsResponseData(
         connector_refund_id=ack.action_id,
         refund_status=RefundStatus.PENDING,
@@ -418,7 +428,9 @@ def refund_response(ack: CheckoutActionAccepted, rd: RefundRouterData, ctx: Resp
     )
 
 
-def rsync_response(actions: CheckoutActions, rd: RSyncRouterData, ctx: ResponseContext) -> Any:
+def rsync_response(
+    actions: CheckoutActions, rd: RSyncRouterData, ctx: ResponseContext
+) -> RefundsResponseData:
     wanted = rd.request.connector_refund_id
     action = next((a for a in actions.root if a.id == wanted), None)
     if action is None:

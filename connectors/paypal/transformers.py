@@ -612,7 +612,9 @@ def latest(payments: list[PaypalPayment]) -> PaypalPayment | None:
 # ------------------------------------------------------------------ response transforms
 
 
-def token_response(model: PaypalTokenResponse, rd: AccessTokenRouterData, ctx: ResponseContext) -> Any:
+def token_response(
+    model: PaypalTokenResponse, rd: AccessTokenRouterData, ctx: ResponseContext
+) -> AccessTokenResponseData:
     return AccessTokenResponseData(
         access_token=model.access_token, token_type=model.token_type, expires_in=model.expires_in
     )
@@ -675,7 +677,9 @@ def order_result(
     )
 
 
-def authorize_response(order: PaypalOrder, rd: AuthorizeRouterData, ctx: ResponseContext) -> Any:
+def authorize_response(
+    order: PaypalOrder, rd: AuthorizeRouterData, ctx: ResponseContext
+) -> PaymentsResponseData | ErrorResponse:
     return order_result(order, ctx, Flow.AUTHORIZE)
 
 
@@ -684,7 +688,9 @@ def related(payment: PaypalPayment | PaypalSyncResponse) -> PaypalRelatedIds:
     return data.related_ids if data and data.related_ids else PaypalRelatedIds()
 
 
-def capture_response(capture: PaypalPayment, rd: CaptureRouterData, ctx: ResponseContext) -> Any:
+def capture_response(
+    capture: PaypalPayment, rd: CaptureRouterData, ctx: ResponseContext
+) -> PaymentsResponseData | ErrorResponse:
     if capture.status in DECLINED_CAPTURE:
         return processor_decline(capture, ctx, AttemptStatus.CAPTURE_FAILED, what="capture")
     amount, currency = amount_of(capture.amount, ctx, field="amount")
@@ -710,7 +716,7 @@ def capture_response(capture: PaypalPayment, rd: CaptureRouterData, ctx: Respons
     )
 
 
-def void_response(body: PaypalVoidResponse, rd: VoidRouterData, ctx: ResponseContext) -> Any:
+def void_response(body: PaypalVoidResponse, rd: VoidRouterData, ctx: ResponseContext) -> PaymentsResponseData:
     requested = authorization_id_for(rd.request, action="void")
     if body.id is None and body.status is None:  # 204 No Content: the authorization is voided
         return PaymentsResponseData(
@@ -729,7 +735,9 @@ def void_response(body: PaypalVoidResponse, rd: VoidRouterData, ctx: ResponseCon
     )
 
 
-def psync_response(body: PaypalSyncResponse, rd: PSyncRouterData, ctx: ResponseContext) -> Any:
+def psync_response(
+    body: PaypalSyncResponse, rd: PSyncRouterData, ctx: ResponseContext
+) -> PaymentsResponseData | ErrorResponse:
     kind, _resource = sync_target(rd)
     if kind == "orders":
         order = PaypalOrder.model_validate(body.model_dump(mode="python"))
@@ -772,7 +780,7 @@ def psync_response(body: PaypalSyncResponse, rd: PSyncRouterData, ctx: ResponseC
 
 def refund_response(
     refund: PaypalRefund, rd: RefundRouterData | RSyncRouterData, ctx: ResponseContext
-) -> Any:
+) -> RefundsResponseData:
     capture = meta_id(rd.request.connector_metadata, CAPTURE_ID) or rd.request.connector_transaction_id
     for link in refund.links:
         owner = link.href.rstrip("/").rsplit("/", 1)[-1]

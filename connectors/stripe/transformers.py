@@ -330,23 +330,31 @@ def payment_response(
     )
 
 
-def authorize_response(intent: StripePaymentIntent, rd: AuthorizeRouterData, ctx: ResponseContext) -> Any:
+def authorize_response(
+    intent: StripePaymentIntent, rd: AuthorizeRouterData, ctx: ResponseContext
+) -> PaymentsResponseData | ErrorResponse:
     result = payment_response(intent, ctx, amount_field="amount")
     if declined(intent) and intent.last_payment_error is not None:
         return decline_from(intent.last_payment_error, intent.id, ctx.status_code)
     return result
 
 
-def capture_response(intent: StripePaymentIntent, rd: CaptureRouterData, ctx: ResponseContext) -> Any:
+def capture_response(
+    intent: StripePaymentIntent, rd: CaptureRouterData, ctx: ResponseContext
+) -> PaymentsResponseData:
     return payment_response(intent, ctx, amount_field="amount_received", processing=PROCESSING_AFTER_CAPTURE)
 
 
-def void_response(intent: StripePaymentIntent, rd: VoidRouterData, ctx: ResponseContext) -> Any:
+def void_response(
+    intent: StripePaymentIntent, rd: VoidRouterData, ctx: ResponseContext
+) -> PaymentsResponseData:
     result = payment_response(intent, ctx, amount_field="amount")
     return result.model_copy(update={"amount": None})  # a cancel states no amount of its own
 
 
-def psync_response(intent: StripePaymentIntent, rd: PSyncRouterData, ctx: ResponseContext) -> Any:
+def psync_response(
+    intent: StripePaymentIntent, rd: PSyncRouterData, ctx: ResponseContext
+) -> PaymentsResponseData | ErrorResponse:
     result = payment_response(intent, ctx, amount_field="amount", processing=PROCESSING_ON_SYNC)
     if declined(intent) and intent.last_payment_error is not None:
         # the sync of a declined payment reports the decline, as the authorize answer did
@@ -356,7 +364,7 @@ def psync_response(intent: StripePaymentIntent, rd: PSyncRouterData, ctx: Respon
 
 def refund_response(
     refund: StripeRefund, rd: RefundRouterData | RSyncRouterData, ctx: ResponseContext
-) -> Any:
+) -> RefundsResponseData:
     currency = ctx.currency(refund.currency, field="currency")
     if refund.payment_intent is not None and refund.payment_intent != rd.request.connector_transaction_id:
         raise ResponseHandlingError("refund belongs to another payment intent", field="payment_intent")

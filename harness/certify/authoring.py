@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Iterable
 from pathlib import Path
 
-from harness.certify.cassettes import Provenance
+from harness.certify.cassettes.provenance import Provenance
 from harness.certify.leaks import LeakScanner, certification_cards, values_in_use
 from harness.certify.recording import RecordOutcome, record_scenarios
 from harness.certify.workspace import Workspace

@@ -16,16 +16,16 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from harness.certify.cassettes import (
-    CassetteError,
+from harness.certify.cassettes.format import CassetteError
+from harness.certify.cassettes.provenance import Provenance
+from harness.certify.cassettes.recording import (
     Exchange,
-    Provenance,
     RecordingTransport,
     cassette_document,
-    load_cassette,
     render_cassette,
     write_atomically,
 )
+from harness.certify.cassettes.replay import load_cassette
 from harness.certify.catalog import SCENARIOS, Scenario
 from harness.certify.leaks import LeakScanner
 from harness.certify.runner import ScenarioRunner
@@ -35,7 +35,7 @@ from harness.defaults import CASSETTE_MAX_AGE_DAYS
 from harness.domain.auth import ConnectorAuthType, NoKey
 from harness.domain.errors import ConnectorError, HarnessError
 from harness.execution.redact import Redactor
-from harness.execution.transport import TransportError
+from harness.execution.transport import BaseTransport, Transport, TransportError
 from harness.integration import registry
 from harness.integration.connector import ConnectorV2
 from harness.integration.http import HttpRequest, HttpResponse
@@ -147,11 +147,11 @@ def record_scenarios(
 # ------------------------------------------------------------------ routing to a --base-url override
 
 
-class Rerouted:
+class Rerouted(BaseTransport):
     """Sends requests for `base_url` to `target` instead. The request the connector built, and so
     the cassette, keeps the configured sandbox URL, which is what replay matches on."""
 
-    def __init__(self, inner: Any, base_url: str, target: str) -> None:
+    def __init__(self, inner: Transport, base_url: str, target: str) -> None:
         self.inner = inner
         self.base = urlsplit(base_url)
         self.target = urlsplit(target)
@@ -176,6 +176,9 @@ class Rerouted:
             dataclasses.replace(request, url=self.route(request.url))
         )
         return response
+
+    def close(self) -> None:
+        self.inner.close()  # a wrapper owns what it wraps, as httpx's transports do
 
 
 # ------------------------------------------------------------------ credentials

@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from harness.certify.cassettes import scrub_headers, scrub_tree
+from harness.certify.cassettes.scrubbing import scrub_headers, scrub_tree
 from harness.certify.catalog import AmountFrom, Expect, Scenario, Step, Target
 from harness.certify.certification import Certification
 from harness.domain.auth import ConnectorAuthType
-from harness.domain.errors import ConnectorError
+from harness.domain.errors import ConnectorError, InvalidDataError, MissingRequiredFieldError
 from harness.domain.flows import Flow
 from harness.domain.money import MinorUnit
 from harness.domain.router_data import (
@@ -31,7 +31,7 @@ from harness.integration.connector import ConnectorV2
 from harness.integration.http import HttpResponse
 
 # Typed errors that are a correct answer to a must-fail step when raised before anything is sent.
-PRE_REQUEST_REFUSALS = frozenset({"invalid_data", "amount_not_representable", "missing_required_field"})
+PRE_REQUEST_REFUSALS = (InvalidDataError, MissingRequiredFieldError)  # amount_not_representable included
 
 
 @dataclass
@@ -185,7 +185,7 @@ def check_step(step: Step, execution: Execution) -> list[str]:
                 ]
             return [] if result.code else ["the ErrorResponse has no code"]
         if execution.error is not None:
-            if execution.request is None and execution.error.kind in PRE_REQUEST_REFUSALS:
+            if execution.request is None and isinstance(execution.error, PRE_REQUEST_REFUSALS):
                 return []
             return [f"expected a provider error, got a {execution.error.kind} error: {execution.error}"]
         if isinstance(result, PaymentsResponseData) and result.status.is_failure:

@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from harness.certify.cassettes import CassetteError, load_cassette
+from harness.certify.cassettes.format import CassetteError
+from harness.certify.cassettes.replay import load_cassette
 from harness.certify.contracts import Spec, pointer_of
 from harness.certify.specfacts import _enum_values, resolve_pointer, spec_pointer
 from harness.certify.specimport import Provenance, UsedOperation, build_contract

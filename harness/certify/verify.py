@@ -16,7 +16,10 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from harness.certify.cassettes import MONEY_KEYS, SECRET_KEYS, CassetteError, ReplayTransport, load_cassette
+from harness.certify.cassettes.format import CassetteError
+from harness.certify.cassettes.matching import MONEY_KEYS
+from harness.certify.cassettes.replay import ReplayTransport, load_cassette
+from harness.certify.cassettes.scrubbing import SECRET_KEYS
 from harness.certify.catalog import Scenario
 from harness.certify.contracts import Spec
 from harness.certify.recording import scenarios_to_record

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from harness.certify.cassettes import Provenance
+from harness.certify.cassettes.provenance import Provenance
 from harness.certify.leaks import LeakScanner, certification_cards, values_in_use
 from harness.certify.recording import (
     CassetteProblem,
@@ -26,7 +26,7 @@ from harness.cli.help import CertifyTyper
 from harness.defaults import CASSETTE_MAX_AGE_DAYS, RECORD_TIMEOUT_S
 from harness.domain.errors import HarnessError
 from harness.execution.config import check_url
-from harness.execution.transport import LiveTransport
+from harness.execution.transport import LiveTransport, Transport
 from harness.integration import registry
 from harness.integration.connector import ConnectorV2
 
@@ -137,8 +137,8 @@ def record(
         in_use[value] = f"the {name} credential {field}"
     scanner = LeakScanner(in_use, allowed_cards=certification_cards(root))
     live = LiveTransport(timeout=timeout)
-    transport = Rerouted(live, sandbox_url, base_url) if base_url else live
-    try:
+    transport: Transport = Rerouted(live, sandbox_url, base_url) if base_url else live
+    with transport:
         outcomes = record_scenarios(
             workspace,
             lambda: transport,
@@ -148,8 +148,6 @@ def record(
             auth=auth,
             check=scanner.check,
         )
-    finally:
-        live.close()
     width = max(len(o.scenario) for o in outcomes) if outcomes else 0
     refused = 0
     for outcome in outcomes:

@@ -136,13 +136,10 @@ def verify(
 
     verifications: list[ConnectorVerification] = []
     for check, sandbox_url in checks:
-        live = LiveTransport(timeout=timeout)
-        try:
+        with LiveTransport(timeout=timeout) as live:
             verifications.append(
                 verify_connector(check, partial(_routed, live, sandbox_url, base_url), base_url=sandbox_url)
             )
-        finally:
-            live.close()
 
     text = _render_json(verifications, errors) if form is VerifyFormat.json else _render_text(verifications)
     if output is not None:

@@ -30,6 +30,7 @@ from harness.domain.errors import (
     NotSupportedError,
     ResponseDeserializationError,
     ResponseHandlingError,
+    TransformTypeError,
 )
 from harness.domain.flows import FLOW_ORDER, Flow
 from harness.domain.money import MinorUnit
@@ -39,6 +40,7 @@ from harness.domain.router_data import (
     AccessTokenRequestData,
     AccessTokenResponseData,
     ErrorResponse,
+    FlowOutcome,
     PaymentFlowData,
     PaymentsAuthorizeData,
     PaymentsCaptureData,
@@ -81,6 +83,7 @@ __all__ = [
     "CurrencyTable",
     "ErrorResponse",
     "Flow",
+    "FlowOutcome",
     "HarnessError",
     "HeaderKey",
     "IntegrityCheckError",
@@ -111,6 +114,7 @@ __all__ = [
     "SignatureKey",
     "StringMajorUnitConverter",
     "StringMinorUnitConverter",
+    "TransformTypeError",
     "WebhookAnswer",
     "WebhookEvent",
     "WebhookObject",

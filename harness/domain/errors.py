@@ -113,6 +113,12 @@ class ResponseHandlingError(ConnectorError):
     kind = "response_handling_failed"
 
 
+class TransformTypeError(ConnectorError):
+    """A transform returned another type than its flow declares (request model, response data)."""
+
+    kind = "transform_type_mismatch"
+
+
 class IntegrityCheckError(ConnectorError):
     """Amount or currency in the provider's response differs from the request's."""
 

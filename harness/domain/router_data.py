@@ -231,6 +231,9 @@ FLOW_DATA_TYPES: dict[Flow, type[DomainModel]] = {
     Flow.RSYNC: RefundFlowData,
 }
 
+# what a response transform gives back: the flow's response data (RESPONSE_TYPES) or the provider's error
+FlowOutcome = PaymentsResponseData | RefundsResponseData | AccessTokenResponseData | ErrorResponse
+
 AuthorizeRouterData = RouterDataV2[PaymentFlowData, PaymentsAuthorizeData, PaymentsResponseData]
 CaptureRouterData = RouterDataV2[PaymentFlowData, PaymentsCaptureData, PaymentsResponseData]
 VoidRouterData = RouterDataV2[PaymentFlowData, PaymentVoidData, PaymentsResponseData]

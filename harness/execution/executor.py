@@ -21,7 +21,9 @@ from harness.domain.router_data import (
     AccessTokenFlowData,
     AccessTokenRequestData,
     AccessTokenResponseData,
+    AccessTokenRouterData,
     ErrorResponse,
+    FlowOutcome,
     PaymentFlowData,
     PaymentsResponseData,
     RefundFlowData,
@@ -86,7 +88,9 @@ def build_http_request(connector: ConnectorV2, router_data: AnyRouterData, base_
     return connector.build_request(router_data, base_url)
 
 
-def handle_http_response(connector: ConnectorV2, router_data: AnyRouterData, response: HttpResponse) -> Any:
+def handle_http_response(
+    connector: ConnectorV2, router_data: AnyRouterData, response: HttpResponse
+) -> FlowOutcome:
     """Response data or `ErrorResponse`, integrity-checked; raises `ConnectorError` when typed."""
     result = connector.handle_response(router_data, response)
     check_integrity(router_data, result, connector=connector.id)
@@ -149,7 +153,7 @@ def apply_result(router_data: AnyRouterData, result: Any) -> None:
         router_data.resource_common_data = data.model_copy(update={"status": result.refund_status})
 
 
-def access_token_router_data(router_data: AnyRouterData) -> AnyRouterData:
+def access_token_router_data(router_data: AnyRouterData) -> AccessTokenRouterData:
     data = router_data.resource_common_data
     return RouterDataV2(
         flow=Flow.CREATE_ACCESS_TOKEN,

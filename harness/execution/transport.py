@@ -6,7 +6,8 @@ implement the same method, so the code that runs a flow never knows which one it
 
 from __future__ import annotations
 
-from typing import Protocol, runtime_checkable
+from types import TracebackType
+from typing import Protocol, Self, runtime_checkable
 
 import requests
 
@@ -28,7 +29,41 @@ class ConnectionLost(TransportError):
 
 @runtime_checkable
 class Transport(Protocol):
+    """Sends one request, answers one response; `with` closes whatever it holds open."""
+
     def handle_request(self, request: HttpRequest) -> HttpResponse: ...
+
+    def close(self) -> None: ...
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None: ...
+
+
+class BaseTransport:
+    """`close()` (nothing to release by default) and the context manager, for every transport."""
+
+    def handle_request(self, request: HttpRequest) -> HttpResponse:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        return None
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
 
 
 def root_cause(error: BaseException) -> str:
@@ -45,7 +80,7 @@ def root_cause(error: BaseException) -> str:
     return type(current).__name__
 
 
-class LiveTransport:
+class LiveTransport(BaseTransport):
     """Real HTTP through a `requests.Session`, with a timeout on every call."""
 
     def __init__(self, session: requests.Session | None = None, *, timeout: float = 30.0) -> None:

@@ -11,7 +11,7 @@ from harness.integration.connector import (
     flow_table,
 )
 from harness.integration.failures import FailureClass, HttpFailurePolicy, refused, unknown
-from harness.integration.guards import ensure_not_above, failed_attempt, status_from_table
+from harness.integration.guards import failed_attempt, status_from_table
 from harness.integration.http import ContentType, HttpRequest, HttpResponse, Method, RequestBody
 from harness.integration.preconditions import credentials
 from harness.integration.webhooks import WebhookCertificates, WebhookRequest, WebhookSpec
@@ -35,7 +35,6 @@ __all__ = [
     "WebhookRequest",
     "WebhookSpec",
     "credentials",
-    "ensure_not_above",
     "failed_attempt",
     "flow_table",
     "refused",

@@ -28,10 +28,11 @@ from harness.domain.errors import (
     MissingRequiredFieldError,
     NotSupportedError,
     ResponseDeserializationError,
+    TransformTypeError,
 )
 from harness.domain.flows import FLOW_ORDER, Flow
 from harness.domain.money import MinorUnit
-from harness.domain.router_data import ErrorResponse, RouterDataV2
+from harness.domain.router_data import RESPONSE_TYPES, ErrorResponse, FlowOutcome, RouterDataV2
 from harness.domain.secret import Maskable
 from harness.domain.sensitive import declare_key_prefixes
 from harness.integration.failures import DEFAULT_FAILURE_POLICY, HttpFailurePolicy, transport_failure
@@ -102,7 +103,7 @@ class ResponseContext:
 
 
 BuildRequest = Callable[[Any, RequestContext], BaseModel]
-HandleResponse = Callable[[Any, Any, ResponseContext], Any]
+HandleResponse = Callable[[Any, Any, ResponseContext], FlowOutcome]
 ParseError = Callable[[HttpResponse, ResponseContext], ErrorResponse]
 PathParams = Callable[[Any], Mapping[str, str]]
 FlowHeaders = Callable[[Any, RequestContext], Headers]
@@ -335,6 +336,14 @@ class ConnectorV2:
         if spec.build_request is None or spec.content_type is None:
             return None
         model = spec.build_request(router_data, ctx)
+        if spec.request_model is not None and not isinstance(model, spec.request_model):
+            raise TransformTypeError(
+                f"build_request returned {type(model).__name__}, not the declared request model "
+                f"{spec.request_model.__name__}",
+                connector=self.id,
+                flow=spec.flow.value,
+                hint="return the model the flow table declares as request_model, or declare the one built",
+            )
         tree = model.model_dump(
             mode="python", by_alias=True, exclude_none=True, context={"keep_secrets": True}
         )
@@ -383,14 +392,24 @@ class ConnectorV2:
             body=body,
         )
 
-    def handle_response(self, router_data: AnyRouterData, response: HttpResponse) -> Any:
+    def handle_response(self, router_data: AnyRouterData, response: HttpResponse) -> FlowOutcome:
         """The response data for this flow, or an `ErrorResponse`."""
         spec = self.flow_spec(router_data.flow)
         ctx = self.response_context(router_data, response)
         if not response.ok:
             return self.get_error_response(router_data, response)
         model = parse_model(spec.response_model, response, connector=self.id, flow=spec.flow)
-        return spec.handle_response(model, router_data, ctx)
+        outcome = spec.handle_response(model, router_data, ctx)
+        expected = RESPONSE_TYPES[spec.flow]
+        if not isinstance(outcome, expected | ErrorResponse):
+            raise TransformTypeError(
+                f"handle_response returned {type(outcome).__name__}, not {expected.__name__} "
+                "or ErrorResponse",
+                connector=self.id,
+                flow=spec.flow.value,
+                hint=f"a {spec.flow.value} response transform returns {expected.__name__}",
+            )
+        return outcome
 
     def get_error_response(self, router_data: AnyRouterData, response: HttpResponse) -> ErrorResponse:
         """The parser's ErrorResponse, its status as the HTTP failure policy allows."""

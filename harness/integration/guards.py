@@ -5,23 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TypeVar
 
-from harness.domain.errors import InvalidDataError
 from harness.domain.flows import Flow
-from harness.domain.money import MinorUnit
 from harness.domain.status import AttemptStatus
 
 S = TypeVar("S")
-
-
-def ensure_not_above(amount: MinorUnit, limit: MinorUnit, *, field: str, limit_name: str) -> MinorUnit:
-    """Refuse (before any request is built) a capture or refund above what it draws from."""
-    if amount > limit:
-        raise InvalidDataError(
-            f"{field} ({amount.value}) is above {limit_name} ({limit.value})",
-            field=field,
-            hint="a capture never exceeds the authorization and a refund never exceeds the capture",
-        )
-    return amount
 
 
 def status_from_table(raw: str | None, table: Mapping[str, S], *, unknown: S) -> S:

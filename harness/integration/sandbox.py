@@ -13,7 +13,8 @@ import hashlib
 import importlib
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from types import TracebackType
+from typing import Any, Self
 from urllib.parse import urlsplit
 
 from harness.integration.http import HttpRequest, HttpResponse
@@ -96,6 +97,21 @@ class SandboxTransport:
         )
         body, headers = answer.encoded()
         return HttpResponse(answer.status, body, headers)
+
+    # the transport interface (harness.execution.transport) without importing the layer above
+    def close(self) -> None:
+        return None
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
 
 
 SANDBOX_MODULE = "sandbox"  # connectors/<name>/sandbox.py, next to connector.py

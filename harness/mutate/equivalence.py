@@ -217,7 +217,7 @@ def _put(tree: dict[str, Any], dotted: str, value: Any) -> None:
 
 def error_answers(session: ConnectorSession) -> Iterator[tuple[str, Callable[[], Any]]]:
     """The facts' error bodies on every flow: the provider's error answers, and its 2xx errors."""
-    from harness.certify.cassettes import dumps_exact
+    from harness.certify.cassettes.scrubbing import dumps_exact
 
     facts, connector, context = session.facts, session.workspace.connector, session.property_context
     errors = facts.errors

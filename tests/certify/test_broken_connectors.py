@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.certify.suite import certify_workspace
+from harness.certify.checks.plan import certify_workspace
 from harness.certify.workspace import Workspace
 from tests.certify import broken
 

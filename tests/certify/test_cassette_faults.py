@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from harness.certify.cassettes import MAX_CASSETTE_BYTES, CassetteError, load_cassette
-from harness.certify.suite import certify_workspace
+from harness.certify.cassettes.format import CassetteError
+from harness.certify.cassettes.replay import MAX_CASSETTE_BYTES, load_cassette
+from harness.certify.checks.plan import certify_workspace
 from harness.certify.workspace import Workspace
 from tests.certify.test_run_cli import ROOT, certify, copy_root
 

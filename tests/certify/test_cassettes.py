@@ -9,29 +9,24 @@ import pytest
 import yaml
 
 from connectors.stripe.connector import Stripe
-from harness.certify.cassettes import (
-    CassetteError,
-    ReplayMismatch,
-    ReplayTransport,
-    diff_trees,
-    load_cassette,
-    recorded_form,
-    write_atomically,
-)
-from harness.domain import CaptureMethod, Card, Currency, Flow, HeaderKey, MinorUnit, Secret
-from harness.execution.factory import make_router_data
+from harness.certify.cassettes.format import CassetteError
+from harness.certify.cassettes.matching import diff_trees
+from harness.certify.cassettes.recording import write_atomically
+from harness.certify.cassettes.replay import ReplayMismatch, ReplayTransport, load_cassette
+from harness.certify.cassettes.scrubbing import recorded_form
+from harness.domain import CaptureMethod, Card, Currency, HeaderKey, MinorUnit, Secret
+from harness.execution.factory import authorize_data, payment_flow_data
 
 ROOT = Path(__file__).resolve().parents[2]
 STRIPE = ROOT / "cassettes" / "stripe"
 
 
 def authorize_request(reference="capture_full_authorize", amount=1000, number="4242424242424242"):
-    rd = make_router_data(
-        Flow.AUTHORIZE,
+    rd = authorize_data(
+        payment_flow_data(reference),
         auth=HeaderKey(api_key=Secret("sk_test_whatever_key")),
         amount=MinorUnit(amount),
         currency=Currency.USD,
-        reference=reference,
         capture_method=CaptureMethod.MANUAL,
         card=Card(
             card_number=Secret(number),

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from harness.certify.checks.facts import currency_differences
+from harness.certify.checks.plan import certify_workspace
 from harness.certify.facts import FactsError, load_facts
-from harness.certify.suite import certify_workspace
 from harness.certify.workspace import Workspace
 from harness.domain import Currency, CurrencyRule, table_for
 from tests.certify import broken

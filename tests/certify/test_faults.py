@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 from hypothesis import strategies as st
 
+from harness.certify.checks.plan import certify_workspace
+from harness.certify.checks.session import SuiteOptions
 from harness.certify.properties import PropertyFailure, profile_named, run_property
-from harness.certify.suite import SuiteOptions, certify_workspace
 from harness.certify.workspace import Workspace
 from tests.certify import faults
 from tests.certify.test_run_cli import ROOT, copy_root

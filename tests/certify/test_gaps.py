@@ -13,9 +13,9 @@ import pytest
 
 from connectors.paypal.connector import Paypal
 from connectors.stripe.connector import Stripe
+from harness.certify.checks.plan import certify_workspace
 from harness.certify.facts import FactsError, load_facts
 from harness.certify.results import GAP_PENALTY, Results
-from harness.certify.suite import certify_workspace
 from harness.certify.workspace import Workspace
 from harness.report.html import render_html
 from harness.report.markdown import render_markdown

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from harness.certify.cassettes import header_differences, scrub_headers
-from harness.certify.suite import certify_workspace
+from harness.certify.cassettes.matching import header_differences
+from harness.certify.cassettes.scrubbing import scrub_headers
+from harness.certify.checks.plan import certify_workspace
 from harness.certify.workspace import Workspace
 from harness.domain.secret import Maskable
 from tests.certify import broken_headers as broken

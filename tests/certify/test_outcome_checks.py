@@ -14,7 +14,7 @@ from connectors.adyen.connector import Adyen
 from connectors.checkout.connector import Checkout
 from connectors.stripe.connector import Stripe
 from harness.certify.checks.facts import outcome_check
-from harness.certify.suite import ConnectorSession, SuiteOptions
+from harness.certify.checks.session import ConnectorSession, SuiteOptions
 from harness.certify.workspace import Workspace
 from tests.certify import broken_outcomes as broken
 

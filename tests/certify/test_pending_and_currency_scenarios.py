@@ -9,7 +9,8 @@ import pytest
 
 from harness.certify.catalog import SCENARIOS, SPECIAL_CASE_CURRENCIES
 from harness.certify.checks.facts import outcome_check
-from harness.certify.suite import ConnectorSession, SuiteOptions, scenario_check
+from harness.certify.checks.scenario import scenario_check
+from harness.certify.checks.session import ConnectorSession, SuiteOptions
 from harness.certify.workspace import Workspace
 from harness.domain.status import AttemptStatus, RefundStatus
 from tests.certify import broken, broken_async

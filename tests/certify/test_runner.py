@@ -8,8 +8,8 @@ from pathlib import Path
 
 from connectors.stripe.connector import Stripe
 from harness.certify.catalog import SCENARIOS, Expect, Step
+from harness.certify.checks.plan import certify_workspace
 from harness.certify.runner import check_step
-from harness.certify.suite import certify_workspace
 from harness.certify.workspace import Workspace
 from harness.domain import ErrorResponse, Flow
 from harness.execution.executor import Execution

@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 
 from connectors.stripe.connector import Stripe
-from harness.certify.suite import ConnectorSession, SuiteOptions, plan, run_spec
+from harness.certify.checks.plan import plan
+from harness.certify.checks.run import run_spec
+from harness.certify.checks.session import ConnectorSession, SuiteOptions
 from harness.certify.workspace import Workspace
 from tests.certify import broken_faults as broken
 

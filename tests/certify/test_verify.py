@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from connectors.stripe.sandbox import StripeSandbox
-from harness.certify.cassettes import clear_parse_cache
+from harness.certify.cassettes.replay import clear_parse_cache
 from harness.certify.contracts import load_spec
 from harness.certify.verify import (
     ConnectorVerification,
@@ -20,6 +20,7 @@ from harness.certify.verify import (
 )
 from harness.certify.workspace import Workspace
 from harness.cli import main
+from harness.execution.transport import BaseTransport
 from harness.integration.sandbox import find_sandbox_class
 from tests.recording.conftest import copy_project
 from tests.sandboxes import Sandbox, SandboxRequest, SandboxResponse, SandboxTransport
@@ -165,7 +166,7 @@ def test_an_access_token_exchange_is_compared_too(project):
     ]
 
 
-class FakeLive:
+class FakeLive(BaseTransport):
     """Stands in for LiveTransport in the CLI: answers from the Stripe sandbox, in process."""
 
     sandbox = StripeSandbox()
@@ -175,9 +176,6 @@ class FakeLive:
 
     def handle_request(self, request):
         return self.inner.handle_request(request)
-
-    def close(self) -> None:
-        pass
 
 
 def test_a_connector_that_cannot_be_verified_is_named_and_the_others_are_still_verified(

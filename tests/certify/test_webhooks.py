@@ -17,8 +17,9 @@ from connectors.checkout.connector import Checkout
 from connectors.paypal.connector import Paypal
 from connectors.stripe.connector import Stripe
 from harness.certify.checks import webhooks as webhook_checks
+from harness.certify.checks.run import run_spec
+from harness.certify.checks.session import ConnectorSession, SuiteOptions
 from harness.certify.facts import load_facts
-from harness.certify.suite import ConnectorSession, SuiteOptions, run_spec
 from harness.certify.webhooks import (
     WebhookCassetteError,
     load_webhook_cassette,

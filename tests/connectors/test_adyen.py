@@ -514,47 +514,43 @@ def test_a_chain_against_the_sandbox_over_http():
     sandbox = AdyenSandbox()
     auth = BodyKey(api_key=Secret(sandbox.credentials["api_key"]), key1=Secret(sandbox.credentials["key1"]))
     connector = Adyen()
-    transport = LiveTransport(timeout=5)
-    try:
-        with serve(sandbox, max_requests=10) as base:
-            authorize = execute(
-                connector, rd(Flow.AUTHORIZE, auth=auth, capture_method=CaptureMethod.MANUAL), transport, base
-            )
-            assert authorize.ok and authorize.result.status is AttemptStatus.AUTHORIZED
-            psp = authorize.result.connector_transaction_id
-            capture = execute(
-                connector,
-                rd(Flow.CAPTURE, auth=auth, connector_transaction_id=psp, amount=MinorUnit(500)),
-                transport,
-                base,
-            )
-            assert capture.result.status is AttemptStatus.CAPTURE_INITIATED
-            refund = execute(
-                connector,
-                rd(Flow.REFUND, auth=auth, connector_transaction_id=psp, amount=MinorUnit(500)),
-                transport,
-                base,
-            )
-            assert refund.result.refund_status is RefundStatus.PENDING
-            declined = execute(
-                connector,
-                rd(
-                    Flow.AUTHORIZE,
-                    auth=auth,
-                    card=CARD.model_copy(update={"card_holder_name": Secret("CVC_DECLINED")}),
-                ),
-                transport,
-                base,
-            )
-            assert isinstance(declined.result, ErrorResponse) and declined.result.code == "24"
-            unknown = execute(
-                connector,
-                rd(Flow.VOID, auth=auth, connector_transaction_id="UNKNOWN000000000"),
-                transport,
-                base,
-            )
-            assert isinstance(unknown.result, ErrorResponse) and unknown.result.code == "167"
-            wrong_key = execute(connector, rd(Flow.AUTHORIZE), transport, base)
-            assert (wrong_key.result.status_code, wrong_key.result.code) == (401, "000")
-    finally:
-        transport.close()
+    with LiveTransport(timeout=5) as transport, serve(sandbox, max_requests=10) as base:
+        authorize = execute(
+            connector, rd(Flow.AUTHORIZE, auth=auth, capture_method=CaptureMethod.MANUAL), transport, base
+        )
+        assert authorize.ok and authorize.result.status is AttemptStatus.AUTHORIZED
+        psp = authorize.result.connector_transaction_id
+        capture = execute(
+            connector,
+            rd(Flow.CAPTURE, auth=auth, connector_transaction_id=psp, amount=MinorUnit(500)),
+            transport,
+            base,
+        )
+        assert capture.result.status is AttemptStatus.CAPTURE_INITIATED
+        refund = execute(
+            connector,
+            rd(Flow.REFUND, auth=auth, connector_transaction_id=psp, amount=MinorUnit(500)),
+            transport,
+            base,
+        )
+        assert refund.result.refund_status is RefundStatus.PENDING
+        declined = execute(
+            connector,
+            rd(
+                Flow.AUTHORIZE,
+                auth=auth,
+                card=CARD.model_copy(update={"card_holder_name": Secret("CVC_DECLINED")}),
+            ),
+            transport,
+            base,
+        )
+        assert isinstance(declined.result, ErrorResponse) and declined.result.code == "24"
+        unknown = execute(
+            connector,
+            rd(Flow.VOID, auth=auth, connector_transaction_id="UNKNOWN000000000"),
+            transport,
+            base,
+        )
+        assert isinstance(unknown.result, ErrorResponse) and unknown.result.code == "167"
+        wrong_key = execute(connector, rd(Flow.AUTHORIZE), transport, base)
+        assert (wrong_key.result.status_code, wrong_key.result.code) == (401, "000")

@@ -14,7 +14,8 @@ from pydantic import ValidationError
 from connectors.authorizedotnet import transformers as t
 from connectors.authorizedotnet.connector import Authorizedotnet
 from connectors.authorizedotnet.sandbox import AuthorizedotnetSandbox
-from harness.certify.cassettes import Provenance, RecordingTransport, cassette_document, render_cassette
+from harness.certify.cassettes.provenance import Provenance
+from harness.certify.cassettes.recording import RecordingTransport, cassette_document, render_cassette
 from harness.certify.catalog import SCENARIOS
 from harness.certify.certification import load_certification
 from harness.certify.runner import ScenarioRunner
@@ -599,8 +600,7 @@ def test_a_chain_over_http_on_loopback():
     sandbox = canary_sandbox()
     with serve(sandbox, max_requests=10) as url:
         base = url.rstrip("/") + "/xml/v1/request.api"
-        transport = LiveTransport(timeout=5)
-        try:
+        with LiveTransport(timeout=5) as transport:
             authorized = execute(
                 Authorizedotnet(), rd(Flow.AUTHORIZE, capture_method=CaptureMethod.MANUAL), transport, base
             )
@@ -611,8 +611,6 @@ def test_a_chain_over_http_on_loopback():
                 Authorizedotnet(), rd(Flow.CAPTURE, connector_transaction_id=txn), transport, base
             )
             assert captured.result.status is AttemptStatus.CHARGED
-        finally:
-            transport.close()
 
 
 # ------------------------------------------------------------------ canaries in cassettes and reports
@@ -643,7 +641,7 @@ def test_canary_credentials_never_reach_a_cassette_or_a_trace(scenario_id):
 
 
 def test_certification_is_clean_and_canary_credentials_never_reach_the_report(monkeypatch, root):
-    from harness.certify.suite import certify_workspace
+    from harness.certify.checks.plan import certify_workspace
     from harness.certify.workspace import Workspace
 
     monkeypatch.setenv("AUTHORIZEDOTNET_API_LOGIN_ID", LOGIN)

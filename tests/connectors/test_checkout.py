@@ -542,8 +542,7 @@ def test_body_less_errors_get_the_documented_meaning():
 
 def test_the_sandbox_over_http_refuses_a_void_after_capture_and_a_refund_above_the_balance():
     connector = Checkout()
-    transport = LiveTransport(timeout=5)
-    with serve(CheckoutSandbox(), max_requests=10) as base_url:
+    with LiveTransport(timeout=5) as transport, serve(CheckoutSandbox(), max_requests=10) as base_url:
         auth = HeaderKey(api_key=Secret("sk_sbox_test_placeholder"))
         authorize = execute(connector, rd(Flow.AUTHORIZE, auth=auth), transport, base_url)
         assert authorize.result.status is AttemptStatus.CAPTURE_INITIATED
@@ -581,4 +580,3 @@ def test_the_sandbox_over_http_refuses_a_void_after_capture_and_a_refund_above_t
             base_url,
         )
         assert (rsync.result.refund_status, rsync.result.amount) == (RefundStatus.SUCCESS, MinorUnit(600))
-    transport.close()

@@ -860,11 +860,8 @@ def test_the_sandbox_over_http_on_localhost():
     cert = certification()
     with serve(PaypalSandbox(), max_requests=20) as url:
         runner = ScenarioRunner(Paypal(), cert, sandbox_auth(), url)
-        transport = LiveTransport(timeout=5)
-        try:
+        with LiveTransport(timeout=5) as transport:
             run = runner.run(SCENARIOS["rsync"], transport)
-        finally:
-            transport.close()
     assert run.passed, run.problems
 
 

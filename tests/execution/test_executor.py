@@ -20,11 +20,12 @@ from harness.domain import (
     Currency,
     Flow,
     HeaderKey,
+    IntegrityCheckError,
     MinorUnit,
     Secret,
 )
 from harness.execution.executor import execute
-from harness.execution.factory import make_router_data
+from harness.execution.factory import authorize_data, payment_flow_data
 from harness.execution.tokens import AccessTokenCache
 from harness.execution.transport import LiveTransport, TransportError
 from harness.integration import FlowSpec
@@ -46,15 +47,13 @@ def json_response(status: int, body: dict) -> HttpResponse:
     return HttpResponse(status, json.dumps(body).encode(), {"Content-Type": "application/json"})
 
 
-def authorize_rd(**kw):
-    return make_router_data(
-        Flow.AUTHORIZE,
+def authorize_rd():
+    return authorize_data(
+        payment_flow_data("order_ref_1"),
         auth=HeaderKey(api_key=Secret("sk_test_CANARY_executor_key")),
-        amount=kw.pop("amount", MinorUnit(1000)),
+        amount=MinorUnit(1000),
         currency=Currency.USD,
-        reference="order_ref_1",
         capture_method=CaptureMethod.MANUAL,
-        **kw,
     )
 
 
@@ -70,8 +69,7 @@ def test_execute_fills_the_response_and_moves_the_status():
 def test_execute_records_an_integrity_failure_as_a_typed_error():
     transport = ScriptedTransport(json_response(200, bodies.payment_intent("requires_capture", amount=999)))
     execution = execute(Stripe(), authorize_rd(), transport, "https://api.stripe.com/")
-    assert execution.error is not None
-    assert execution.error.kind == "integrity_check_failed"
+    assert isinstance(execution.error, IntegrityCheckError)
     assert "999" in str(execution.error)
 
 

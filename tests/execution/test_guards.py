@@ -1,7 +1,6 @@
-import pytest
 
-from harness.domain import AttemptStatus, Flow, InvalidDataError, MinorUnit, RefundStatus
-from harness.integration import ensure_not_above, failed_attempt, status_from_table
+from harness.domain import AttemptStatus, Flow, RefundStatus
+from harness.integration import failed_attempt, status_from_table
 
 
 def test_failed_attempt_per_flow():
@@ -18,8 +17,3 @@ def test_unknown_statuses_take_the_given_pending_status():
     assert status_from_table("new", table, unknown=RefundStatus.PENDING) is RefundStatus.PENDING
     assert status_from_table(None, table, unknown=RefundStatus.PENDING) is RefundStatus.PENDING
 
-
-def test_bounds():
-    assert ensure_not_above(MinorUnit(5), MinorUnit(5), field="x", limit_name="y") == MinorUnit(5)
-    with pytest.raises(InvalidDataError, match=r"refund_amount \(6\) is above captured amount \(5\)"):
-        ensure_not_above(MinorUnit(6), MinorUnit(5), field="refund_amount", limit_name="captured amount")

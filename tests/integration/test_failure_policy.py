@@ -11,7 +11,7 @@ from harness.domain.currency import Currency
 from harness.domain.money import MinorUnit
 from harness.domain.router_data import ErrorResponse
 from harness.execution.executor import execute
-from harness.execution.factory import make_router_data
+from harness.execution.factory import make_router_data, refund_data, refund_flow_data
 from harness.execution.transport import ConnectionLost, TransportTimeout
 from harness.integration import FailureClass, HttpFailurePolicy, HttpResponse, refused, unknown
 
@@ -79,12 +79,12 @@ def test_a_refused_call_without_a_parser_status_gets_the_flows_failed_status():
         Adyen().handle_response(router_data(Flow.CAPTURE), response).attempt_status
         is AttemptStatus.CAPTURE_FAILED
     )
-    refund = make_router_data(
-        Flow.REFUND,
+    refund = refund_data(
+        refund_flow_data("r"),
         auth=HeaderKey(api_key=Secret("k")),
-        amount=MinorUnit(1000),
+        refund_amount=MinorUnit(1000),
+        payment_amount=MinorUnit(1000),
         currency=Currency.EUR,
-        reference="r",
         connector_transaction_id="psp",
     )
     assert Adyen().get_error_response(refund, response).refund_status is RefundStatus.FAILURE

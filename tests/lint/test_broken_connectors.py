@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.certify.suite import certify_workspace
+from harness.certify.checks.plan import certify_workspace
 from harness.certify.workspace import Workspace
 from tests.lint.broken.amt.connector import FloatAmount
 from tests.lint.broken.cfg.connector import ProductionOnTestHost

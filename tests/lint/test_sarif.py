@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft4Validator
 
-from harness.certify.suite import ConnectorSession, SuiteOptions, lint_check
+from harness.certify.checks.lint import lint_check
+from harness.certify.checks.session import ConnectorSession, SuiteOptions
 from harness.certify.workspace import Workspace
 from harness.lint import RULES, lint_config, lint_connector
 from harness.lint.findings import Finding

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from harness.certify.checks.facts import not_returned_problem
+from harness.certify.checks.plan import certify_workspace
 from harness.certify.facts import FactsError, NotReturned, StatusRow, StatusTable, load_facts
-from harness.certify.suite import certify_workspace
 from harness.certify.workspace import Workspace
 from tests.certify import broken
 

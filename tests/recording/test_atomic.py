@@ -8,8 +8,8 @@ import os
 import pytest
 
 from connectors.stripe.sandbox import StripeSandbox
-from harness.certify.cassettes import Provenance
 from harness.certify.cassettes import recording as cassette_recording
+from harness.certify.cassettes.provenance import Provenance
 from harness.certify.leaks import LeakScanner
 from harness.certify.recording import record_scenarios
 from harness.certify.workspace import Workspace

@@ -13,7 +13,7 @@ import os
 
 import yaml
 
-from harness.certify.cassettes import SAFE_SERIALIZER
+from harness.certify.cassettes.format import SAFE_SERIALIZER
 from harness.certify.certification import load_certification
 from harness.integration import registry
 from harness.integration.encoding import decode_body, encode_form

@@ -9,20 +9,15 @@ import pytest
 import yaml
 
 from connectors.stripe.sandbox import StripeSandbox
-from harness.certify.cassettes import (
-    Exchange,
-    Provenance,
-    ReplayMismatch,
-    ReplayTransport,
-    cassette_document,
+from harness.certify.cassettes.provenance import Provenance
+from harness.certify.cassettes.recording import Exchange, cassette_document, render_cassette, write_atomically
+from harness.certify.cassettes.replay import ReplayMismatch, ReplayTransport, load_cassette
+from harness.certify.cassettes.scrubbing import (
     is_secret_header,
-    load_cassette,
     recorded_form,
     recorded_url,
-    render_cassette,
     scrub_body,
     scrub_headers,
-    write_atomically,
 )
 from harness.certify.catalog import SCENARIOS
 from harness.certify.recording import record_scenarios

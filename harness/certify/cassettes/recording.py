@@ -30,6 +30,7 @@ from harness.certify.cassettes.scrubbing import (
     scrub_body,
 )
 from harness.domain.secret import MASK
+from harness.execution.transport import BaseTransport, Transport
 from harness.integration.http import HttpRequest, HttpResponse
 
 
@@ -39,10 +40,10 @@ class Exchange:
     response: HttpResponse
 
 
-class RecordingTransport:
+class RecordingTransport(BaseTransport):
     """Wraps another transport and keeps every exchange for `write_cassette`."""
 
-    def __init__(self, inner: Any) -> None:
+    def __init__(self, inner: Transport) -> None:
         self.inner = inner
         self.exchanges: list[Exchange] = []
 
@@ -50,6 +51,9 @@ class RecordingTransport:
         response = self.inner.handle_request(request)
         self.exchanges.append(Exchange(request, response))
         return response
+
+    def close(self) -> None:
+        self.inner.close()  # a wrapper owns what it wraps, as httpx's transports do
 
 
 DROPPED_RESPONSE_HEADERS = frozenset(

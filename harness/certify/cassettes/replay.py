@@ -25,6 +25,7 @@ from harness.certify.cassettes.scrubbing import (
     recorded_url,
 )
 from harness.domain.errors import HarnessError
+from harness.execution.transport import BaseTransport
 from harness.integration.http import HttpRequest, HttpResponse
 
 
@@ -248,7 +249,7 @@ def _flat_headers(headers: Mapping[str, Any]) -> dict[str, str]:
     return {k: (v[0] if isinstance(v, list) and v else str(v)) for k, v in headers.items()}
 
 
-class ReplayTransport:
+class ReplayTransport(BaseTransport):
     """Answers from a cassette; an unmatched request raises `ReplayMismatch` naming the closest one."""
 
     def __init__(self, loaded: LoadedCassette) -> None:

@@ -20,10 +20,11 @@ from harness.certify.properties import PropertyFailure, expected_units, read_wir
 from harness.certify.results import CheckResult
 from harness.domain.amounts import CurrencyTable
 from harness.domain.currency import Currency
-from harness.domain.errors import ConnectorError
+from harness.domain.errors import ConnectorError, InvalidDataError
 from harness.domain.flows import Flow
 from harness.domain.money import MAX_MINOR_UNITS, MinorUnit
 from harness.execution.executor import execute
+from harness.execution.transport import BaseTransport
 from harness.integration import encoding
 from harness.integration.http import HttpRequest, HttpResponse
 
@@ -33,11 +34,11 @@ if TYPE_CHECKING:
 FAMILY = "property"
 LIMIT_FLOWS = (Flow.AUTHORIZE, Flow.CAPTURE, Flow.REFUND)
 PARTIAL_FLOWS = (Flow.CAPTURE, Flow.REFUND)
-REFUSALS = ("invalid_data", "amount_not_representable")
+REFUSALS = InvalidDataError  # and its AmountNotRepresentableError
 UNIT_CANDIDATES = (1000, 3000, 10000, 30000, 100000, 300000)  # a third of 3k that every rule accepts
 
 
-class NoRequestTransport:
+class NoRequestTransport(BaseTransport):
     """Counts what reaches it: a refused amount must never get here."""
 
     def __init__(self) -> None:
@@ -115,7 +116,7 @@ def amount_limits_check(flow: Flow) -> Callable[[ConnectorSession], list[CheckRe
                 )
             elif execution.crash is not None:
                 problems.append(f"a {label} amount: {execution.crash.describe()}")
-            elif execution.error is None or execution.error.kind not in REFUSALS:
+            elif execution.error is None or not isinstance(execution.error, REFUSALS):
                 got = execution.error.kind if execution.error is not None else "no error"
                 problems.append(
                     f"a {label} amount was refused with {got}, not invalid_data/amount_not_representable"

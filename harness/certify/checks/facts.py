@@ -379,7 +379,7 @@ def run_status_case(session: ConnectorSession, table: StatusTable, case: Case) -
 
 def status_case_result(session: ConnectorSession, table: StatusTable, case: Case) -> Any:
     """The connector's whole answer to the case's response (whatever it raises passes through)."""
-    from harness.certify.cassettes import dumps_exact
+    from harness.certify.cassettes.scrubbing import dumps_exact
 
     if case.borrowed:  # router data of this flow, about the transaction the borrowed body describes
         recorded_id = getattr(case.router_data.request, "connector_transaction_id", None) or "txn_recorded"

@@ -24,7 +24,7 @@ from harness.certify.results import CheckResult
 from harness.domain.flows import Flow
 from harness.domain.router_data import ErrorResponse, PaymentsResponseData, RefundsResponseData
 from harness.execution.executor import Execution, execute
-from harness.execution.transport import ConnectionLost, TransportError, TransportTimeout
+from harness.execution.transport import BaseTransport, ConnectionLost, TransportError, TransportTimeout
 from harness.integration.http import HttpRequest, HttpResponse
 
 WRITE_FLOWS = (Flow.AUTHORIZE, Flow.CAPTURE, Flow.VOID, Flow.REFUND)
@@ -110,7 +110,7 @@ def provider_shaped_faults(facts: Facts) -> tuple[Fault, ...]:
     )
 
 
-class FaultTransport:
+class FaultTransport(BaseTransport):
     """Answers every request with one fault and keeps what it was sent."""
 
     def __init__(self, fault: Fault) -> None:

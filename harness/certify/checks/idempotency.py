@@ -52,7 +52,8 @@ def sent_requests(session: ConnectorSession) -> list[SentRequest]:
     """The requests of every supported scenario, replayed with the headers left unjudged: replay
     stops at a header mismatch, and this check needs every step of the chain (the second refund
     too) to see which keys they carry."""
-    from harness.certify.cassettes import CassetteError, ReplayTransport, load_cassette
+    from harness.certify.cassettes.format import CassetteError
+    from harness.certify.cassettes.replay import ReplayTransport, load_cassette
     from harness.certify.catalog import CATALOG
 
     workspace = session.workspace

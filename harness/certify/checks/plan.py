@@ -9,7 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from harness.certify.cassettes import CassetteError, load_cassette
+from harness.certify.cassettes.format import CassetteError
+from harness.certify.cassettes.replay import load_cassette
 from harness.certify.checks import contract as contract_checks
 from harness.certify.checks import facts as facts_checks
 from harness.certify.checks import lint as lint_checks

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from harness.certify.cassettes import scrub_tree
+from harness.certify.cassettes.scrubbing import scrub_tree
 from harness.certify.catalog import CATALOG, Scenario
 from harness.certify.checks import gaps
 from harness.certify.checks.interface import CheckSpec, check_result

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from harness.certify.cassettes import SECRET_KEYS
+from harness.certify.cassettes.scrubbing import SECRET_KEYS
 from harness.certify.catalog import CATALOG
 from harness.certify.checks.interface import CheckSpec, check_result
 from harness.certify.checks.session import ConnectorSession

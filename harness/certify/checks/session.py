@@ -9,7 +9,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from harness.certify.cassettes import CassetteError, LoadedCassette, ReplayTransport, load_cassette
+from harness.certify.cassettes.format import CassetteError
+from harness.certify.cassettes.replay import LoadedCassette, ReplayTransport, load_cassette
 from harness.certify.catalog import CATALOG, Scenario
 from harness.certify.checks.facts import Recorded, recorded_from_runs
 from harness.certify.checks.interface import check_result
