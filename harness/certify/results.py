@@ -214,6 +214,35 @@ def verdict(checks: list[CheckResult], *, loaded: bool) -> tuple[Verdict, list[s
     return ("certified" if not failing else "not_certified"), failing
 
 
+def _every_shard_once(parts: list[Results], names: list[str]) -> None:
+    """Sharded parts merge only when all N shards are there, once each: a shard lost in CI would
+    otherwise leave its connectors out of a report that still says "all certified"."""
+    from harness.domain.errors import HarnessError
+
+    shards = [(part.run.shard, source) for part, source in zip(parts, names, strict=True)]
+    if all(shard is None for shard, _ in shards):
+        return
+    given: dict[int, str] = {}
+    totals: set[int] = set()
+    for shard, source in shards:
+        index, _, total = (shard or "").partition("/")
+        if not (index.isdigit() and total.isdigit()):
+            raise HarnessError("not the results of a sharded run (no --shard I/N)", path=source)
+        if int(index) in given:
+            raise HarnessError(f"shard {shard} is also in {given[int(index)]}", path=source)
+        given[int(index)] = source
+        totals.add(int(total))
+    if len(totals) != 1:
+        raise HarnessError(f"shards of different splits: {', '.join(f'/{t}' for t in sorted(totals))}")
+    (split,) = totals
+    missing = sorted(set(range(1, split + 1)) - set(given))
+    if missing:
+        raise HarnessError(
+            f"shard(s) {', '.join(f'{i}/{split}' for i in missing)} missing",
+            hint="pass the results.json of every shard",
+        )
+
+
 def merge(parts: list[Results], *, sources: list[str] | None = None) -> Results:
     """Sharded results as one run: connectors from every part, in name order.
 
@@ -244,6 +273,7 @@ def merge(parts: list[Results], *, sources: list[str] | None = None) -> Results:
                 )
             seen[connector.name] = source
             connectors.append(connector)
+    _every_shard_once(parts, names)
     run = first.model_copy(update={"shard": None})
     run.selection = {k: v for part in parts for k, v in part.run.selection.items()}
     return Results(run=run, connectors=sorted(connectors, key=lambda c: c.name))

@@ -74,3 +74,21 @@ def test_merge_combines_shards_in_name_order_and_refuses_overlaps():
     c = Results(run=RunInfo(profile="dev", seed=3))
     with pytest.raises(HarnessError, match="different runs"):
         merge([a, c])
+
+
+def test_merge_refuses_a_missing_or_repeated_shard():
+    def part(shard, name):
+        certified = ConnectorResult(name=name, verdict="certified", score=100)
+        return Results(run=RunInfo(shard=shard), connectors=[certified])
+
+    one, two, three = part("1/3", "adyen"), part("2/3", "checkout"), part("3/3", "stripe")
+    assert [c.name for c in merge([three, one, two]).connectors] == ["adyen", "checkout", "stripe"]
+    with pytest.raises(HarnessError, match=r"shard\(s\) 2/3 missing"):
+        merge([one, three])
+    with pytest.raises(HarnessError, match="shard 1/3 is also in"):
+        merge([one, part("1/3", "paypal"), two, three])
+    with pytest.raises(HarnessError, match="different splits"):
+        merge([one, part("2/2", "paypal")])
+    with pytest.raises(HarnessError, match="not the results of a sharded run"):
+        unsharded = Results(connectors=[ConnectorResult(name="paypal", verdict="certified", score=100)])
+        merge([one, two, three, unsharded])

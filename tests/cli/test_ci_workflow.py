@@ -16,6 +16,8 @@ from harness.cli.record import credentials_table
 WORKFLOWS = Path(__file__).resolve().parents[2] / ".github" / "workflows"
 WORKFLOW = WORKFLOWS / "certify.yml"
 VERIFY_WORKFLOW = WORKFLOWS / "verify.yml"
+SHARDED_WORKFLOW = WORKFLOWS / "certify-sharded.yml"
+ALL_WORKFLOWS = [WORKFLOW, VERIFY_WORKFLOW, SHARDED_WORKFLOW]
 
 
 def steps() -> list[dict]:
@@ -64,13 +66,13 @@ def zizmor_findings(workflow: Path) -> list[dict]:
     return json.loads(result.stdout)
 
 
-@pytest.mark.parametrize("workflow", [WORKFLOW, VERIFY_WORKFLOW], ids=lambda p: p.name)
+@pytest.mark.parametrize("workflow", ALL_WORKFLOWS, ids=lambda p: p.name)
 def test_zizmor_finds_nothing_in_the_workflow(workflow):
     findings = zizmor_findings(workflow)
     assert findings == [], [(f["ident"], f["determinations"]["severity"]) for f in findings]
 
 
-@pytest.mark.parametrize("workflow", [WORKFLOW, VERIFY_WORKFLOW], ids=lambda p: p.name)
+@pytest.mark.parametrize("workflow", ALL_WORKFLOWS, ids=lambda p: p.name)
 def test_zizmor_catches_an_unpinned_action_and_persisted_credentials(tmp_path, workflow):
     # the workflow as it was before it was made safe: the check must see what it guards against
     text = workflow.read_text(encoding="utf-8")
@@ -84,7 +86,7 @@ def test_zizmor_catches_an_unpinned_action_and_persisted_credentials(tmp_path, w
     assert {"unpinned-uses", "artipacked"} <= idents
 
 
-@pytest.mark.parametrize("workflow", [WORKFLOW, VERIFY_WORKFLOW], ids=lambda p: p.name)
+@pytest.mark.parametrize("workflow", ALL_WORKFLOWS, ids=lambda p: p.name)
 def test_every_action_is_pinned_by_hash_with_its_version_and_jobs_ask_for_their_permissions(workflow):
     data = yaml.safe_load(workflow.read_text(encoding="utf-8"))
     assert data["permissions"] == {}  # nothing at the workflow level
@@ -132,3 +134,21 @@ def test_the_mutate_job_measures_the_changed_connectors_and_uploads_mutate_json(
     assert "${{" not in measure["run"]  # no expression expanded into the script
     upload = next(s for s in job["steps"] if s.get("uses", "").startswith("actions/upload-artifact"))
     assert upload["with"]["path"].endswith("/mutate.json") and upload["if"] == "always()"
+
+
+def test_the_sharded_workflow_certifies_every_shard_and_merges_them():
+    data = yaml.safe_load(SHARDED_WORKFLOW.read_text(encoding="utf-8"))
+    shard, merge = data["jobs"]["shard"], data["jobs"]["merge"]
+    shards = shard["strategy"]["matrix"]["shard"]
+    assert shards == list(range(1, len(shards) + 1)) and len(shards) > 1
+    assert shard["strategy"]["fail-fast"] is False  # every shard reports
+    (run,) = [s for s in shard["steps"] if "certify run" in s.get("run", "")]
+    assert f'--shard "$SHARD/{len(shards)}"' in run["run"] and "${{" not in run["run"]
+    upload = next(s for s in shard["steps"] if s.get("uses", "").startswith("actions/upload-artifact"))
+    assert upload["with"]["path"] == "shard-${{ matrix.shard }}/results.json"
+    assert upload["with"]["if-no-files-found"] == "error"  # a shard that wrote nothing fails loudly
+    assert merge["needs"] == "shard" and merge["if"] == "always()"
+    download = next(s for s in merge["steps"] if s.get("uses", "").startswith("actions/download-artifact"))
+    assert download["with"]["pattern"] == "certification-shard-*"
+    (merged,) = [s for s in merge["steps"] if "certify report merge" in s.get("run", "")]
+    assert "shards/*/results.json" in merged["run"]
