@@ -292,10 +292,29 @@ def judge_equivalence(result: MutantResult, session: Any, original: Mapping[str,
     except BaseException as error:  # a mutant that hangs or exits on an input is no equivalent
         differs = [f"observing it stopped ({type(error).__name__})"]
     if not differs:
-        result.status = "equivalent"
-        return
+        unreached = _unreached_value(result, session)
+        if unreached is None:
+            result.status = "equivalent"
+            return
+        differs = [unreached]
     more = f" (+{len(differs) - 1} more input(s))" if len(differs) > 1 else ""
     result.evidence = differs[0] + more
+
+
+def _unreached_value(result: MutantResult, session: Any) -> str | None:
+    """Why a status-table mutant that answers every input as the original is still no equivalent:
+    the status it moves is documented where no input could be built (that place never ran)."""
+    from harness.mutate.equivalence import unreached_statuses
+    from harness.mutate.hints import UNREACHED, status_value
+
+    value = status_value(result.description) if result.family == "status-table" else None
+    if value is None:
+        return None
+    try:
+        reason = unreached_statuses(session).get(value)
+    except Exception as error:  # the facts or recordings unreadable under the mutant: not judged equal
+        reason = f"the documented statuses could not be listed ({type(error).__name__})"
+    return f"{UNREACHED} the documented status {value!r} ({reason})" if reason else None
 
 
 def _child(send: Connection, run: Callable[[], MutantResult]) -> None:

@@ -259,3 +259,11 @@ class NotReturnedStatusCharged(Stripe):
     id = "broken_not_returned_charged"
     base_url_key = "stripe"
     flows: ClassVar = _with(Flow.AUTHORIZE, handle_response=confirmation_awaited_charged)
+
+
+class RSyncByPaymentId(Stripe):
+    """Syncs the payment intent's id where the refund's belongs: the refund id never reaches Stripe."""
+
+    id = "broken_rsync_by_payment_id"
+    base_url_key = "stripe"
+    flows: ClassVar = _with(Flow.RSYNC, path="v1/refunds/{connector_transaction_id}")

@@ -58,3 +58,35 @@ def test_an_unobservable_mutant_is_equivalent_and_a_facts_visible_one_is_not():
     # every check and only the facts-derived status input told it from the original)
     assert other["status"] == "killed", other
     assert str(other.get("killed_by", "")).startswith("facts:statuses:Authorize"), other
+
+
+def _session(name: str):
+    from harness.certify.checks.session import ConnectorSession, SuiteOptions
+
+    workspace = Workspace.for_registered(name, root=ROOT)
+    return ConnectorSession(workspace, SuiteOptions(config_dir=workspace.configs))
+
+
+def test_every_supported_flow_sends_its_request_with_distinct_ids_even_without_a_recording():
+    from harness.mutate.equivalence import _answer, request_answers
+
+    # Authorize.net has no recorded refund sync (its sandbox settles daily): the request is an input
+    answers = {label: _answer(call) for label, call in request_answers(_session("authorizedotnet"))}
+    assert '\\"transId\\":\\"refund_property\\"' in answers["request RSync"], answers["request RSync"]
+    assert "refund_property" not in answers["request PSync"]
+    assert "request RSync without metadata" in answers
+
+
+def test_a_status_table_mutant_of_a_status_no_input_reaches_is_no_equivalent():
+    from harness.mutate.equivalence import unreached_statuses
+    from harness.mutate.runner import MutantResult, _unreached_value
+
+    session = _session("paypal")
+    # PayPal syncs an order only when Authorize left no payment: no catalog scenario records it
+    assert "GET /v2/checkout/orders/{id}" in unreached_statuses(session)["DECLINED"]
+    file = "connectors/paypal/transformers.py"
+    moved = MutantResult("k", "status-table", file, 322, '"DECLINED": A.FAILURE -> A.PENDING', "survived")
+    evidence = _unreached_value(moved, session) or ""
+    assert evidence.startswith("no input reaches the documented status 'DECLINED'"), evidence
+    negated = MutantResult("k", "condition", file, 651, "condition negated in order_result: x", "survived")
+    assert _unreached_value(negated, session) is None
