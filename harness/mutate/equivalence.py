@@ -193,7 +193,7 @@ def status_answers(session: ConnectorSession) -> Iterator[tuple[str, Callable[[]
     """Every documented status value of every flow (rows and not_returned) through the transform."""
     facts = session.facts
     connector = session.workspace.connector
-    recorded = session.recorded_responses()
+    recorded = session.status_responses()
     models = {f: spec.response_model for f, spec in connector.flows.items()}
     for flow in FLOW_ORDER:
         if not connector.supports(flow):
@@ -215,7 +215,7 @@ def unreached_statuses(session: ConnectorSession) -> dict[str, str]:
     for which no input could be built, each with the table and the reason."""
     facts = session.facts
     connector = session.workspace.connector
-    recorded = session.recorded_responses()
+    recorded = session.status_responses()
     models = {f: spec.response_model for f, spec in connector.flows.items()}
     unreached: dict[str, str] = {}
     for flow in FLOW_ORDER:
