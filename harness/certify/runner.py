@@ -156,6 +156,25 @@ def describe_response(response: HttpResponse | None) -> dict[str, Any] | None:
     }
 
 
+# UCS states in which no money has been captured yet: an outcome in one reports no amount captured
+NOTHING_CAPTURED = frozenset(
+    {
+        AttemptStatus.STARTED,
+        AttemptStatus.AUTHENTICATION_PENDING,
+        AttemptStatus.AUTHENTICATION_SUCCESSFUL,
+        AttemptStatus.AUTHENTICATION_FAILED,
+        AttemptStatus.AUTHORIZING,
+        AttemptStatus.AUTHORIZED,
+        AttemptStatus.PARTIALLY_AUTHORIZED,
+        AttemptStatus.AUTHORIZATION_FAILED,
+        AttemptStatus.VOIDED,
+        AttemptStatus.PAYMENT_METHOD_AWAITED,
+        AttemptStatus.CONFIRMATION_AWAITED,
+        AttemptStatus.DEVICE_DATA_COLLECTION_PENDING,
+    }
+)
+
+
 def not_a_business_failure(error: ErrorResponse) -> bool:
     """401 and 5xx say nothing about the payment; a 403 counts only when the connector read it as
     a failed operation (some providers answer "void not allowed" with a bare 403)."""
@@ -209,6 +228,12 @@ def check_step(step: Step, execution: Execution) -> list[str]:
             )
         if expect.ids and not result.connector_transaction_id:
             problems.append("no connector transaction id in the response")
+        captured = result.amount_captured
+        if captured is not None and captured.value > 0 and result.status in NOTHING_CAPTURED:
+            problems.append(
+                f"{result.status.value} with amount_captured {captured.value}: nothing is captured in "
+                "that state (is the authorized amount reported as captured?)"
+            )
     elif isinstance(result, RefundsResponseData):
         if expect.statuses and result.refund_status.value not in expect.statuses:
             problems.append(

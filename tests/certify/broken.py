@@ -267,3 +267,23 @@ class RSyncByPaymentId(Stripe):
     id = "broken_rsync_by_payment_id"
     base_url_key = "stripe"
     flows: ClassVar = _with(Flow.RSYNC, path="v1/refunds/{connector_transaction_id}")
+
+
+class PSyncByReference(Stripe):
+    """Syncs one fixed intent (a merchant reference pasted in): the payment's id never reaches Stripe."""
+
+    id = "broken_psync_by_reference"
+    base_url_key = "stripe"
+    flows: ClassVar = _with(Flow.PSYNC, path="v1/payment_intents/property_reference")
+
+
+def authorized_amount_as_captured(intent: t.StripePaymentIntent, rd: Any, ctx: Any) -> Any:
+    result = t.psync_response(intent, rd, ctx)
+    # the broken rule: the amount the intent holds is reported as captured whatever its state
+    return result.model_copy(update={"amount_captured": result.amount})
+
+
+class AuthorizedAmountAsCaptured(Stripe):
+    id = "broken_authorized_amount_as_captured"
+    base_url_key = "stripe"
+    flows: ClassVar = _with(Flow.PSYNC, handle_response=authorized_amount_as_captured)
