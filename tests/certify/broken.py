@@ -287,3 +287,29 @@ class AuthorizedAmountAsCaptured(Stripe):
     id = "broken_authorized_amount_as_captured"
     base_url_key = "stripe"
     flows: ClassVar = _with(Flow.PSYNC, handle_response=authorized_amount_as_captured)
+
+
+def capturable_dropped(intent: t.StripePaymentIntent, rd: Any, ctx: Any) -> Any:
+    result = t.authorize_response(intent, rd, ctx)
+    # the broken rule: what the authorization left to capture is never reported
+    return result.model_copy(update={"amount_capturable": None})
+
+
+class AmountCapturableDropped(Stripe):
+    id = "broken_amount_capturable_dropped"
+    base_url_key = "stripe"
+    flows: ClassVar = _with(Flow.AUTHORIZE, handle_response=capturable_dropped)
+
+
+def received_as_requested(intent: t.StripePaymentIntent, rd: Any, ctx: Any) -> Any:
+    result = t.capture_response(intent, rd, ctx)
+    # the broken rule: the amount asked to capture is reported, not what Stripe says it collected
+    if hasattr(result, "amount_captured"):
+        return result.model_copy(update={"amount_captured": rd.request.payment_amount})
+    return result
+
+
+class CapturedAmountAsRequested(Stripe):
+    id = "broken_captured_amount_as_requested"
+    base_url_key = "stripe"
+    flows: ClassVar = _with(Flow.CAPTURE, handle_response=received_as_requested)
