@@ -90,3 +90,41 @@ def test_a_status_table_mutant_of_a_status_no_input_reaches_is_no_equivalent():
     assert evidence.startswith("no input reaches the documented status 'DECLINED'"), evidence
     negated = MutantResult("k", "condition", file, 651, "condition negated in order_result: x", "survived")
     assert _unreached_value(negated, session) is None
+
+
+def test_only_changed_lines_inside_a_function_are_watched():
+    from harness.mutate.runner import changed_lines
+
+    text = "X = 1\n\n\ndef f(a):\n    if a:\n        return 1\n    return 2\n"
+    negated = Mutant("condition", "m.py", 5, "negated", text, text.replace("if a:", "if not a:"))
+    module = Mutant("condition", "m.py", 1, "module", text, text.replace("X = 1", "X = 2"))
+    assert changed_lines(negated) == {5}
+    assert changed_lines(module) == frozenset()  # runs at import: judged by its inputs alone
+
+
+@pytest.mark.slow
+def test_a_mutant_no_input_runs_is_a_survivor_not_an_equivalent():
+    # Stripe's decline_from reads a 2xx PaymentIntent carrying last_payment_error: no recorded
+    # answer has one, so swapping its code and message changes no answer, yet is a real bug
+    swapped = next(
+        m
+        for m in source_mutants(TRANSFORMERS, DISPLAY, ("error-field",))
+        if m.description.startswith("error code and message swapped in decline_from")
+    )
+    workspace = Workspace.for_registered("stripe", root=ROOT)
+    original = observe_original(workspace, workspace.configs)
+
+    def job():
+        return evaluate(
+            "stripe",
+            workspace.connector_cls,
+            ROOT,
+            workspace.configs,
+            swapped,
+            workspace.source_dir,
+            original,
+        )
+
+    [outcome] = run_forked([(swapped, job)], workers=1, timeout=600)
+    assert outcome["status"] == "survived", outcome
+    assert outcome["evidence"].startswith(f"no input reaches line {swapped.line}"), outcome
