@@ -81,15 +81,28 @@ def test_a_status_table_mutant_of_a_status_no_input_reaches_is_no_equivalent():
     from harness.mutate.equivalence import unreached_statuses
     from harness.mutate.runner import MutantResult, _unreached_value
 
-    session = _session("paypal")
-    # PayPal syncs an order only when Authorize left no payment: no catalog scenario records it
-    assert "GET /v2/checkout/orders/{id}" in unreached_statuses(session)["DECLINED"]
-    file = "connectors/paypal/transformers.py"
-    moved = MutantResult("k", "status-table", file, 322, '"DECLINED": A.FAILURE -> A.PENDING', "survived")
+    session = _session("stripe")
+    # Stripe's row for a PaymentIntent back in requires_payment_method with last_payment_error set:
+    # no recorded 2xx answer carries last_payment_error, so no input reaches it
+    assert (
+        "no recorded example of last_payment_error" in unreached_statuses(session)["requires_payment_method"]
+    )
+    file = "connectors/stripe/transformers.py"
+    moved = MutantResult("k", "status-table", file, 180, '"requires_payment_method": A.X -> A.Y', "survived")
     evidence = _unreached_value(moved, session) or ""
-    assert evidence.startswith("no input reaches the documented status 'DECLINED'"), evidence
-    negated = MutantResult("k", "condition", file, 651, "condition negated in order_result: x", "survived")
+    assert evidence.startswith("no input reaches the documented status 'requires_payment_method'"), evidence
+    reached = MutantResult("k", "status-table", file, 181, '"succeeded": A.CHARGED -> A.PENDING', "survived")
+    assert _unreached_value(reached, session) is None
+    negated = MutantResult("k", "condition", file, 237, "condition negated in attempt_status: x", "survived")
     assert _unreached_value(negated, session) is None
+
+
+def test_paypal_order_sync_statuses_are_reached_through_the_order_body_recorded_on_authorize():
+    from harness.mutate.equivalence import unreached_statuses
+
+    # PayPal syncs an order only when Authorize left no payment: the order body recorded on
+    # Authorize, sent through PSync, reaches every documented row of the order-sync table
+    assert not [v for v in unreached_statuses(_session("paypal")).values() if "checkout/orders/{id}" in v]
 
 
 def test_only_changed_lines_inside_a_function_are_watched():
