@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import uuid
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -156,6 +157,9 @@ def describe_response(response: HttpResponse | None) -> dict[str, Any] | None:
     }
 
 
+# a missing field formatted into a message ("None: ", "code None"): the user sees Python, not the error
+SHOWN_NONE = re.compile(r"(?:^|[\s:(\[])None(?:$|[\s:,.)\]])")
+
 # UCS states in which no money has been captured yet: an outcome in one reports no amount captured
 NOTHING_CAPTURED = frozenset(
     {
@@ -202,7 +206,11 @@ def check_step(step: Step, execution: Execution) -> list[str]:
                     f"expected {expect.describe()}, got HTTP {result.status_code} {result.code}: an "
                     "authentication or server error is not the outcome this scenario tests"
                 ]
-            return [] if result.code else ["the ErrorResponse has no code"]
+            if not result.code:
+                return ["the ErrorResponse has no code"]
+            if SHOWN_NONE.search(result.message or ""):
+                return [f"the error message {result.message!r} shows a missing value as None"]
+            return []
         if execution.error is not None:
             if execution.request is None and execution.error.kind in PRE_REQUEST_REFUSALS:
                 return []
@@ -380,4 +388,3 @@ class ScenarioRunner:
             self.advance(step, execution, chain)
         run.problems = [self.redactor(p) for p in run.problems]
         return run
-

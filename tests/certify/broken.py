@@ -313,3 +313,17 @@ class CapturedAmountAsRequested(Stripe):
     id = "broken_captured_amount_as_requested"
     base_url_key = "stripe"
     flows: ClassVar = _with(Flow.CAPTURE, handle_response=received_as_requested)
+
+
+def none_in_message(response: Any, ctx: Any) -> Any:
+    result = t.error_response(response, ctx)
+    # the broken rule: a field the answer lacks is formatted into the message as Python's None
+    return result.model_copy(update={"message": f"{None}: {result.message}"})
+
+
+class NoneInErrorMessage(Stripe):
+    id = "broken_none_in_error_message"
+    base_url_key = "stripe"
+
+    def parse_error(self, response: Any, ctx: Any) -> Any:
+        return none_in_message(response, ctx)

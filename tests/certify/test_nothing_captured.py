@@ -1,4 +1,5 @@
-"""An outcome whose status says nothing is captured yet reports no amount captured."""
+"""Outcomes that show a bug whatever the expectation: an amount captured in a state where nothing
+is captured, an error message showing a missing value as None."""
 
 from __future__ import annotations
 
@@ -31,4 +32,20 @@ def test_an_authorized_payment_reported_with_an_amount_captured_is_refused():
 
 
 def test_an_authorized_payment_with_nothing_captured_passes():
+    assert _psync_authorized(None).problems == []
+
+
+def test_an_error_message_showing_a_missing_value_as_none_is_refused():
+    from harness.certify.catalog import SCENARIOS as ALL
+
+    workspace = Workspace(
+        name=broken.NoneInErrorMessage.id,
+        connector_cls=broken.NoneInErrorMessage,
+        root=ROOT,
+        data_name="stripe",
+    )
+    session = ConnectorSession(workspace, SuiteOptions(config_dir=workspace.configs))
+    run = session.scenario_run(ALL["decline_generic"])
+    assert isinstance(run, ScenarioRun)
+    assert any("shows a missing value as None" in p for p in run.problems), run.problems
     assert _psync_authorized(None).problems == []
