@@ -224,6 +224,25 @@ class StatuslessAnswer(AbsentOperation):
         )
 
 
+class ResponseAmount(_Fact):
+    """Where a flow's success answer states an amount, and the outcome field that must say the same
+    (the amount authorized, captured or still capturable, as the provider reports it)."""
+
+    flow: Flow
+    field: str = Field(min_length=1)  # dotted path in the answer
+    reports: Literal["amount", "amount_captured", "amount_capturable"]
+    currency_field: str | None = None  # where the answer states the currency (else the request's)
+    unit: Literal["minor", "major"] = "minor"  # the provider's integer unit, or a decimal in major units
+    when: dict[str, StatusValue] = Field(default_factory=dict)  # conditions on the answer, as status rows
+    source: str = Field(min_length=1)
+    note: str = ""
+
+    @field_validator("flow", mode="before")
+    @classmethod
+    def _flow(cls, value: Any) -> Flow:
+        return Flow(value)
+
+
 class InapplicableScenario(_Fact):
     """A catalog scenario the provider's documented behaviour rules out (not a sandbox limitation):
     its check skips at no cost, citing `source`."""
@@ -386,6 +405,7 @@ class Facts(_Fact):
     absent_operations: list[AbsentOperation] = Field(default_factory=list)
     statusless_answers: list[StatuslessAnswer] = Field(default_factory=list)
     inapplicable_scenarios: list[InapplicableScenario] = Field(default_factory=list)
+    response_amounts: list[ResponseAmount] = Field(default_factory=list)
     webhooks: WebhookFacts | None = None
     path: str = ""
 

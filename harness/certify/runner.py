@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import uuid
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -156,6 +157,28 @@ def describe_response(response: HttpResponse | None) -> dict[str, Any] | None:
     }
 
 
+# a missing field formatted into a message ("None: ", "code None"): the user sees Python, not the error
+SHOWN_NONE = re.compile(r"(?:^|[\s:(\[])None(?:$|[\s:,.)\]])")
+
+# UCS states in which no money has been captured yet: an outcome in one reports no amount captured
+NOTHING_CAPTURED = frozenset(
+    {
+        AttemptStatus.STARTED,
+        AttemptStatus.AUTHENTICATION_PENDING,
+        AttemptStatus.AUTHENTICATION_SUCCESSFUL,
+        AttemptStatus.AUTHENTICATION_FAILED,
+        AttemptStatus.AUTHORIZING,
+        AttemptStatus.AUTHORIZED,
+        AttemptStatus.PARTIALLY_AUTHORIZED,
+        AttemptStatus.AUTHORIZATION_FAILED,
+        AttemptStatus.VOIDED,
+        AttemptStatus.PAYMENT_METHOD_AWAITED,
+        AttemptStatus.CONFIRMATION_AWAITED,
+        AttemptStatus.DEVICE_DATA_COLLECTION_PENDING,
+    }
+)
+
+
 def not_a_business_failure(error: ErrorResponse) -> bool:
     """401 and 5xx say nothing about the payment; a 403 counts only when the connector read it as
     a failed operation (some providers answer "void not allowed" with a bare 403)."""
@@ -183,7 +206,11 @@ def check_step(step: Step, execution: Execution) -> list[str]:
                     f"expected {expect.describe()}, got HTTP {result.status_code} {result.code}: an "
                     "authentication or server error is not the outcome this scenario tests"
                 ]
-            return [] if result.code else ["the ErrorResponse has no code"]
+            if not result.code:
+                return ["the ErrorResponse has no code"]
+            if SHOWN_NONE.search(result.message or ""):
+                return [f"the error message {result.message!r} shows a missing value as None"]
+            return []
         if execution.error is not None:
             if execution.request is None and isinstance(execution.error, PRE_REQUEST_REFUSALS):
                 return []
@@ -209,6 +236,12 @@ def check_step(step: Step, execution: Execution) -> list[str]:
             )
         if expect.ids and not result.connector_transaction_id:
             problems.append("no connector transaction id in the response")
+        captured = result.amount_captured
+        if captured is not None and captured.value > 0 and result.status in NOTHING_CAPTURED:
+            problems.append(
+                f"{result.status.value} with amount_captured {captured.value}: nothing is captured in "
+                "that state (is the authorized amount reported as captured?)"
+            )
     elif isinstance(result, RefundsResponseData):
         if expect.statuses and result.refund_status.value not in expect.statuses:
             problems.append(
@@ -355,4 +388,3 @@ class ScenarioRunner:
             self.advance(step, execution, chain)
         run.problems = [self.redactor(p) for p in run.problems]
         return run
-

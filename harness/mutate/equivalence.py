@@ -2,10 +2,15 @@
 
 The input set is everything the catalog and the provider facts give: every supported scenario's
 requests and parsed outcomes (replayed from its cassette), every supported currency of the facts
-with the boundary amounts of its rules sent through each money flow, every documented status value
-of every flow (rows and not_returned values) fed through the response transform, and the facts'
-error bodies on every flow. `observe` maps each input to a canonical text of the connector's answer;
-a mutant is equivalent only when no input tells it from the original.
+with the boundary amounts of its rules sent through each money flow, the request of every supported
+flow (with distinct payment and refund ids, with and without the chain's metadata), every documented
+status value of every flow (rows and not_returned values) fed through the response transform, and
+the facts' error bodies on every flow. `observe` maps each input to a canonical text of the
+connector's answer; a mutant is equivalent only when no input tells it from the original.
+
+A documented status for which no input can be built (its table's endpoint has no recorded answer to
+start from) is *unreached*: a status-table mutant of that value cannot be judged equivalent, since
+the place that reads it was never run (`unreached_statuses`).
 """
 
 from __future__ import annotations
@@ -164,11 +169,31 @@ def money_answers(session: ConnectorSession) -> Iterator[tuple[str, Callable[[],
             yield f"Authorize with capture_method {method.value}", build_method
 
 
+def request_answers(session: ConnectorSession) -> Iterator[tuple[str, Callable[[], Any]]]:
+    """The request of every supported flow, ids distinct (payment, refund), with the chain's metadata
+    and without it: an id read from the wrong field reaches the wire here even where no scenario of
+    the flow is recorded (a refund sync on a provider whose sandbox cannot chain one)."""
+    connector, context = session.workspace.connector, session.property_context
+    for flow in FLOW_ORDER:
+        if not connector.supports(flow):
+            continue
+        variants: tuple[tuple[str, dict[str, Any]], ...] = (
+            ("", {}),
+            (" without metadata", {"connector_metadata": {}}),
+        )
+        for variant, extra in variants:
+
+            def build(flow: Flow = flow, extra: dict[str, Any] = extra) -> Any:
+                return connector.build_request(context.router_data(flow, **extra), context.base_url)
+
+            yield f"request {flow.value}{variant}", build
+
+
 def status_answers(session: ConnectorSession) -> Iterator[tuple[str, Callable[[], Any]]]:
     """Every documented status value of every flow (rows and not_returned) through the transform."""
     facts = session.facts
     connector = session.workspace.connector
-    recorded = session.recorded_responses()
+    recorded = session.status_responses()
     models = {f: spec.response_model for f, spec in connector.flows.items()}
     for flow in FLOW_ORDER:
         if not connector.supports(flow):
@@ -183,6 +208,28 @@ def status_answers(session: ConnectorSession) -> Iterator[tuple[str, Callable[[]
             for label, case in cases:
                 if isinstance(case, Case):
                     yield f"status {table.label}={label}", partial(status_case_result, session, table, case)
+
+
+def unreached_statuses(session: ConnectorSession) -> dict[str, str]:
+    """Documented status values (a row's value or a value its `when` asks for, a not_returned value)
+    for which no input could be built, each with the table and the reason."""
+    facts = session.facts
+    connector = session.workspace.connector
+    recorded = session.status_responses()
+    models = {f: spec.response_model for f, spec in connector.flows.items()}
+    unreached: dict[str, str] = {}
+    for flow in FLOW_ORDER:
+        if not connector.supports(flow):
+            continue
+        for table in facts.status_tables(flow):
+            for row, case in row_cases(table, recorded, models):
+                if not isinstance(case, Case):
+                    for value in (row.value, *row.when.values()):
+                        unreached.setdefault(str(value), f"{table.label}: {case}")
+            for absent, case in not_returned_cases(table, recorded, models):
+                if not isinstance(case, Case):
+                    unreached.setdefault(str(absent.value), f"{table.label}: {case}")
+    return unreached
 
 
 def _error_body(paths: Mapping[str, str | None]) -> dict[str, Any]:
@@ -272,7 +319,7 @@ def config_answers(session: ConnectorSession) -> Iterator[tuple[str, Callable[[]
         yield f"base URL {env}", partial(workspace.base_url, env)
 
 
-SOURCES = (scenario_answers, money_answers, status_answers, error_answers, config_answers)
+SOURCES = (scenario_answers, money_answers, request_answers, status_answers, error_answers, config_answers)
 
 
 def observe(session: ConnectorSession) -> Observation:

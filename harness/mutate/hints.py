@@ -12,6 +12,8 @@ from typing import Any
 
 from harness.domain.flows import Flow
 
+UNREACHED = "no input reaches"  # the evidence of a survivor no input could tell from the original
+
 FLOW_WORDS = {
     "authorize": Flow.AUTHORIZE,
     "capture": Flow.CAPTURE,
@@ -39,13 +41,13 @@ def _function(description: str) -> str:
     return match.group(1) if match else ""
 
 
-def _status_value(description: str) -> str | None:
+def status_value(description: str) -> str | None:
     match = re.match(r"""\s*['"]?([^'":]+)['"]?\s*:""", description)
     return match.group(1) if match else None
 
 
 def status_table_hint(description: str, facts: Any) -> str:
-    value = _status_value(description)
+    value = status_value(description)
     if value is None:
         return "a facts status row for the moved entry"
     if facts is None:
@@ -95,6 +97,8 @@ def hint_for(result: Any, facts: Any = None) -> str:
         hint = "a facts entry for the production base URL"
     else:
         hint = "a scenario or fact that reaches the mutated line"
-    if result.evidence:
+    if result.evidence.startswith(UNREACHED):
+        hint += f"; not judged equivalent: {result.evidence}"
+    elif result.evidence:
         hint += f"; it first differs from the original on: {result.evidence}"
     return hint

@@ -33,10 +33,12 @@ from typing import Any
 
 from harness.defaults import MUTATION_STRENGTH_FLOOR
 from harness.integration.sandbox import SANDBOX_MODULE
-from harness.mutate.hints import hint_for
+from harness.mutate.hints import UNREACHED, hint_for
 from harness.mutate.operators import FAMILIES, Mutant, config_mutants, source_mutants
 
 # cheapest checks first: a mutant stops at its first failing check
+# mutants of module-level data (tables, declarations, config): run at import, judged by their inputs
+MODULE_LEVEL_FAMILIES = frozenset({"status-table", "currency-row", "declaration", "config"})
 KILL_ORDER = ("load", "facts", "scenario", "contract", "secrets", "lint", "property")
 DEFAULT_TIMEOUT = 120.0
 STRENGTH_FLOOR = MUTATION_STRENGTH_FLOOR  # one floor for the runner, the reports and --strict
@@ -276,26 +278,102 @@ def evaluate(
                     if failing[0].family != "facts":
                         break
             if result.status == "survived" and original is not None:
-                judge_equivalence(result, session, original)
+                watched = None
+                inside = changed_lines(mutant) if mutant.family not in MODULE_LEVEL_FAMILIES else frozenset()
+                if inside and target.parent.resolve() == source_dir.resolve():
+                    watched = (str(copy_dir / target.name), inside)
+                judge_equivalence(result, session, original, watched)
     result.seconds = time.perf_counter() - started
     return result
 
 
-def judge_equivalence(result: MutantResult, session: Any, original: Mapping[str, str]) -> None:
-    """Equivalent when the mutant answers every input as the original; else name where it differs."""
+def changed_lines(mutant: Mutant) -> frozenset[int]:
+    """The mutated file's changed line numbers (1-based) that lie inside a function: code that
+    runs when called, not at import (a module-level change is judged by its inputs alone)."""
+    import ast
+    import difflib
+
+    before, after = mutant.original.splitlines(), mutant.mutated.splitlines()
+    lines: set[int] = set()
+    for tag, _, _, j1, j2 in difflib.SequenceMatcher(None, before, after, autojunk=False).get_opcodes():
+        if tag != "equal":
+            lines.update(range(j1 + 1, max(j2, j1 + 1) + 1))
+    try:
+        tree = ast.parse(mutant.mutated)
+    except SyntaxError:
+        return frozenset()
+    bodies = [
+        (node.body[0].lineno, node.end_lineno or node.lineno)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.body
+    ]
+    return frozenset(line for line in lines if any(start <= line <= end for start, end in bodies))
+
+
+def _lines_run(path: str, lines: frozenset[int], ran: set[int]) -> Callable[..., Any]:
+    """A trace function noting which of `lines` of the file at `path` run (other files untraced)."""
+
+    def local(frame: Any, event: str, _arg: Any) -> Any:
+        if event == "line" and frame.f_lineno in lines:
+            ran.add(frame.f_lineno)
+        return local
+
+    def calls(frame: Any, _event: str, _arg: Any) -> Any:
+        return local if frame.f_code.co_filename == path else None
+
+    return calls
+
+
+def judge_equivalence(
+    result: MutantResult,
+    session: Any,
+    original: Mapping[str, str],
+    watched: tuple[str, frozenset[int]] | None = None,
+) -> None:
+    """Equivalent when the mutant answers every input as the original and some input runs the
+    mutated code (`watched`: the file and lines of a mutant inside a function); else name where it
+    differs, or that nothing reached it."""
     from harness.certify.limits import time_limit
     from harness.mutate.equivalence import differences, observe
 
+    ran: set[int] = set()
     try:
         with time_limit(session.options.check_timeout, "observing the mutant"):
-            differs = differences(original, observe(session))
+            if watched is not None:
+                sys.settrace(_lines_run(watched[0], watched[1], ran))
+            try:
+                differs = differences(original, observe(session))
+            finally:
+                sys.settrace(None)
     except BaseException as error:  # a mutant that hangs or exits on an input is no equivalent
         differs = [f"observing it stopped ({type(error).__name__})"]
-    if not differs:
-        result.status = "equivalent"
+    if not differs and watched is not None and not ran:
+        result.evidence = f"{UNREACHED} line {result.line} (no input runs the mutated code)"
         return
+    if not differs:
+        unreached = _unreached_value(result, session)
+        if unreached is None:
+            result.status = "equivalent"
+            return
+        differs = [unreached]
     more = f" (+{len(differs) - 1} more input(s))" if len(differs) > 1 else ""
     result.evidence = differs[0] + more
+
+
+def _unreached_value(result: MutantResult, session: Any) -> str | None:
+    """Why a status-table mutant that answers every input as the original is still no equivalent:
+    the status it moves is documented where no input could be built (that place never ran)."""
+    from harness.mutate.equivalence import unreached_statuses
+    from harness.mutate.hints import status_value
+
+    value = status_value(result.description) if result.family == "status-table" else None
+    if value is None:
+        return None
+    try:
+        reason = unreached_statuses(session).get(value)
+    except Exception as error:  # the facts or recordings unreadable under the mutant: not judged equal
+        reason = f"the documented statuses could not be listed ({type(error).__name__})"
+    return f"{UNREACHED} the documented status {value!r} ({reason})" if reason else None
 
 
 def _child(send: Connection, run: Callable[[], MutantResult]) -> None:

@@ -259,3 +259,71 @@ class NotReturnedStatusCharged(Stripe):
     id = "broken_not_returned_charged"
     base_url_key = "stripe"
     flows: ClassVar = _with(Flow.AUTHORIZE, handle_response=confirmation_awaited_charged)
+
+
+class RSyncByPaymentId(Stripe):
+    """Syncs the payment intent's id where the refund's belongs: the refund id never reaches Stripe."""
+
+    id = "broken_rsync_by_payment_id"
+    base_url_key = "stripe"
+    flows: ClassVar = _with(Flow.RSYNC, path="v1/refunds/{connector_transaction_id}")
+
+
+class PSyncByReference(Stripe):
+    """Syncs one fixed intent (a merchant reference pasted in): the payment's id never reaches Stripe."""
+
+    id = "broken_psync_by_reference"
+    base_url_key = "stripe"
+    flows: ClassVar = _with(Flow.PSYNC, path="v1/payment_intents/property_reference")
+
+
+def authorized_amount_as_captured(intent: t.StripePaymentIntent, rd: Any, ctx: Any) -> Any:
+    result = t.psync_response(intent, rd, ctx)
+    # the broken rule: the amount the intent holds is reported as captured whatever its state
+    return result.model_copy(update={"amount_captured": result.amount})
+
+
+class AuthorizedAmountAsCaptured(Stripe):
+    id = "broken_authorized_amount_as_captured"
+    base_url_key = "stripe"
+    flows: ClassVar = _with(Flow.PSYNC, handle_response=authorized_amount_as_captured)
+
+
+def capturable_dropped(intent: t.StripePaymentIntent, rd: Any, ctx: Any) -> Any:
+    result = t.authorize_response(intent, rd, ctx)
+    # the broken rule: what the authorization left to capture is never reported
+    return result.model_copy(update={"amount_capturable": None})
+
+
+class AmountCapturableDropped(Stripe):
+    id = "broken_amount_capturable_dropped"
+    base_url_key = "stripe"
+    flows: ClassVar = _with(Flow.AUTHORIZE, handle_response=capturable_dropped)
+
+
+def received_as_requested(intent: t.StripePaymentIntent, rd: Any, ctx: Any) -> Any:
+    result = t.capture_response(intent, rd, ctx)
+    # the broken rule: the amount asked to capture is reported, not what Stripe says it collected
+    if hasattr(result, "amount_captured"):
+        return result.model_copy(update={"amount_captured": rd.request.payment_amount})
+    return result
+
+
+class CapturedAmountAsRequested(Stripe):
+    id = "broken_captured_amount_as_requested"
+    base_url_key = "stripe"
+    flows: ClassVar = _with(Flow.CAPTURE, handle_response=received_as_requested)
+
+
+def none_in_message(response: Any, ctx: Any) -> Any:
+    result = t.error_response(response, ctx)
+    # the broken rule: a field the answer lacks is formatted into the message as Python's None
+    return result.model_copy(update={"message": f"{None}: {result.message}"})
+
+
+class NoneInErrorMessage(Stripe):
+    id = "broken_none_in_error_message"
+    base_url_key = "stripe"
+
+    def parse_error(self, response: Any, ctx: Any) -> Any:
+        return none_in_message(response, ctx)

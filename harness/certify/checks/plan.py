@@ -15,6 +15,7 @@ from harness.certify.checks import contract as contract_checks
 from harness.certify.checks import facts as facts_checks
 from harness.certify.checks import lint as lint_checks
 from harness.certify.checks import property as property_checks
+from harness.certify.checks import response_amounts as response_amount_checks
 from harness.certify.checks import scenario as scenario_checks
 from harness.certify.checks import secrets as secrets_checks
 from harness.certify.checks import webhooks as webhook_checks
@@ -66,6 +67,7 @@ PLANNERS: tuple[Callable[[ConnectorSession], list[CheckSpec]], ...] = (
     scenario_checks.specs,
     contract_checks.specs,
     facts_checks.specs,
+    response_amount_checks.specs,  # in the facts family: the facts name where an answer states amounts
     webhook_checks.webhook_specs,  # in the facts family: the webhook facts are its oracle
     property_checks.specs,
     secrets_checks.specs,

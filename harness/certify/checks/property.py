@@ -1,6 +1,7 @@
 """The property family: hypothesis properties per flow (money, reference, bounds, documented
 responses, unknown statuses, generated requests against the spec), and the transport-fault,
-amount-limit and partial-amount properties of `checks/faults.py` and `checks/amounts.py`.
+amount-limit and partial-amount properties of `checks/faults.py` and `checks/amounts.py`, and the
+sync-subject properties of `checks/sync_ids.py`.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Any
 from harness.certify.checks import amounts as amount_checks
 from harness.certify.checks import faults as fault_checks
 from harness.certify.checks import gaps
+from harness.certify.checks import sync_ids as sync_id_checks
 from harness.certify.checks.interface import CheckSpec, check_result
 from harness.certify.checks.session import ConnectorSession
 from harness.certify.properties import (
@@ -273,4 +275,5 @@ def specs(session: ConnectorSession) -> list[CheckSpec]:
             title = f"{flow.value}: {name.replace('_', ' ')}"
             check_id = f"property:{name}:{flow.value}"
             specs.append(CheckSpec(check_id, "property", title, make(flow), flow=flow.value))
+    specs.extend(sync_id_checks.specs(session))  # a sync syncs the payment or refund it is given
     return specs

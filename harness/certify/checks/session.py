@@ -68,6 +68,13 @@ class ConnectorSession:
                     runs.append(run)
         return recorded_from_runs(runs)
 
+    def status_responses(self) -> list[Recorded]:
+        """The recorded answers the status facts start from, and answers for documented endpoints no
+        replay recorded (a body of the same resource, sent through the flow that reads it)."""
+        from harness.certify.checks.facts import reached_endpoints
+
+        return self.recorded_responses() + reached_endpoints(self)
+
     @cached_property
     def redactor(self) -> Redactor:
         return Redactor(

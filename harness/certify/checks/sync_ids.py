@@ -1,0 +1,106 @@
+"""A sync is about the object it is given: PSync the payment named by connector_transaction_id,
+RSync the refund named by connector_refund_id.
+
+Two syncs that differ only in that id must differ in the request sent (the id reaches the
+provider) or, where the request names only the payment, in the outcome read from the same
+recorded answer (the connector picks the refund out of it). A connector that syncs another object
+(the payment for the refund, the merchant reference for the payment) reports that object's state,
+and no replay notices when the scenarios always pass the ids a connector keeps in its metadata.
+PSync is asked without metadata: a payment synced by its id alone (created elsewhere) is common.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from harness.certify.checks.interface import CheckSpec, check_result
+from harness.certify.checks.session import ConnectorSession
+from harness.certify.results import CheckResult
+from harness.domain.errors import ConnectorError
+from harness.domain.flows import Flow
+from harness.integration.encoding import dumps_exact
+from harness.integration.http import HttpResponse
+
+# flow -> (the router data field naming what it syncs, what that is, whether the metadata is dropped)
+SUBJECTS: dict[Flow, tuple[str, str, bool]] = {
+    Flow.PSYNC: ("connector_transaction_id", "payment", True),
+    Flow.RSYNC: ("connector_refund_id", "refund", False),
+}
+OTHER_ID = "certify_other_id"  # a second id, never a provider's
+
+
+def check_id(flow: Flow) -> str:
+    return f"property:sync_subject:{flow.value}"
+
+
+def title(flow: Flow) -> str:
+    field, subject, _ = SUBJECTS[flow]
+    return f"{flow.value} syncs the {subject} named by {field}"
+
+
+def _with(router_data: Any, **update: Any) -> Any:
+    request = router_data.request.model_copy(update=update)
+    return dataclasses.replace(router_data, request=request, response=None)
+
+
+def _sent(session: ConnectorSession, router_data: Any) -> tuple[str, bytes | None] | str:
+    connector, base_url = session.workspace.connector, session.property_context.base_url
+    try:
+        request = connector.build_request(router_data, base_url)
+    except ConnectorError as error:
+        return f"{error.kind}: {error.message}"
+    return request.url, request.wire_body()
+
+
+def _read(session: ConnectorSession, router_data: Any, status_code: int, body: Any) -> str:
+    response = HttpResponse(status_code, dumps_exact(body).encode(), {"Content-Type": "application/json"})
+    try:
+        return repr(session.workspace.connector.handle_response(router_data, response))
+    except ConnectorError as error:
+        return f"{error.kind}: {error.message}"
+
+
+def sync_subject_check(flow: Flow) -> Any:
+    field, subject, without_metadata = SUBJECTS[flow]
+
+    def result(status: str, message: str) -> list[CheckResult]:
+        return [check_result(check_id(flow), "property", status, message, flow=flow.value, title=title(flow))]
+
+    def run(session: ConnectorSession) -> list[CheckResult]:
+        recorded = [r for r in session.recorded_responses() if r.flow is flow and not r.borrowed]
+        if recorded:  # the ids of a replayed sync: its answer holds that object
+            base = dataclasses.replace(recorded[0].router_data, response=None)
+        else:
+            base = session.property_context.router_data(flow)
+        if without_metadata:
+            base = _with(base, connector_metadata={})
+        given = str(getattr(base.request, field))
+        other = _with(base, **{field: OTHER_ID})
+        sent, sent_other = _sent(session, base), _sent(session, other)
+        if isinstance(sent, str):
+            return result("failed", f"{flow.value} could not build its request for {field} {given!r}: {sent}")
+        if sent != sent_other:
+            return result("passed", f"the {subject}'s id reaches the request")
+        if recorded:
+            answer = recorded[0]
+            read = _read(session, base, answer.status_code, answer.body)
+            if read != _read(session, other, answer.status_code, answer.body):
+                return result("passed", f"the {field} picks the {subject} out of the answer")
+        where = "and reads the same outcome from the recorded answer" if recorded else "(none recorded)"
+        return result(
+            "failed",
+            f"{flow.value} sends the same request for {field} {given!r} and {OTHER_ID!r} {where}: the "
+            f"{subject}'s id never decides what is synced (is another id sent instead?)",
+        )
+
+    return run
+
+
+def specs(session: ConnectorSession) -> list[CheckSpec]:
+    connector = session.workspace.connector
+    return [
+        CheckSpec(check_id(flow), "property", title(flow), sync_subject_check(flow), flow=flow.value)
+        for flow in SUBJECTS
+        if connector.supports(flow)
+    ]
