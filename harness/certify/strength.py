@@ -68,7 +68,7 @@ def content_hashes(material: ConnectorMaterial) -> dict[str, str]:
     return {
         "connector": _digest(material.source_dir.glob("*.py")),
         "certification": _digest([material.certification_path]),
-        "cassettes": _digest(material.cassette_dir.glob("*.yaml")),
+        "cassettes": _digest(material.cassette_dir.rglob("*.yaml"), material.cassette_dir),  # + webhooks/
         "facts": _digest([material.facts_path]),
         "spec": _digest([material.spec_path]),
         "config": _digest(material.configs.glob("*.toml")),

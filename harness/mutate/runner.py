@@ -186,7 +186,7 @@ def material(workspace: Any) -> list[Path]:
     harness_dir = Path(harness.__file__).parent
     files = [*harness_dir.rglob("*.py"), *connector_files(workspace.source_dir)]
     files += [workspace.certification_path, workspace.spec_path, workspace.facts_path]
-    files += sorted(workspace.cassette_dir.glob("*.yaml"))
+    files += sorted(workspace.cassette_dir.rglob("*.yaml"))  # webhooks/ too
     files += sorted(workspace.configs.glob("*.toml"))
     return files
 

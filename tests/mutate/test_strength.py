@@ -50,6 +50,8 @@ def material(tmp_path: Path) -> SimpleNamespace:
     (tmp_path / "src" / "transformers.py").write_text('STATUS = {"ok": "Charged"}\n')
     (tmp_path / "cassettes").mkdir()
     (tmp_path / "cassettes" / "authorize.yaml").write_text("interactions: []\n")
+    (tmp_path / "cassettes" / "webhooks").mkdir()
+    (tmp_path / "cassettes" / "webhooks" / "refund_failed.yaml").write_text("x: 1\n")
     (tmp_path / "config").mkdir()
     (tmp_path / "config" / "sandbox.toml").write_text('[connectors]\nacme.base_url = "https://x"\n')
     (tmp_path / "certification.toml").write_text('connector = "acme"\n')
@@ -102,6 +104,7 @@ def test_a_connector_file_changed_after_measuring_makes_the_strength_stale(tmp_p
     ("part", "change"),
     [
         ("cassettes", lambda f: (f.cassette_dir / "refund.yaml").write_text("interactions: []\n")),
+        ("cassettes", lambda f: (f.cassette_dir / "webhooks" / "refund_failed.yaml").write_text("x: 2\n")),
         ("facts", lambda f: f.facts_path.write_text("[statuses]\nok = 1\n")),
         ("spec", lambda f: f.spec_path.write_text("openapi: 3.1.0\n")),
         ("certification", lambda f: f.certification_path.write_text('connector = "acme"\n# x\n')),
