@@ -376,6 +376,13 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
         def _split_scope(self, nodeid: str) -> str:
             return nodeid.split("::", 1)[0]
 
+        def _reschedule(self, node: Any) -> None:
+            # a replacement worker still collecting has no collection to index work into (xdist
+            # would raise KeyError when two crashed workers are replaced at once): it is given work
+            # when its collection arrives, which schedules every node again
+            if node in self.registered_collections:
+                super()._reschedule(node)
+
     return ConnectorScheduling(config, log)
 
 
