@@ -117,8 +117,10 @@ def pytest_configure(config: pytest.Config) -> None:
     known = registry.names(root)
     unknown = [name for name in selected if name not in known]
     if unknown:
-        raise pytest.UsageError(
-            f"--connector: unknown connector(s) {', '.join(unknown)}; registered: {', '.join(known)}"
+        # exit 2 like every other bad argument (a UsageError would be pytest's 4)
+        pytest.exit(
+            f"--connector: unknown connector(s) {', '.join(unknown)}; registered: {', '.join(known)}",
+            returncode=2,
         )
     from harness.certify.limits import DEFAULT_CHECK_TIMEOUT
 

@@ -61,5 +61,6 @@ def test_pytest_with_an_unknown_connector_names_the_registered_ones():
         text=True,
         timeout=300,
     )
-    assert result.returncode == pytest.ExitCode.USAGE_ERROR, result.stdout + result.stderr
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert "--connector: unknown connector(s) nope; registered: adyen, authorizedotnet" in result.stderr
