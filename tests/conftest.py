@@ -11,6 +11,10 @@ from hypothesis import HealthCheck, settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# every certify run of the tests (in process, in subprocesses, on every xdist worker) shares one
+# folder of property example tapes: keyed by content, so sharing cannot change a result
+os.environ.setdefault("CERTIFY_CACHE_DIR", str(ROOT / ".certify-cache"))
+
 settings.register_profile("dev", max_examples=60, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile(
     "ci", max_examples=60, derandomize=True, suppress_health_check=[HealthCheck.too_slow], deadline=None

@@ -8,6 +8,8 @@ pointer and never prints a request value (a request may carry a card number).
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -77,6 +79,12 @@ class Spec:
         )
         self.operations = self._operations()
         self._validators: dict[str, Draft202012Validator] = {}
+
+    @cached_property
+    def content_hash(self) -> str:
+        """The document's content, as a key (the same document read from any file gives the same)."""
+        text = json.dumps(self.document, sort_keys=True, default=str, separators=(",", ":"))
+        return hashlib.sha256(text.encode()).hexdigest()
 
     def _operations(self) -> list[Operation]:
         operations = []

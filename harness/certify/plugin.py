@@ -88,12 +88,14 @@ class CertifyState:
         # built on first use, after pytest's initialisation (hypothesis must not load during it)
         if self._options is None:
             from harness.certify.checks.session import SuiteOptions
+            from harness.certify.example_tapes import cache_root
             from harness.certify.properties import profile_named
 
             self._options = SuiteOptions(
                 profile=profile_named(self.profile, self.seed),
                 config_dir=self.config_dir,
                 check_timeout=self.check_timeout,
+                cache_dir=cache_root(self.root),
             )
         return self._options
 

@@ -7,6 +7,7 @@ reported with its minimized example.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import json
 import random
@@ -23,6 +24,7 @@ from hypothesis.reporting import with_reporter
 
 from harness.certify.cassettes.scrubbing import dumps_exact
 from harness.certify.contracts import Spec
+from harness.certify.example_tapes import TapeStore, tape_key
 from harness.certify.schema_strategies import inline_refs, json_values
 from harness.certify.strategies import currencies, minor_amounts, reference_ids, unknown_statuses
 from harness.defaults import PROFILE_NAMES, PROFILES
@@ -118,7 +120,26 @@ def run_property(
     profile: Profile,
     *,
     max_examples: int | None = None,
+    tapes: TapeStore | None = None,
+    context: str = "",
+    content: str | None = None,
 ) -> PropertyOutcome:
+    """Run `check` on the examples of `case`.
+
+    With `tapes`, examples come from a tape when one is kept for the same key (see example_tapes).
+    `context` names what the strategy's functions read beyond its own text; `content` stands for the
+    strategy's text where printing it is slow (a schema's strategy: the spec's content and pointer).
+    """
+    examples = max_examples or profile.max_examples
+    key = None
+    if tapes is not None and profile.derandomize:
+        key = tape_key(case, context, examples, content=content)
+    if tapes is not None and key is not None:
+        tape = tapes.load(key)
+        if tape is not None and _holds_on(check, tape):
+            return PropertyOutcome(True, f"held for {len(tape)} examples", None, len(tape))
+        # no tape, or a recorded example fails: hypothesis generates (and minimizes) as always
+    recorded: list[dict[str, Any]] | None = [] if key is not None else None
     last: dict[str, Any] = {}
     count = [0]
 
@@ -126,6 +147,8 @@ def run_property(
         last.clear()
         last.update(case)
         count[0] += 1
+        if recorded is not None:
+            recorded.append(copy.deepcopy(case))  # before the check can change it
         try:
             check(case)
         except ConnectorError as error:  # a typed refusal the property did not expect: the connector's
@@ -137,7 +160,7 @@ def run_property(
             raise
 
     test = settings(
-        max_examples=max_examples or profile.max_examples,
+        max_examples=examples,
         derandomize=profile.derandomize,
         database=None,
         deadline=None,
@@ -178,7 +201,19 @@ def run_property(
             f"could not generate examples ({type(error).__name__}: {str(error).splitlines()[0][:160]})",
             hint="check the spec schema this property reads",
         ) from None
+    if tapes is not None and key is not None and recorded is not None and len(recorded) == count[0]:
+        tapes.store(key, recorded)
     return PropertyOutcome(True, f"held for {count[0]} examples", None, count[0])
+
+
+def _holds_on(check: Callable[[dict[str, Any]], None], tape: list[dict[str, Any]]) -> bool:
+    """Whether the property holds on every recorded example (any exception: it does not)."""
+    for case in tape:
+        try:
+            check(case)
+        except Exception:
+            return False
+    return True
 
 
 def _leaves(group: BaseExceptionGroup[Any]) -> list[BaseException]:

@@ -231,6 +231,7 @@ def evaluate(
     from harness.certify.checks.plan import plan
     from harness.certify.checks.run import run_spec
     from harness.certify.checks.session import ConnectorSession, SuiteOptions
+    from harness.certify.example_tapes import cache_root
     from harness.certify.workspace import Workspace
 
     started = time.perf_counter()
@@ -260,7 +261,9 @@ def evaluate(
             result.status, result.killed_by, result.killed_by_family = "killed", "load", "load"
             result.message = load.message
         else:
-            session = ConnectorSession(workspace, SuiteOptions(config_dir=configs))
+            session = ConnectorSession(
+                workspace, SuiteOptions(config_dir=configs, cache_dir=cache_root(root))
+            )
             specs = plan(session)
             order = {family: index for index, family in enumerate(KILL_ORDER)}
             specs.sort(key=lambda s: order.get(s.family, len(order)))

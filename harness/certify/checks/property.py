@@ -15,6 +15,7 @@ from harness.certify.checks import gaps
 from harness.certify.checks import sync_ids as sync_id_checks
 from harness.certify.checks.interface import CheckSpec, check_result
 from harness.certify.checks.session import ConnectorSession
+from harness.certify.example_tapes import canonical
 from harness.certify.properties import (
     bounds_cases,
     bounds_property,
@@ -40,7 +41,12 @@ class NothingToCheck(str):
     """A property whose declaration leaves it nothing to check: a failure, never a skip."""
 
 
-PropertyBuild = Callable[["ConnectorSession"], "tuple[Callable[[dict[str, Any]], None], Any] | str"]
+# a property's check and its cases (and, optionally, a content key standing for the cases' text), or
+# why there is nothing to run
+PropertyBuild = Callable[
+    ["ConnectorSession"],
+    "tuple[Callable[[dict[str, Any]], None], Any] | tuple[Callable[[dict[str, Any]], None], Any, str] | str",
+]
 
 
 def property_check(
@@ -63,10 +69,20 @@ def property_check(
                 check_id, family, "skipped", message, flow=flow.value, title=title, gap=not excused
             )
             return [skipped]
-        check, cases = made
+        check, cases = made[0], made[1]
+        content_key = made[2] if len(made) == 3 else None  # the cases' content key (example_tapes)
         profile = session.options.profile
         examples = profile.response_examples if generated_responses else None
-        outcome = run_property(check, cases, profile, max_examples=examples)
+        ctx = session.property_context
+        outcome = run_property(
+            check,
+            cases,
+            profile,
+            max_examples=examples,
+            tapes=session.example_tapes,
+            context=canonical((ctx.table, ctx.default_currency)),  # what the strategies' filters read
+            content=content_key,
+        )
         details = {"examples": outcome.examples, "profile": session.options.profile.name}
         if session.options.profile.seed is not None:
             details["seed"] = session.options.profile.seed
@@ -119,18 +135,26 @@ def _response_property(flow: Flow) -> Callable[[ConnectorSession], Any]:
         operation = ctx.spec.find(request.method.value, request.url)
         if operation is None:
             return f"no operation in the spec for {request.method.value} {request.url}"
-        strategies = []
+        statuses = []
         for status, response in (operation.definition.get("responses") or {}).items():
             content = ctx.spec.resolve(response).get("content") or {}
             if "application/json" in content and (str(status)[0] in "24" or status == "default"):
-                strategies.append(
-                    response_cases(ctx.spec, operation.pointer, str(status), "application/json")
-                )
-        if not strategies:
+                statuses.append(str(status))
+        if not statuses:
             return gaps.Excused(f"the spec documents no JSON response for {flow.value}")
         from hypothesis import strategies as st
 
-        return generated_response_property(ctx, flow), st.one_of(strategies)
+        spec = ctx.spec
+        # built only when examples are generated: a kept tape needs neither the schemas nor their strategy
+        cases = st.deferred(
+            lambda: st.one_of(
+                [response_cases(spec, operation.pointer, status, "application/json") for status in statuses]
+            )
+        )
+        content_key = (
+            f"responses {spec.content_hash} {operation.pointer} {' '.join(statuses)} application/json"
+        )
+        return generated_response_property(ctx, flow), cases, content_key
 
     return build
 

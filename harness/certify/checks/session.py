@@ -15,6 +15,7 @@ from harness.certify.catalog import CATALOG, Scenario
 from harness.certify.checks.facts import Recorded, recorded_from_runs
 from harness.certify.checks.interface import check_result
 from harness.certify.contracts import Spec, load_spec
+from harness.certify.example_tapes import TapeStore
 from harness.certify.facts import Facts, load_facts
 from harness.certify.limits import DEFAULT_CHECK_TIMEOUT
 from harness.certify.properties import Profile, PropertyContext, profile_named
@@ -35,6 +36,7 @@ class SuiteOptions:
     config_dir: Path | None = None
     cassette_max_age_days: int = CASSETTE_MAX_AGE_DAYS
     check_timeout: float | None = DEFAULT_CHECK_TIMEOUT  # seconds per check (and per load); None: no limit
+    cache_dir: Path | None = None  # where property example tapes are kept; None: generate every time
 
 
 class ConnectorSession:
@@ -45,6 +47,10 @@ class ConnectorSession:
         self.options = options
         self.runs: dict[str, ScenarioRun | CheckResult] = {}
         self.cassettes: dict[str, LoadedCassette] = {}
+
+    @cached_property
+    def example_tapes(self) -> TapeStore | None:
+        return TapeStore(self.options.cache_dir) if self.options.cache_dir is not None else None
 
     @cached_property
     def spec(self) -> Spec:

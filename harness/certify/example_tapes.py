@@ -1,0 +1,152 @@
+"""Example tapes: the examples hypothesis generated for a property, kept by content, replayed later.
+
+Under the derandomized `ci` profile hypothesis draws the same examples for the same strategy every
+time; generating them (above all JSON bodies from a spec's schemas) is most of a property's cost.
+A passing run records its examples under a key made of everything that decides them: the strategy's
+text (lambdas included, as source), the context its filters read (the facts' currency table and the
+default currency), the number of examples, hypothesis's version and the source of the modules the
+strategies come from. A later run with the same key calls the property on the recorded examples in
+order, without generating anything. Power is unchanged by construction: the property sees the same
+examples hypothesis would generate; when one of them fails, the caller runs hypothesis as before,
+which finds that failure again and minimizes it.
+
+Tapes are keyed by content, never by connector name (a mutant and its original share a name), so
+connectors of the same shape share them. The folder is a cache: safe to delete at any time; a tape
+that cannot be read is treated as absent. Only harness types and builtins are unpickled.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import functools
+import hashlib
+import io
+import os
+import pickle
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+TAPES = "example-tapes"
+CACHE_ENV = "CERTIFY_CACHE_DIR"  # where tapes live; "off" disables them
+MAX_TAPE_BYTES = 32 * 1024 * 1024
+
+# the modules whose code shapes what a strategy generates (their lambdas appear in a strategy's
+# text only as source, so a change to a helper they call must change the key too)
+_SHAPING_MODULES = (
+    "harness.certify.strategies",
+    "harness.certify.schema_strategies",
+    "harness.certify.properties",
+    "harness.domain.money",
+    "harness.domain.currency",
+    "harness.domain.amounts",
+)
+
+_ALLOWED = {
+    ("harness.domain.money", "MinorUnit"),
+    ("harness.domain.currency", "Currency"),
+    ("decimal", "Decimal"),
+    ("copyreg", "_reconstructor"),
+    ("builtins", "object"),
+    ("builtins", "frozenset"),
+    ("builtins", "set"),
+    ("builtins", "complex"),
+}
+
+
+def cache_root(project_root: Path) -> Path | None:
+    """The cache folder: $CERTIFY_CACHE_DIR (or none when it says "off"), else the project's."""
+    configured = os.environ.get(CACHE_ENV)
+    if configured == "off":
+        return None
+    return Path(configured) if configured else project_root / ".certify-cache"
+
+
+@functools.cache
+def _shaping_source_hash() -> str:
+    import importlib
+
+    import hypothesis
+
+    digest = hashlib.sha256(hypothesis.__version__.encode())
+    for name in _SHAPING_MODULES:
+        module = importlib.import_module(name)
+        digest.update(Path(module.__file__ or "").read_bytes() if module.__file__ else name.encode())
+    return digest.hexdigest()
+
+
+def canonical(value: Any) -> str:
+    """A text of a value that is the same in every process (sets sorted, dataclasses by field)."""
+    if isinstance(value, enum.Enum):
+        return f"{type(value).__name__}.{value.name}"
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = ", ".join(f"{f.name}={canonical(getattr(value, f.name))}" for f in dataclasses.fields(value))
+        return f"{type(value).__name__}({fields})"
+    if isinstance(value, Mapping):
+        items = sorted((canonical(k), canonical(v)) for k, v in value.items())
+        return "{" + ", ".join(f"{k}: {v}" for k, v in items) + "}"
+    if isinstance(value, set | frozenset):
+        return "{" + ", ".join(sorted(canonical(v) for v in value)) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(canonical(v) for v in value) + "]"
+    return repr(value)
+
+
+def tape_key(strategy: Any, context: str, max_examples: int, *, content: str | None = None) -> str | None:
+    """The content key of a strategy's examples, or None when its text does not pin them down.
+
+    `content`, when given, is what decides the strategy, in place of its text (printing a strategy
+    made from a large schema takes longer than generating from it).
+    """
+    text = content if content is not None else repr(strategy)
+    if " at 0x" in text:  # an object shown by its address: its content is not in the text
+        return None
+    digest = hashlib.sha256()
+    for part in (_shaping_source_hash(), str(max_examples), context, text):
+        digest.update(part.encode())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+class _HarnessUnpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) not in _ALLOWED:
+            raise pickle.UnpicklingError(f"{module}.{name} is not allowed in an example tape")
+        return super().find_class(module, name)
+
+
+class TapeStore:
+    """The tapes of one cache folder."""
+
+    def __init__(self, root: Path) -> None:
+        self.folder = root / TAPES
+
+    def _path(self, key: str) -> Path:
+        return self.folder / key[:2] / f"{key}.pickle"
+
+    def load(self, key: str) -> list[dict[str, Any]] | None:
+        path = self._path(key)
+        try:
+            if path.stat().st_size > MAX_TAPE_BYTES:
+                return None
+            examples = _HarnessUnpickler(io.BytesIO(path.read_bytes())).load()
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError, IndexError):
+            return None  # absent or unreadable: generate again
+        if not isinstance(examples, list) or not all(isinstance(case, dict) for case in examples):
+            return None
+        return examples
+
+    def store(self, key: str, examples: list[dict[str, Any]]) -> None:
+        path = self._path(key)
+        try:
+            data = pickle.dumps(examples, protocol=pickle.HIGHEST_PROTOCOL)
+            if len(data) > MAX_TAPE_BYTES:
+                return
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".tape-", delete=False) as handle:
+                handle.write(data)
+            os.replace(handle.name, path)  # whole or absent, even with runs writing side by side
+        except (OSError, pickle.PicklingError, TypeError, AttributeError):
+            return  # a cache that cannot be written costs time, never a result
