@@ -35,10 +35,10 @@ from harness.defaults import CASSETTE_MAX_AGE_DAYS
 from harness.domain.auth import ConnectorAuthType, NoKey
 from harness.domain.errors import ConnectorError, HarnessError
 from harness.execution.redact import Redactor
-from harness.execution.transport import BaseTransport, Transport, TransportError
+from harness.execution.transport import Transport, TransportError
 from harness.integration import registry
 from harness.integration.connector import ConnectorV2
-from harness.integration.http import HttpRequest, HttpResponse
+from harness.integration.http import BaseTransport, HttpRequest, HttpResponse
 
 
 class CredentialsError(HarnessError):

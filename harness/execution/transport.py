@@ -12,7 +12,7 @@ from typing import Protocol, Self, runtime_checkable
 import requests
 
 from harness.domain.errors import HarnessError
-from harness.integration.http import HttpRequest, HttpResponse
+from harness.integration.http import BaseTransport, HttpRequest, HttpResponse
 
 
 class TransportError(HarnessError):
@@ -43,27 +43,6 @@ class Transport(Protocol):
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None: ...
-
-
-class BaseTransport:
-    """`close()` (nothing to release by default) and the context manager, for every transport."""
-
-    def handle_request(self, request: HttpRequest) -> HttpResponse:
-        raise NotImplementedError
-
-    def close(self) -> None:
-        return None
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 def root_cause(error: BaseException) -> str:

@@ -12,7 +12,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
-from typing import Any
+from types import TracebackType
+from typing import Any, Self
 
 from harness.domain.secret import Maskable
 from harness.integration import encoding
@@ -141,3 +142,24 @@ class HttpResponse:
 
     def iter_headers(self) -> Iterator[tuple[str, str]]:
         return iter(self.headers.items())
+
+
+class BaseTransport:
+    """`close()` (nothing to release by default) and the context manager, for every transport."""
+
+    def handle_request(self, request: HttpRequest) -> HttpResponse:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        return None
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()

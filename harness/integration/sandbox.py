@@ -13,11 +13,10 @@ import hashlib
 import importlib
 import json
 from dataclasses import dataclass, field
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 from urllib.parse import urlsplit
 
-from harness.integration.http import HttpRequest, HttpResponse
+from harness.integration.http import BaseTransport, HttpRequest, HttpResponse
 
 
 @dataclass
@@ -78,7 +77,7 @@ class Sandbox:
         raise NotImplementedError
 
 
-class SandboxTransport:
+class SandboxTransport(BaseTransport):
     """An in-process transport that answers from a sandbox (no socket)."""
 
     def __init__(self, sandbox: Sandbox) -> None:
@@ -97,21 +96,6 @@ class SandboxTransport:
         )
         body, headers = answer.encoded()
         return HttpResponse(answer.status, body, headers)
-
-    # the transport interface (harness.execution.transport) without importing the layer above
-    def close(self) -> None:
-        return None
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 SANDBOX_MODULE = "sandbox"  # connectors/<name>/sandbox.py, next to connector.py

@@ -20,7 +20,7 @@ from harness.certify.verify import (
 )
 from harness.certify.workspace import Workspace
 from harness.cli import main
-from harness.execution.transport import BaseTransport
+from harness.integration.http import BaseTransport
 from harness.integration.sandbox import find_sandbox_class
 from tests.recording.conftest import copy_project
 from tests.sandboxes import Sandbox, SandboxRequest, SandboxResponse, SandboxTransport

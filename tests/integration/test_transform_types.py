@@ -17,8 +17,7 @@ from harness.certify.workspace import Workspace
 from harness.domain import AttemptStatus, Currency, Flow, HeaderKey, MinorUnit, Secret, TransformTypeError
 from harness.execution.executor import execute
 from harness.execution.factory import make_router_data
-from harness.execution.transport import BaseTransport
-from harness.integration.http import HttpRequest, HttpResponse
+from harness.integration.http import BaseTransport, HttpRequest, HttpResponse
 from tests.connectors import stripe_bodies as bodies
 
 ROOT = Path(__file__).resolve().parents[2]

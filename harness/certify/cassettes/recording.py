@@ -30,8 +30,8 @@ from harness.certify.cassettes.scrubbing import (
     scrub_body,
 )
 from harness.domain.secret import MASK
-from harness.execution.transport import BaseTransport, Transport
-from harness.integration.http import HttpRequest, HttpResponse
+from harness.execution.transport import Transport
+from harness.integration.http import BaseTransport, HttpRequest, HttpResponse
 
 
 @dataclass

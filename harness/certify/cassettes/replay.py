@@ -25,8 +25,7 @@ from harness.certify.cassettes.scrubbing import (
     recorded_url,
 )
 from harness.domain.errors import HarnessError
-from harness.execution.transport import BaseTransport
-from harness.integration.http import HttpRequest, HttpResponse
+from harness.integration.http import BaseTransport, HttpRequest, HttpResponse
 
 
 class ReplayMismatch(HarnessError):

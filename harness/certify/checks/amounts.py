@@ -24,9 +24,8 @@ from harness.domain.errors import ConnectorError, InvalidDataError
 from harness.domain.flows import Flow
 from harness.domain.money import MAX_MINOR_UNITS, MinorUnit
 from harness.execution.executor import execute
-from harness.execution.transport import BaseTransport
 from harness.integration import encoding
-from harness.integration.http import HttpRequest, HttpResponse
+from harness.integration.http import BaseTransport, HttpRequest, HttpResponse
 
 if TYPE_CHECKING:
     from harness.certify.checks.session import ConnectorSession

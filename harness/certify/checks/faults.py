@@ -24,8 +24,8 @@ from harness.certify.results import CheckResult
 from harness.domain.flows import Flow
 from harness.domain.router_data import ErrorResponse, PaymentsResponseData, RefundsResponseData
 from harness.execution.executor import Execution, execute
-from harness.execution.transport import BaseTransport, ConnectionLost, TransportError, TransportTimeout
-from harness.integration.http import HttpRequest, HttpResponse
+from harness.execution.transport import ConnectionLost, TransportError, TransportTimeout
+from harness.integration.http import BaseTransport, HttpRequest, HttpResponse
 
 WRITE_FLOWS = (Flow.AUTHORIZE, Flow.CAPTURE, Flow.VOID, Flow.REFUND)
 RETRY_KEY = "certify-retry-key-0001"  # the router data's request id: what an idempotency key is made from
