@@ -16,27 +16,36 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = ROOT / "benchmarks" / "results"
-TEMPLATE = "stripe"  # generated connectors are copies of Stripe's data served by the Stripe class
-TEMPLATE_CLASS = "connectors.stripe.connector:Stripe"
+# generated connectors rotate through the five shipped shapes (currency tables, converters, status
+# tables, specs, facts, cassettes): gen_0001 is Stripe's data served by the Stripe class, and so on
+SHAPES = (
+    ("stripe", "connectors.stripe.connector:Stripe"),
+    ("adyen", "connectors.adyen.connector:Adyen"),
+    ("checkout", "connectors.checkout.connector:Checkout"),
+    ("paypal", "connectors.paypal.connector:Paypal"),
+    ("authorizedotnet", "connectors.authorizedotnet.connector:Authorizedotnet"),
+)
 
 
 def generated_root(target: Path, count: int) -> tuple[Path, dict[str, str]]:
-    """A project root with `count` generated connectors (gen_001...) and the registry entries for them."""
+    """A project root with `count` generated connectors (gen_0001...) and the registry entries for them."""
     if target.exists():
         shutil.rmtree(target)
     shutil.copytree(ROOT / "config", target / "config")
     (target / "specs").mkdir(parents=True)
     extra: dict[str, str] = {}
     for index in range(1, count + 1):
-        name = f"gen_{index:03d}"
+        name = f"gen_{index:04d}"
+        shape, cls = SHAPES[(index - 1) % len(SHAPES)]
         shutil.copytree(
-            ROOT / "connectors" / TEMPLATE,
+            ROOT / "connectors" / shape,
             target / "connectors" / name,
             ignore=shutil.ignore_patterns("*.py", "__pycache__"),
         )
-        shutil.copytree(ROOT / "cassettes" / TEMPLATE, target / "cassettes" / name)
-        shutil.copy(ROOT / "specs" / f"{TEMPLATE}.yaml", target / "specs" / f"{name}.yaml")
-        extra[name] = TEMPLATE_CLASS
+        shutil.copytree(ROOT / "cassettes" / shape, target / "cassettes" / name)
+        for suffix in (".yaml", ".facts.toml"):
+            shutil.copy(ROOT / "specs" / f"{shape}{suffix}", target / "specs" / f"{name}{suffix}")
+        extra[name] = cls
     return target, extra
 
 
@@ -45,8 +54,14 @@ def certify_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "harness.cli"]
 
 
-def run_certify(root: Path, args: list[str], extra: dict[str, str] | None = None) -> tuple[float, int, str]:
+def run_certify(
+    root: Path, args: list[str], extra: dict[str, str] | None = None, cache: Path | str | None = None
+) -> tuple[float, int, str]:
+    """Time one `certify run`; `cache` is its CERTIFY_CACHE_DIR (property example tapes), default the
+    environment's."""
     env = dict(os.environ)
+    if cache is not None:
+        env["CERTIFY_CACHE_DIR"] = str(cache)
     if extra:
         env["CERTIFY_EXTRA_CONNECTORS"] = ";".join(f"{k}={v}" for k, v in extra.items())
     started = time.perf_counter()

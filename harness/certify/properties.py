@@ -139,7 +139,10 @@ def run_property(
         if tape is not None and _holds_on(check, tape):
             return PropertyOutcome(True, f"held for {len(tape)} examples", None, len(tape))
         # no tape, or a recorded example fails: hypothesis generates (and minimizes) as always
-    recorded: list[dict[str, Any]] | None = [] if key is not None else None
+    recorded: list[dict[str, Any]] | None = None
+    if key is not None:
+        recorded = []
+        check = _recording(check, recorded)
     last: dict[str, Any] = {}
     count = [0]
 
@@ -147,8 +150,6 @@ def run_property(
         last.clear()
         last.update(case)
         count[0] += 1
-        if recorded is not None:
-            recorded.append(copy.deepcopy(case))  # before the check can change it
         try:
             check(case)
         except ConnectorError as error:  # a typed refusal the property did not expect: the connector's
@@ -204,6 +205,17 @@ def run_property(
     if tapes is not None and key is not None and recorded is not None and len(recorded) == count[0]:
         tapes.store(key, recorded)
     return PropertyOutcome(True, f"held for {count[0]} examples", None, count[0])
+
+
+def _recording(
+    check: Callable[[dict[str, Any]], None], into: list[dict[str, Any]]
+) -> Callable[[dict[str, Any]], None]:
+    # outside `body`: hypothesis derandomizes from body's source, which must not depend on taping
+    def recorded(case: dict[str, Any]) -> None:
+        into.append(copy.deepcopy(case))  # before the check can change it
+        check(case)
+
+    return recorded
 
 
 def _holds_on(check: Callable[[dict[str, Any]], None], tape: list[dict[str, Any]]) -> bool:

@@ -37,6 +37,16 @@ def wait_for_lock(report_dir: Path, process: subprocess.Popen[str]) -> None:
     raise AssertionError("the first run never took the report folder")
 
 
+def wait_for_partial_allure_results(report_dir: Path, process: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if any(report_dir.glob(".allure-results.*/*-result.json")):
+            return
+        assert process.poll() is None, process.communicate()
+        time.sleep(0.01)
+    raise AssertionError("the run never wrote an allure result")
+
+
 def allure_result_files(report_dir: Path) -> list[Path]:
     return sorted((report_dir / "allure-results").glob("*-result.json"))
 
@@ -69,7 +79,7 @@ def test_kill_9_mid_run_keeps_the_previous_reports_and_releases_the_folder(tmp_p
     good_allure = allure_result_files(tmp_path)
     killed = start("run", "stripe", "--report-dir", str(tmp_path))
     wait_for_lock(tmp_path, killed)
-    time.sleep(3)  # well into the suite: allure-pytest is writing results
+    wait_for_partial_allure_results(tmp_path, killed)  # well into the suite, however fast it runs
     killed.send_signal(signal.SIGKILL)
     killed.communicate(timeout=60)
     for name, content in good.items():
