@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -393,9 +393,8 @@ def load_spec(path: Path, exemptions: Mapping[str, str] | None = None) -> Spec:
             hint="write the OpenAPI subset of the endpoints the connector uses",
         )
     try:
-        document = yaml.load(
-            path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        )
+        stat = path.stat()
+        document = _parsed_document(str(path), stat.st_mtime_ns, stat.st_size)
     except yaml.YAMLError as error:
         raise SpecError(f"not valid YAML ({type(error).__name__})", path=str(path)) from None
     if not isinstance(document, Mapping) or not str(document.get("openapi", "")).startswith("3."):
@@ -403,3 +402,12 @@ def load_spec(path: Path, exemptions: Mapping[str, str] | None = None) -> Spec:
     if not document.get("paths"):
         raise SpecError("the spec documents no paths", path=str(path))
     return Spec(path, document, workspace_exemptions(path) if exemptions is None else exemptions)
+
+
+@lru_cache(maxsize=16)
+def _parsed_document(path: str, _mtime_ns: int, _size: int) -> Any:
+    """A spec file parsed once per process and version of the file (the load check and the session
+    both read it; a published spec is 100-200 kB of YAML). The document is only ever read."""
+    return yaml.load(
+        Path(path).read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    )

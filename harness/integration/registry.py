@@ -12,10 +12,12 @@ connector is loaded, so the others are still certified.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.util
 import os
 import site
+import sys
 import sysconfig
 from dataclasses import dataclass
 from importlib import metadata
@@ -85,6 +87,13 @@ def installed_in_site_packages(source: ConnectorSource) -> bool:
 
 
 def _entry_point_sources() -> list[ConnectorSource]:
+    return list(_entry_points_on(tuple(sys.path)))
+
+
+@functools.lru_cache(maxsize=8)
+def _entry_points_on(path: tuple[str, ...]) -> tuple[ConnectorSource, ...]:
+    # reading every distribution's metadata costs ~50 ms and a run asks dozens of times; what is
+    # installed changes only with the import path (a process that installs a wheel sees a new one)
     sources = []
     for entry in metadata.entry_points(group=ENTRY_POINT_GROUP):
         module, _, class_name = entry.value.partition(":")
@@ -94,7 +103,7 @@ def _entry_point_sources() -> list[ConnectorSource]:
                 entry.name, module.strip(), class_name.strip(), f"entry point of {dist}", packaged=True
             )
         )
-    return sources
+    return tuple(sources)
 
 
 def _project_sources(root: Path) -> list[ConnectorSource]:

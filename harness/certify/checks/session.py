@@ -47,6 +47,7 @@ class ConnectorSession:
         self.options = options
         self.runs: dict[str, ScenarioRun | CheckResult] = {}
         self.cassettes: dict[str, LoadedCassette] = {}
+        self.memo: dict[str, Any] = {}  # what a check family makes once per connector and run
 
     @cached_property
     def example_tapes(self) -> TapeStore | None:

@@ -196,6 +196,18 @@ def _checked(name: str, check: Callable[[Material], str]) -> Callable[[Connector
 
 
 def _material(session: ConnectorSession) -> Material:
+    """Made once per connector and run: the cassettes parsed and the run's key made (an RSA key pair
+    and certificate for PayPal) once, not for each of the family's checks."""
+    made = session.memo.get(FAMILY_MATERIAL)
+    if not isinstance(made, Material):
+        made = session.memo[FAMILY_MATERIAL] = _make_material(session)  # a Problem is raised each time
+    return made
+
+
+FAMILY_MATERIAL = "webhook-material"
+
+
+def _make_material(session: ConnectorSession) -> Material:
     spec = session.workspace.connector_cls.webhooks
     assert spec is not None  # planned only for a connector that declares webhooks
     facts = gaps.provider_facts(session)
