@@ -79,6 +79,9 @@ def pytest_args(
         # checks report results, not asserts: rewriting the asserts of every module of every pytest11
         # distribution (hypothesis, schemathesis, the harness: ~400) cost each run ~4 s
         "--assert=plain",
+        # pytest11 plugins a certify run does not use (the harness calls hypothesis and schemathesis
+        # itself): loading them cost ~0.9 s a run
+        "-p", "no:schemathesis", "-p", "no:anyio", "-p", "no:hypothesispytest", "-p", "no:xdist.looponfail",
     ]  # fmt: skip
     # pytest's own terminal output gives way to the progress plugin (harness/cli/progress.py)
     args += ["-qq", "--tb=no", "--no-header", "-rN"] if terminal else ["-p", "no:terminal"]
