@@ -111,42 +111,57 @@ def tape_key(strategy: Any, context: str, max_examples: int, *, content: str | N
 
 
 class _HarnessUnpickler(pickle.Unpickler):
+    def __init__(self, data: bytes, allowed: frozenset[tuple[str, str]]) -> None:
+        super().__init__(io.BytesIO(data))
+        self.allowed = allowed
+
     def find_class(self, module: str, name: str) -> Any:
-        if (module, name) not in _ALLOWED:
-            raise pickle.UnpicklingError(f"{module}.{name} is not allowed in an example tape")
+        if (module, name) not in self.allowed:
+            raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the certify cache")
         return super().find_class(module, name)
 
 
-class TapeStore:
-    """The tapes of one cache folder."""
+class ContentStore:
+    """Values kept by content key in one folder of the cache; only `allowed` classes are unpickled."""
 
-    def __init__(self, root: Path) -> None:
-        self.folder = root / TAPES
+    def __init__(self, root: Path, folder: str, allowed: frozenset[tuple[str, str]]) -> None:
+        self.folder = root / folder
+        self.allowed = allowed
 
     def _path(self, key: str) -> Path:
         return self.folder / key[:2] / f"{key}.pickle"
 
-    def load(self, key: str) -> list[dict[str, Any]] | None:
+    def load(self, key: str) -> Any | None:
         path = self._path(key)
         try:
             if path.stat().st_size > MAX_TAPE_BYTES:
                 return None
-            examples = _HarnessUnpickler(io.BytesIO(path.read_bytes())).load()
+            return _HarnessUnpickler(path.read_bytes(), self.allowed).load()
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError, IndexError):
-            return None  # absent or unreadable: generate again
-        if not isinstance(examples, list) or not all(isinstance(case, dict) for case in examples):
-            return None
-        return examples
+            return None  # absent or unreadable: made again
 
-    def store(self, key: str, examples: list[dict[str, Any]]) -> None:
+    def store(self, key: str, value: Any) -> None:
         path = self._path(key)
         try:
-            data = pickle.dumps(examples, protocol=pickle.HIGHEST_PROTOCOL)
+            data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
             if len(data) > MAX_TAPE_BYTES:
                 return
             path.parent.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".tape-", delete=False) as handle:
+            with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".part-", delete=False) as handle:
                 handle.write(data)
             os.replace(handle.name, path)  # whole or absent, even with runs writing side by side
-        except (OSError, pickle.PicklingError, TypeError, AttributeError):
+        except (OSError, pickle.PicklingError, TypeError, AttributeError, RecursionError):
             return  # a cache that cannot be written costs time, never a result
+
+
+class TapeStore(ContentStore):
+    """The example tapes of one cache folder."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(root, TAPES, frozenset(_ALLOWED))
+
+    def load(self, key: str) -> list[dict[str, Any]] | None:
+        examples = super().load(key)
+        if not isinstance(examples, list) or not all(isinstance(case, dict) for case in examples):
+            return None
+        return examples

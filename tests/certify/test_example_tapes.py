@@ -152,3 +152,52 @@ def test_a_run_from_tapes_gives_the_results_of_a_run_without_them(tmp_path):
     assert any((tmp_path / "cache" / TAPES).rglob("*.pickle"))
     warm = _run(tmp_path, "warm", cache)
     assert off == cold == warm
+
+
+# ------------------------------------------------------------------ parsed cassettes, across runs
+
+
+def test_a_cassette_parsed_in_an_earlier_run_is_read_back_equal_without_parsing(tmp_path, monkeypatch):
+    from harness.certify.cassettes import replay
+
+    cassette = ROOT / "cassettes" / "stripe" / "authorize_auto_capture.yaml"
+    replay.keep_parsed_cassettes(tmp_path)
+    try:
+        replay.clear_parse_cache()
+        first = replay.load_cassette(cassette)
+        assert any((tmp_path / replay.PARSED_CASSETTES).rglob("*.pickle"))
+        replay.clear_parse_cache()  # a new process
+
+        def no_yaml(text: str) -> Any:
+            raise AssertionError("parsed again")
+
+        monkeypatch.setattr(replay.SAFE_SERIALIZER, "deserialize", no_yaml)
+        again = replay.load_cassette(cassette)
+        def exchanges(loaded: Any) -> list[Any]:
+            return [(r.method, r.uri, r.body, dict(r.headers), answer) for r, answer in loaded.cassette.data]
+
+        assert exchanges(again) == exchanges(first) and again.interactions == first.interactions > 0
+        assert again.provenance == first.provenance
+    finally:
+        replay.keep_parsed_cassettes(None)
+        replay.clear_parse_cache()
+
+
+def test_an_alias_bomb_is_refused_with_a_cache_and_never_kept(tmp_path):
+    from harness.certify.cassettes import replay
+    from harness.certify.cassettes.format import CassetteError
+
+    bomb = tmp_path / "bomb.yaml"
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 8)]
+    bomb.write_text("\n".join(lines) + "\ninteractions: *a7\n")
+    replay.keep_parsed_cassettes(tmp_path / "cache")
+    try:
+        for _ in range(2):
+            replay.clear_parse_cache()
+            with pytest.raises(CassetteError, match="alias bomb"):
+                replay.load_cassette(bomb)
+        assert not list((tmp_path / "cache").rglob("*.pickle"))
+    finally:
+        replay.keep_parsed_cassettes(None)
+        replay.clear_parse_cache()

@@ -4,6 +4,7 @@ replaying it: `ReplayTransport` answers from it with vcrpy's record mode `none`,
 
 from __future__ import annotations
 
+import hashlib
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from harness.certify.cassettes.scrubbing import (
     recorded_form,
     recorded_url,
 )
+from harness.certify.example_tapes import ContentStore
 from harness.domain.errors import HarnessError
 from harness.integration.http import BaseTransport, HttpRequest, HttpResponse
 
@@ -75,13 +77,19 @@ def _parse(path: Path) -> Any:
             path=str(path),
             hint="trim the recorded bodies, or split the scenario",
         )
-    data = SAFE_SERIALIZER.deserialize(path.read_text(encoding="utf-8"))
-    if expanded_size(data, MAX_CASSETTE_NODES) > MAX_CASSETTE_NODES:
-        raise CassetteError(
-            f"over {MAX_CASSETTE_NODES} values once its YAML aliases are expanded (an alias bomb?)",
-            path=str(path),
-            hint="cassettes need no anchors or aliases: re-record it with `certify record`",
-        )
+    raw = path.read_bytes()
+    content = _content_key(raw)
+    data = _ACROSS_RUNS[0].load(content) if _ACROSS_RUNS else None
+    if data is None:
+        data = SAFE_SERIALIZER.deserialize(raw.decode("utf-8"))
+        if expanded_size(data, MAX_CASSETTE_NODES) > MAX_CASSETTE_NODES:
+            raise CassetteError(
+                f"over {MAX_CASSETTE_NODES} values once its YAML aliases are expanded (an alias bomb?)",
+                path=str(path),
+                hint="cassettes need no anchors or aliases: re-record it with `certify record`",
+            )
+        if _ACROSS_RUNS:
+            _ACROSS_RUNS[0].store(content, data)
     _PARSED[key] = data
     if len(_PARSED) > PARSE_CACHE_SIZE:
         _PARSED.popitem(last=False)
@@ -117,6 +125,35 @@ def expanded_size(tree: Any, limit: int) -> int:
 
 def clear_parse_cache() -> None:
     _PARSED.clear()
+
+
+# cassettes parsed in earlier runs, by content (see harness/certify/example_tapes.py): YAML parsing is
+# most of a replay's cost, and a cassette changes far less often than it is replayed
+PARSED_CASSETTES = "parsed-cassettes"
+_ACROSS_RUNS: list[ContentStore] = []
+_YAML_DATA = frozenset(
+    {
+        ("datetime", "datetime"),
+        ("datetime", "date"),
+        ("datetime", "timezone"),
+        ("datetime", "timedelta"),
+        ("builtins", "set"),
+        ("builtins", "frozenset"),
+        ("builtins", "bytes"),
+    }
+)
+
+
+def keep_parsed_cassettes(cache_dir: Path | None) -> None:
+    """Keep parsed cassettes under `cache_dir` across runs (None: parse in every process)."""
+    _ACROSS_RUNS.clear()
+    if cache_dir is not None:
+        _ACROSS_RUNS.append(ContentStore(cache_dir, PARSED_CASSETTES, _YAML_DATA))
+
+
+def _content_key(raw: bytes) -> str:
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader).__name__
+    return hashlib.sha256(f"yaml {yaml.__version__} {loader}\0".encode() + raw).hexdigest()
 
 
 HTTP_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})

@@ -10,7 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from harness.certify.cassettes.format import CassetteError
-from harness.certify.cassettes.replay import LoadedCassette, ReplayTransport, load_cassette
+from harness.certify.cassettes.replay import (
+    LoadedCassette,
+    ReplayTransport,
+    keep_parsed_cassettes,
+    load_cassette,
+)
 from harness.certify.catalog import CATALOG, Scenario
 from harness.certify.checks.facts import Recorded, recorded_from_runs
 from harness.certify.checks.interface import check_result
@@ -48,6 +53,7 @@ class ConnectorSession:
         self.runs: dict[str, ScenarioRun | CheckResult] = {}
         self.cassettes: dict[str, LoadedCassette] = {}
         self.memo: dict[str, Any] = {}  # what a check family makes once per connector and run
+        keep_parsed_cassettes(options.cache_dir)
 
     @cached_property
     def example_tapes(self) -> TapeStore | None:
