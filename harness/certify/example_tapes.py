@@ -64,6 +64,13 @@ def cache_root(project_root: Path) -> Path | None:
     return Path(configured) if configured else project_root / ".certify-cache"
 
 
+def environment_cache_dir() -> Path | None:
+    """$CERTIFY_CACHE_DIR when it names a folder: the default of in-process sessions (the test suite
+    sets it; `certify run` falls back to the project's folder, see cache_root)."""
+    configured = os.environ.get(CACHE_ENV)
+    return Path(configured) if configured and configured != "off" else None
+
+
 @functools.cache
 def _shaping_source_hash() -> str:
     import importlib

@@ -20,7 +20,7 @@ from harness.certify.catalog import CATALOG, Scenario
 from harness.certify.checks.facts import Recorded, recorded_from_runs
 from harness.certify.checks.interface import check_result
 from harness.certify.contracts import Spec, load_spec
-from harness.certify.example_tapes import TapeStore
+from harness.certify.example_tapes import TapeStore, environment_cache_dir
 from harness.certify.facts import Facts, load_facts
 from harness.certify.limits import DEFAULT_CHECK_TIMEOUT
 from harness.certify.properties import Profile, PropertyContext, profile_named
@@ -41,7 +41,8 @@ class SuiteOptions:
     config_dir: Path | None = None
     cassette_max_age_days: int = CASSETTE_MAX_AGE_DAYS
     check_timeout: float | None = DEFAULT_CHECK_TIMEOUT  # seconds per check (and per load); None: no limit
-    cache_dir: Path | None = None  # where property example tapes are kept; None: generate every time
+    # where property example tapes and parsed cassettes are kept; None: made in every process
+    cache_dir: Path | None = field(default_factory=environment_cache_dir)
 
 
 class ConnectorSession:
