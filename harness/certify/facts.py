@@ -152,6 +152,16 @@ class InSuccessError(_Fact):
         return Flow(value)
 
 
+class CodeMeaning(_Fact):
+    """What the provider documents an error or decline code to mean ("5400" is EXPIRED_CARD): an
+    error outcome carrying the code must say it (harness/certify/checks/facts.py error_problems)."""
+
+    code: str = Field(min_length=1)
+    meaning: str = Field(min_length=1)
+    source: str = Field(min_length=1)
+    note: str = ""
+
+
 class ErrorFacts(_Fact):
     code: str | None = None
     message: str | None = None
@@ -165,11 +175,23 @@ class ErrorFacts(_Fact):
     source: str = ""
     note: str = ""
     in_success: list[InSuccessError] = Field(default_factory=list)
+    meanings: list[CodeMeaning] = Field(default_factory=list)
 
     @field_validator("resource_flows", mode="before")
     @classmethod
     def _flows(cls, value: Any) -> list[Flow]:
         return [Flow(v) for v in value]
+
+    @model_validator(mode="after")
+    def _one_meaning_per_code(self) -> ErrorFacts:
+        codes = [m.code for m in self.meanings]
+        twice = sorted({c for c in codes if codes.count(c) > 1})
+        if twice:
+            raise ValueError(f"errors.meanings: code(s) {twice} listed twice")
+        return self
+
+    def meaning_of(self, code: str) -> CodeMeaning | None:
+        return next((m for m in self.meanings if m.code == code), None)
 
 
 class HeaderFacts(_Fact):
