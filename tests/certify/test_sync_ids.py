@@ -43,3 +43,12 @@ def test_the_id_in_the_request_or_picked_out_of_the_answer_passes():
     # PayPal syncs by the ids in its metadata; without them, by the payment's id
     [payment] = sync_subject_check(Flow.PSYNC)(paypal)
     assert payment.status == "passed", payment.message
+
+
+def test_a_payment_sync_by_id_alone_that_asks_another_resource_is_refused_naming_both():
+    # the recorded psync_authorized asked /authorizations/<id>; without metadata the broken one asks /captures
+    [result] = sync_subject_check(Flow.PSYNC)(_session(broken.PSyncGuessesTheResource, "paypal"))
+    assert result.status == "failed", result.message
+    assert "without metadata asks another resource" in result.message
+    assert "alone is synced with GET /v2/payments/captures/" in result.message
+    assert "the recorded sync of that payment is GET /v2/payments/authorizations/" in result.message

@@ -7,12 +7,16 @@ recorded answer (the connector picks the refund out of it). A connector that syn
 (the payment for the refund, the merchant reference for the payment) reports that object's state,
 and no replay notices when the scenarios always pass the ids a connector keeps in its metadata.
 PSync is asked without metadata: a payment synced by its id alone (created elsewhere) is common.
+Where a recorded sync addressed the payment by that very id, the sync by the id alone must ask the
+same endpoint (the recorded exchange is the oracle): one that guesses another resource from the
+router data (a capture for an authorization) reads nothing, or the wrong object.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from typing import Any
+from urllib.parse import urlsplit
 
 from harness.certify.checks.interface import CheckSpec, check_result
 from harness.certify.checks.session import ConnectorSession
@@ -44,13 +48,13 @@ def _with(router_data: Any, **update: Any) -> Any:
     return dataclasses.replace(router_data, request=request, response=None)
 
 
-def _sent(session: ConnectorSession, router_data: Any) -> tuple[str, bytes | None] | str:
+def _sent(session: ConnectorSession, router_data: Any) -> tuple[str, str, bytes | None] | str:
     connector, base_url = session.workspace.connector, session.property_context.base_url
     try:
         request = connector.build_request(router_data, base_url)
     except ConnectorError as error:
         return f"{error.kind}: {error.message}"
-    return request.url, request.wire_body()
+    return str(request.method), request.url, request.wire_body()
 
 
 def _read(session: ConnectorSession, router_data: Any, status_code: int, body: Any) -> str:
@@ -59,6 +63,32 @@ def _read(session: ConnectorSession, router_data: Any, status_code: int, body: A
         return repr(session.workspace.connector.handle_response(router_data, response))
     except ConnectorError as error:
         return f"{error.kind}: {error.message}"
+
+
+def _path(url: str) -> str:
+    return urlsplit(url).path.rstrip("/")
+
+
+def elsewhere_without_metadata(session: ConnectorSession, recorded: list[Any], field: str) -> list[str]:
+    """Recorded syncs whose URL names the payment's id, re-asked with that id alone and no metadata:
+    where the request goes elsewhere (the method and path of the recorded sync are the oracle)."""
+    wrong: list[str] = []
+    for answer in recorded:
+        given = str(getattr(answer.router_data.request, field) or "")
+        if not given or given not in answer.path.split("/"):
+            continue  # the recorded sync named the payment by another id (its metadata): no oracle
+        alone = _with(answer.router_data, connector_metadata={})
+        sent = _sent(session, alone)
+        if isinstance(sent, str):
+            wrong.append(f"{given!r} alone could not be synced: {sent}")
+            continue
+        method, path = sent[0].upper(), _path(sent[1])
+        if (method, path) != (answer.method.upper(), answer.path.rstrip("/")):
+            wrong.append(
+                f"{given!r} alone is synced with {method} {path}; the recorded sync of that "
+                f"payment is {answer.method} {answer.path}"
+            )
+    return wrong
 
 
 def sync_subject_check(flow: Flow) -> Any:
@@ -80,6 +110,14 @@ def sync_subject_check(flow: Flow) -> Any:
         sent, sent_other = _sent(session, base), _sent(session, other)
         if isinstance(sent, str):
             return result("failed", f"{flow.value} could not build its request for {field} {given!r}: {sent}")
+        if without_metadata:
+            wrong = elsewhere_without_metadata(session, recorded, field)
+            if wrong:
+                more = f" (+{len(wrong) - 1} more)" if len(wrong) > 1 else ""
+                return result(
+                    "failed",
+                    f"{flow.value} by {field} without metadata asks another resource: {wrong[0]}{more}",
+                )
         if sent != sent_other:
             return result("passed", f"the {subject}'s id reaches the request")
         if recorded:
