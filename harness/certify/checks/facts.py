@@ -692,12 +692,13 @@ def expected_error_fields(facts: Facts, flow: Flow, body: Any, ok: bool) -> dict
             "transaction_id": entry.transaction_id,
         }
     else:
+        shape = errors.shape_for(flow)
         paths = {
-            "code": errors.code,
-            "message": errors.message,
-            "reason": errors.reason,
-            "decline_code": errors.decline_code,
-            "transaction_id": errors.transaction_id,
+            "code": shape.code,
+            "message": shape.message,
+            "reason": shape.reason,
+            "decline_code": shape.decline_code,
+            "transaction_id": shape.transaction_id,
         }
     found: dict[str, Any] = {}
     for name, path in paths.items():
