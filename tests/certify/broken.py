@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 
 from connectors.paypal.connector import Paypal
 from connectors.paypal.transformers import psync_path_params as paypal_psync_path_params
+from connectors.paypal.transformers import refund_path_params as paypal_refund_path_params
 from connectors.stripe import transformers as t
 from connectors.stripe.connector import Stripe
 from harness.domain import AttemptStatus, Currency, CurrencyRule, Flow, MinorUnitConverter
@@ -298,6 +299,24 @@ class PSyncGuessesTheResource(Paypal):
     flows: ClassVar = {
         **Paypal.flows,
         Flow.PSYNC: replace(Paypal.flows[Flow.PSYNC], path_params=captures_unless_told),
+    }
+
+
+def refund_reference_unless_told(rd: Any) -> dict[str, str]:
+    if rd.request.connector_metadata:
+        return paypal_refund_path_params(rd)
+    # the broken rule: without the metadata, the merchant reference is taken for the capture's id
+    return {"capture_id": rd.resource_common_data.connector_request_reference_id}
+
+
+class RefundByReferenceAlone(Paypal):
+    """Given only the payment's id, refunds the capture named by the merchant reference."""
+
+    id = "broken_refund_by_reference_alone"
+    base_url_key = "paypal"
+    flows: ClassVar = {
+        **Paypal.flows,
+        Flow.REFUND: replace(Paypal.flows[Flow.REFUND], path_params=refund_reference_unless_told),
     }
 
 
