@@ -152,6 +152,35 @@ class InSuccessError(_Fact):
         return Flow(value)
 
 
+class FlowErrorShape(_Fact):
+    """Where one flow's error answers keep their fields, when they differ from [errors] (an OAuth token
+    endpoint answers `error` / `error_description`, not the API's error object)."""
+
+    flow: Flow
+    code: str | None = None
+    message: str | None = None
+    reason: str | None = None
+    decline_code: str | None = None
+    transaction_id: str | None = None
+    source: str = Field(min_length=1)
+    note: str = ""
+
+    @field_validator("flow", mode="before")
+    @classmethod
+    def _flow(cls, value: Any) -> Flow:
+        return Flow(value)
+
+
+class CodeMeaning(_Fact):
+    """What the provider documents an error or decline code to mean ("5400" is EXPIRED_CARD): an
+    error outcome carrying the code must say it (harness/certify/checks/facts.py error_problems)."""
+
+    code: str = Field(min_length=1)
+    meaning: str = Field(min_length=1)
+    source: str = Field(min_length=1)
+    note: str = ""
+
+
 class ErrorFacts(_Fact):
     code: str | None = None
     message: str | None = None
@@ -165,11 +194,32 @@ class ErrorFacts(_Fact):
     source: str = ""
     note: str = ""
     in_success: list[InSuccessError] = Field(default_factory=list)
+    meanings: list[CodeMeaning] = Field(default_factory=list)
+    by_flow: list[FlowErrorShape] = Field(default_factory=list)
 
     @field_validator("resource_flows", mode="before")
     @classmethod
     def _flows(cls, value: Any) -> list[Flow]:
         return [Flow(v) for v in value]
+
+    @model_validator(mode="after")
+    def _one_meaning_per_code(self) -> ErrorFacts:
+        codes = [m.code for m in self.meanings]
+        twice = sorted({c for c in codes if codes.count(c) > 1})
+        if twice:
+            raise ValueError(f"errors.meanings: code(s) {twice} listed twice")
+        flows = [s.flow.value for s in self.by_flow]
+        shaped_twice = sorted({f for f in flows if flows.count(f) > 1})
+        if shaped_twice:
+            raise ValueError(f"errors.by_flow: flow(s) {shaped_twice} listed twice")
+        return self
+
+    def meaning_of(self, code: str) -> CodeMeaning | None:
+        return next((m for m in self.meanings if m.code == code), None)
+
+    def shape_for(self, flow: Flow) -> FlowErrorShape | ErrorFacts:
+        """Where `flow`'s error answers keep their fields: its own shape, else the general one."""
+        return next((s for s in self.by_flow if s.flow is flow), self)
 
 
 class HeaderFacts(_Fact):

@@ -30,7 +30,7 @@ from harness.certify.catalog import SCENARIOS, Scenario
 from harness.certify.leaks import LeakScanner
 from harness.certify.runner import ScenarioRunner
 from harness.certify.webhooks import WEBHOOKS_DIR
-from harness.certify.workspace import Workspace
+from harness.certify.workspace import ERRORS_DIR, Workspace
 from harness.defaults import CASSETTE_MAX_AGE_DAYS
 from harness.domain.auth import ConnectorAuthType, NoKey
 from harness.domain.errors import ConnectorError, HarnessError
@@ -297,6 +297,8 @@ def audit_cassettes(
         where = _relative(path, root)
         if path.name == WEBHOOKS_DIR and path.is_dir() and workspace.connector_cls.webhooks is not None:
             continue  # the webhook cassettes: checked by facts:webhook:* (harness/certify/webhooks.py)
+        if path.name == ERRORS_DIR and path.is_dir():
+            continue  # recorded error answers: checked by facts:error_answer:* (checks/error_answers.py)
         if path.name not in expected:
             what = "a directory" if path.is_dir() else "a file"
             if path.name.endswith(".tmp"):

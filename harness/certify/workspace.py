@@ -27,6 +27,8 @@ from harness.integration import registry
 from harness.integration.connector import ConnectorV2
 from harness.integration.registry import ConnectorLoadError, ConnectorSource
 
+ERRORS_DIR = "errors"  # cassettes/<name>/errors/: recorded error answers outside the catalog
+
 
 def replay_credentials(auth_type: type[ConnectorAuthType], env: dict[str, str]) -> ConnectorAuthType:
     """Credentials for replay: the connector's environment variables when set, placeholders otherwise.
@@ -188,6 +190,11 @@ class Workspace:
 
     def cassette_path(self, scenario_id: str) -> Path:
         return self.cassette_dir / f"{scenario_id}.yaml"
+
+    @property
+    def error_answers_dir(self) -> Path:
+        """Recorded error answers no catalog scenario reaches (facts:error_answer:*)."""
+        return self.cassette_dir / ERRORS_DIR
 
     @cached_property
     def connector(self) -> ConnectorV2:

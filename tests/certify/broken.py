@@ -10,6 +10,9 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any, ClassVar
 
+from connectors.paypal.connector import Paypal
+from connectors.paypal.transformers import psync_path_params as paypal_psync_path_params
+from connectors.paypal.transformers import refund_path_params as paypal_refund_path_params
 from connectors.stripe import transformers as t
 from connectors.stripe.connector import Stripe
 from harness.domain import AttemptStatus, Currency, CurrencyRule, Flow, MinorUnitConverter
@@ -275,6 +278,46 @@ class PSyncByReference(Stripe):
     id = "broken_psync_by_reference"
     base_url_key = "stripe"
     flows: ClassVar = _with(Flow.PSYNC, path="v1/payment_intents/property_reference")
+
+
+def captures_unless_told(rd: Any) -> dict[str, str]:
+    if rd.request.connector_metadata:
+        return paypal_psync_path_params(rd)
+    # the broken rule: a payment synced by its id alone is taken for a capture, whatever it is
+    return {
+        "api": "payments",
+        "collection": "captures",
+        "resource_id": str(rd.request.connector_transaction_id),
+    }
+
+
+class PSyncGuessesTheResource(Paypal):
+    """Without its metadata, syncs every payment as a capture: an authorization is asked at /captures."""
+
+    id = "broken_psync_guesses_the_resource"
+    base_url_key = "paypal"
+    flows: ClassVar = {
+        **Paypal.flows,
+        Flow.PSYNC: replace(Paypal.flows[Flow.PSYNC], path_params=captures_unless_told),
+    }
+
+
+def refund_reference_unless_told(rd: Any) -> dict[str, str]:
+    if rd.request.connector_metadata:
+        return paypal_refund_path_params(rd)
+    # the broken rule: without the metadata, the merchant reference is taken for the capture's id
+    return {"capture_id": rd.resource_common_data.connector_request_reference_id}
+
+
+class RefundByReferenceAlone(Paypal):
+    """Given only the payment's id, refunds the capture named by the merchant reference."""
+
+    id = "broken_refund_by_reference_alone"
+    base_url_key = "paypal"
+    flows: ClassVar = {
+        **Paypal.flows,
+        Flow.REFUND: replace(Paypal.flows[Flow.REFUND], path_params=refund_reference_unless_told),
+    }
 
 
 def authorized_amount_as_captured(intent: t.StripePaymentIntent, rd: Any, ctx: Any) -> Any:

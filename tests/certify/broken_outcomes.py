@@ -1,5 +1,5 @@
 """Deliberately broken connectors: each drops or changes one field of an answer that the facts
-read from the recorded body (facts:outcome:<scenario>). Stripe's or Adyen's data, one rule broken."""
+read from the recorded body (facts:outcome:<scenario>). A shipped connector's data, one rule broken."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from connectors.adyen import transformers as adyen_t
 from connectors.adyen.connector import Adyen
 from connectors.checkout import transformers as checkout_t
 from connectors.checkout.connector import Checkout
+from connectors.paypal import transformers as paypal_t
+from connectors.paypal.connector import Paypal
 from connectors.stripe import transformers as t
 from connectors.stripe.connector import Stripe
 from harness.domain import AttemptStatus, Flow
@@ -105,3 +107,41 @@ class ErrorCodesDropped(Checkout):
     def parse_error(self, response: HttpResponse, ctx: Any) -> ErrorResponse:
         # the broken rule: only the first of the error codes survives (as the code), the list is dropped
         return checkout_t.error_response(response, ctx).model_copy(update={"reason": None})
+
+
+def decline_meaning_dropped_from_reason(order: Any, rd: Any, ctx: Any) -> Any:
+    result = paypal_t.authorize_response(order, rd, ctx)
+    # the broken rule: a processor decline keeps its code but not what the code means, as the reason
+    if isinstance(result, ErrorResponse):
+        return result.model_copy(update={"reason": None})
+    return result
+
+
+class DeclineMeaningDroppedFromReason(Paypal):
+    id = "broken_decline_meaning_dropped_from_reason"
+    base_url_key = "paypal"
+    flows: ClassVar = {
+        **Paypal.flows,
+        Flow.AUTHORIZE: replace(
+            Paypal.flows[Flow.AUTHORIZE], handle_response=decline_meaning_dropped_from_reason
+        ),
+    }
+
+
+def decline_message_without_meaning(order: Any, rd: Any, ctx: Any) -> Any:
+    result = paypal_t.authorize_response(order, rd, ctx)
+    # the broken rule: the message says only that the capture was declined, not why
+    if isinstance(result, ErrorResponse):
+        return result.model_copy(update={"message": "capture DECLINED"})
+    return result
+
+
+class DeclineMessageWithoutMeaning(Paypal):
+    id = "broken_decline_message_without_meaning"
+    base_url_key = "paypal"
+    flows: ClassVar = {
+        **Paypal.flows,
+        Flow.AUTHORIZE: replace(
+            Paypal.flows[Flow.AUTHORIZE], handle_response=decline_message_without_meaning
+        ),
+    }

@@ -106,6 +106,33 @@ def test_a_digit_class_covers_its_values(tmp_path):
     assert load_facts(write(tmp_path, text)).statuses[0].values[-1] == "20051"
 
 
+MEANINGS = """
+[errors]
+code = "error.code"
+
+[[errors.meanings]]
+code = "5400"
+meaning = "EXPIRED_CARD"
+source = "https://acme.example/declines"
+"""
+
+
+def test_a_code_meaning_is_read_and_a_code_documented_twice_is_refused(tmp_path):
+    facts = load_facts(write(tmp_path, MINIMAL + MEANINGS))
+    assert facts.errors is not None and facts.errors.meaning_of("5400").meaning == "EXPIRED_CARD"
+    assert facts.errors.meaning_of("5120") is None
+    twice = MEANINGS + '\n[[errors.meanings]]\ncode = "5400"\nmeaning = "CARD_EXPIRED"\nsource = "x"\n'
+    with pytest.raises(FactsError, match=r"errors.meanings: code\(s\) \['5400'\] listed twice"):
+        load_facts(write(tmp_path, MINIMAL + twice))
+
+
+def test_a_code_meaning_without_a_source_is_refused(tmp_path):
+    with pytest.raises(FactsError, match="source"):
+        load_facts(
+            write(tmp_path, MINIMAL + MEANINGS.replace('source = "https://acme.example/declines"\n', ""))
+        )
+
+
 def test_currency_table_matching_the_facts_has_no_difference(tmp_path):
     facts = load_facts(write(tmp_path, MINIMAL))
     table = table_for(

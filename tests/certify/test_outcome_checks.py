@@ -12,6 +12,7 @@ import pytest
 
 from connectors.adyen.connector import Adyen
 from connectors.checkout.connector import Checkout
+from connectors.paypal.connector import Paypal
 from connectors.stripe.connector import Stripe
 from harness.certify.checks.facts import outcome_check
 from harness.certify.checks.session import ConnectorSession, SuiteOptions
@@ -36,6 +37,8 @@ def outcome(cls: type, data_name: str, scenario: str):
         (Adyen, "adyen", "decline_generic"),
         (Adyen, "adyen", "authorize_manual_capture"),
         (Checkout, "checkout", "decline_invalid_exp_month"),
+        (Paypal, "paypal", "decline_expired_card"),
+        (Paypal, "paypal", "decline_incorrect_cvc"),
     ],
 )
 def test_the_shipped_connectors_read_every_recorded_field_as_the_facts_do(cls, data_name, scenario):
@@ -88,6 +91,20 @@ def test_the_shipped_connectors_read_every_recorded_field_as_the_facts_do(cls, d
             "checkout",
             "decline_invalid_exp_month",
             "the error reason 'card_expiry_month_invalid' of the recorded answer was dropped",
+        ),
+        (
+            broken.DeclineMeaningDroppedFromReason,
+            "paypal",
+            "decline_expired_card",
+            "the error reason None does not carry the documented meaning 'EXPIRED_CARD' of code '5400' "
+            "(facts [[errors.meanings]], https://developer.paypal.com/tools/sandbox/card-testing/)",
+        ),
+        (
+            broken.DeclineMessageWithoutMeaning,
+            "paypal",
+            "decline_insufficient_funds",
+            "the error message 'capture DECLINED' does not carry the documented meaning 'INSUFFICIENT_FUNDS' "
+            "of code '5120'",
         ),
     ],
     ids=lambda v: v.id if isinstance(v, type) else None,

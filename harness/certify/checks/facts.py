@@ -27,6 +27,7 @@ from harness.certify.facts import (
     ABSENT,
     PRESENT,
     REFUND_FLOWS,
+    CodeMeaning,
     Facts,
     FactsError,
     NotReturned,
@@ -691,12 +692,13 @@ def expected_error_fields(facts: Facts, flow: Flow, body: Any, ok: bool) -> dict
             "transaction_id": entry.transaction_id,
         }
     else:
+        shape = errors.shape_for(flow)
         paths = {
-            "code": errors.code,
-            "message": errors.message,
-            "reason": errors.reason,
-            "decline_code": errors.decline_code,
-            "transaction_id": errors.transaction_id,
+            "code": shape.code,
+            "message": shape.message,
+            "reason": shape.reason,
+            "decline_code": shape.decline_code,
+            "transaction_id": shape.transaction_id,
         }
     found: dict[str, Any] = {}
     for name, path in paths.items():
@@ -707,6 +709,11 @@ def expected_error_fields(facts: Facts, flow: Flow, body: Any, ok: bool) -> dict
             found[name] = [str(v) for v in value if v not in (None, "")] or None
         elif value is not encoding.MISSING and value not in (None, ""):
             found[name] = str(value)
+    for name in ("code", "decline_code"):  # a documented code: its meaning must reach the outcome
+        documented = errors.meaning_of(found[name]) if isinstance(found.get(name), str) else None
+        if documented is not None:
+            found["meaning"] = documented
+            break
     return {k: v for k, v in found.items() if v is not None}
 
 
@@ -748,11 +755,32 @@ def error_problems(
     kept = (result.code, result.reason, result.network_decline_code, result.message)
     if decline is not None and not any(decline == v or (v and decline in v) for v in kept):
         problems.append(f"{where}: the decline code {decline!r} of the recorded answer was dropped")
+    problems.extend(meaning_problems(result, expected, where))
     payment = expected.get("transaction_id")
     if payment is not None and result.connector_transaction_id != payment:
         problems.append(
             f"{where}: the error names payment {result.connector_transaction_id!r}, the recorded answer "
             f"{payment!r}"
+        )
+    return problems
+
+
+def meaning_problems(result: ErrorResponse, expected: dict[str, Any], where: str) -> list[str]:
+    """A code the facts document ([[errors.meanings]]) says why the payment failed: that meaning is
+    the error's reason, and its message too when the answer has no message of its own."""
+    documented = expected.get("meaning")
+    if not isinstance(documented, CodeMeaning):
+        return []
+    meaning, code = documented.meaning, documented.code
+    source = documented.source
+    said = f"the documented meaning {meaning!r} of code {code!r} (facts [[errors.meanings]], {source})"
+    problems: list[str] = []
+    if not any(v and meaning in v for v in (result.reason, result.network_error_message)):
+        problems.append(f"{where}: the error reason {result.reason!r} does not carry {said}")
+    if "message" not in expected and meaning not in (result.message or ""):
+        problems.append(
+            f"{where}: the error message {result.message!r} does not carry {said}; the answer has no "
+            "message of its own"
         )
     return problems
 

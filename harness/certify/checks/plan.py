@@ -12,6 +12,7 @@ from typing import Any
 from harness.certify.cassettes.format import CassetteError
 from harness.certify.cassettes.replay import load_cassette
 from harness.certify.checks import contract as contract_checks
+from harness.certify.checks import error_answers as error_answer_checks
 from harness.certify.checks import facts as facts_checks
 from harness.certify.checks import lint as lint_checks
 from harness.certify.checks import property as property_checks
@@ -68,6 +69,7 @@ PLANNERS: tuple[Callable[[ConnectorSession], list[CheckSpec]], ...] = (
     contract_checks.specs,
     facts_checks.specs,
     response_amount_checks.specs,  # in the facts family: the facts name where an answer states amounts
+    error_answer_checks.specs,  # in the facts family: recorded error answers outside the catalog
     webhook_checks.webhook_specs,  # in the facts family: the webhook facts are its oracle
     property_checks.specs,
     secrets_checks.specs,
