@@ -25,7 +25,8 @@ def main(argv: list[str] | None = None) -> int:
     print("== harness overhead per scenario (replay vs bare transforms)")
     replay_bench.main()
     print("\n== lint")
-    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "lint_bench.py")], check=True)
+    # exit 1 says the lint missed its target (the table says so too): the other measurements still run
+    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "lint_bench.py")], check=False)
     print("\n== reports")
     report_bench.main()
     print("\n== leak scanner")
