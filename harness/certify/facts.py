@@ -11,9 +11,17 @@ import re
 import tomllib
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from harness.certify.catalog import SCENARIOS
 from harness.domain.amounts import CurrencyRule, CurrencyTable, table_for
@@ -21,6 +29,9 @@ from harness.domain.currency import Currency
 from harness.domain.errors import HarnessError
 from harness.domain.flows import Flow
 from harness.domain.status import AttemptStatus, RefundStatus
+
+# a flow named in a facts file ("Capture"): read by value, one rule for every table that names one
+FlowName = Annotated[Flow, BeforeValidator(Flow)]
 
 PRESENT = "<present>"
 ABSENT = "<absent>"
@@ -73,7 +84,7 @@ class NotReturned(_Fact):
 
 
 class StatusTable(_Fact):
-    flow: Flow
+    flow: FlowName
     field: str
     values: list[StatusValue] = Field(default_factory=list)
     values_source: str = ""
@@ -83,11 +94,6 @@ class StatusTable(_Fact):
     endpoint: str | None = None  # "METHOD /path" where a flow reads several resources
     when: dict[str, Any] = Field(default_factory=dict)  # conditions every row of the table shares
     note: str = ""
-
-    @field_validator("flow", mode="before")
-    @classmethod
-    def _flow(cls, value: Any) -> Flow:
-        return Flow(value)
 
     @model_validator(mode="after")
     def _consistent(self) -> StatusTable:
@@ -137,7 +143,7 @@ class CurrencyFacts(_Fact):
 
 
 class InSuccessError(_Fact):
-    flow: Flow
+    flow: FlowName
     code: str | None = None
     message: str | None = None
     reason: str | None = None
@@ -146,17 +152,12 @@ class InSuccessError(_Fact):
     when: dict[str, Any] = Field(default_factory=dict)
     source: str = ""
 
-    @field_validator("flow", mode="before")
-    @classmethod
-    def _flow(cls, value: Any) -> Flow:
-        return Flow(value)
-
 
 class FlowErrorShape(_Fact):
     """Where one flow's error answers keep their fields, when they differ from [errors] (an OAuth token
     endpoint answers `error` / `error_description`, not the API's error object)."""
 
-    flow: Flow
+    flow: FlowName
     code: str | None = None
     message: str | None = None
     reason: str | None = None
@@ -164,11 +165,6 @@ class FlowErrorShape(_Fact):
     transaction_id: str | None = None
     source: str = Field(min_length=1)
     note: str = ""
-
-    @field_validator("flow", mode="before")
-    @classmethod
-    def _flow(cls, value: Any) -> Flow:
-        return Flow(value)
 
 
 class CodeMeaning(_Fact):
@@ -250,14 +246,9 @@ class TestCardFact(_Fact):
 class AbsentOperation(_Fact):
     """A flow the provider does not offer at all: its checks skip at no cost, citing `source`."""
 
-    flow: Flow
+    flow: FlowName
     source: str = Field(min_length=1)
     note: str = ""
-
-    @field_validator("flow", mode="before")
-    @classmethod
-    def _flow(cls, value: Any) -> Flow:
-        return Flow(value)
 
     @property
     def reason(self) -> str:
@@ -278,7 +269,7 @@ class ResponseAmount(_Fact):
     """Where a flow's success answer states an amount, and the outcome field that must say the same
     (the amount authorized, captured or still capturable, as the provider reports it)."""
 
-    flow: Flow
+    flow: FlowName
     field: str = Field(min_length=1)  # dotted path in the answer
     reports: Literal["amount", "amount_captured", "amount_capturable"]
     currency_field: str | None = None  # where the answer states the currency (else the request's)
@@ -286,11 +277,6 @@ class ResponseAmount(_Fact):
     when: dict[str, StatusValue] = Field(default_factory=dict)  # conditions on the answer, as status rows
     source: str = Field(min_length=1)
     note: str = ""
-
-    @field_validator("flow", mode="before")
-    @classmethod
-    def _flow(cls, value: Any) -> Flow:
-        return Flow(value)
 
 
 class InapplicableScenario(_Fact):
