@@ -13,6 +13,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 VOLATILE = {"generated_at", "duration_ms", "elapsed_ms", "shard", "selection"}
+# three of the five: the same results whatever the split is what is tested, and each extra
+# connector costs every run below its whole certification
+NAMES = ("stripe", "checkout", "authorizedotnet")
 
 
 def normalized(path: Path) -> Any:
@@ -37,7 +40,7 @@ def serial(tmp_path_factory) -> Path:
     from tests.conftest import certify_command
 
     out = tmp_path_factory.mktemp("serial")
-    done = certify(certify_command(), "run", "--report-dir", str(out))
+    done = certify(certify_command(), "run", *NAMES, "--report-dir", str(out))
     assert done.returncode == 0, done.stdout + done.stderr
     return out / "results.json"
 
@@ -47,26 +50,26 @@ def test_parallel_run_gives_identical_results(certify_exe, serial, tmp_path):
     log = tmp_path / "workers.log"
     env = {**os.environ, "CERTIFY_WORKER_LOG": str(log), "PYTHONPATH": str(ROOT)}
     env["PYTEST_ADDOPTS"] = (env.get("PYTEST_ADDOPTS", "") + " -p tests.certify.worker_log").strip()
-    done = certify(certify_exe, "run", "-n", "2", "--report-dir", str(tmp_path / "out"), env=env)
+    done = certify(certify_exe, "run", *NAMES, "-n", "2", "--report-dir", str(tmp_path / "out"), env=env)
     assert done.returncode == 0, done.stdout + done.stderr
     assert normalized(tmp_path / "out" / "results.json") == normalized(serial)
     workers: dict[str, set[str]] = {}
     for line in log.read_text().splitlines():
         worker, node_id = line.split(" ", 1)
         workers.setdefault(node_id.split("::", 1)[0], set()).add(worker)
-    assert len(workers) == 5 and all(len(ids) == 1 for ids in workers.values()), workers
+    assert len(workers) == len(NAMES) and all(len(ids) == 1 for ids in workers.values()), workers
     assert len(set().union(*workers.values())) == 2  # and both workers used
 
 
 def test_shards_merged_give_identical_results(certify_exe, serial, tmp_path):
     parts = []
-    for index in (1, 2, 3):
+    for index in (1, 2):
         out = tmp_path / f"shard{index}"
-        done = certify(certify_exe, "run", "--shard", f"{index}/3", "--report-dir", str(out))
+        done = certify(certify_exe, "run", *NAMES, "--shard", f"{index}/2", "--report-dir", str(out))
         assert done.returncode == 0, done.stdout + done.stderr
         parts.append(str(out / "results.json"))
     names = [c["name"] for p in parts for c in json.loads(Path(p).read_text())["connectors"]]
-    assert sorted(names) == sorted(set(names)) and len(names) == 5  # a partition
+    assert sorted(names) == sorted(NAMES)  # a partition
     done = certify(certify_exe, "report", "merge", *parts, "--report-dir", str(tmp_path / "merged"))
     assert done.returncode == 0, done.stdout + done.stderr
     assert normalized(tmp_path / "merged" / "results.json") == normalized(serial)
