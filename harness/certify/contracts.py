@@ -25,6 +25,7 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+from harness.certify.example_tapes import ContentStore
 from harness.domain.errors import HarnessError
 from harness.execution.redact import Redactor
 from harness.integration import encoding
@@ -404,10 +405,33 @@ def load_spec(path: Path, exemptions: Mapping[str, str] | None = None) -> Spec:
     return Spec(path, document, workspace_exemptions(path) if exemptions is None else exemptions)
 
 
+# specs parsed in earlier runs, by content (see harness/certify/example_tapes.py): parsing a published
+# spec's YAML takes 0.1-0.2 s in every process that certifies its connector; unpickling it, ~5 ms
+PARSED_SPECS = "parsed-specs"
+_SPECS_ACROSS_RUNS: list[ContentStore] = []
+_SPEC_DATA = frozenset({("datetime", "datetime"), ("datetime", "date"), ("datetime", "timezone")})
+
+
+def keep_parsed_specs(cache_dir: Path | None) -> None:
+    """Keep parsed specs under `cache_dir` across runs (None: parse in every process)."""
+    _SPECS_ACROSS_RUNS.clear()
+    if cache_dir is not None:
+        _SPECS_ACROSS_RUNS.append(ContentStore(cache_dir, PARSED_SPECS, _SPEC_DATA))
+
+
 @lru_cache(maxsize=16)
 def _parsed_document(path: str, _mtime_ns: int, _size: int) -> Any:
     """A spec file parsed once per process and version of the file (the load check and the session
-    both read it; a published spec is 100-200 kB of YAML). The document is only ever read."""
-    return yaml.load(
-        Path(path).read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    )
+    both read it; a published spec is 100-200 kB of YAML), and kept by content across runs when a
+    cache folder is given. The document is only ever read."""
+    raw = Path(path).read_bytes()
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    key = hashlib.sha256(f"spec yaml {yaml.__version__} {loader.__name__}\0".encode() + raw).hexdigest()
+    for store in _SPECS_ACROSS_RUNS:
+        kept = store.load(key)
+        if kept is not None:
+            return kept
+    document = yaml.load(raw.decode("utf-8"), Loader=loader)
+    for store in _SPECS_ACROSS_RUNS:
+        store.store(key, document)
+    return document

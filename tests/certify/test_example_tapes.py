@@ -183,6 +183,31 @@ def test_a_cassette_parsed_in_an_earlier_run_is_read_back_equal_without_parsing(
         replay.clear_parse_cache()
 
 
+def test_a_spec_parsed_in_an_earlier_run_is_read_back_equal_without_parsing(tmp_path, monkeypatch):
+    from harness.certify import contracts
+
+    spec = ROOT / "specs" / "checkout.yaml"
+    contracts.keep_parsed_specs(tmp_path)
+    try:
+        contracts._parsed_document.cache_clear()
+        first = contracts.load_spec(spec).document
+        assert any((tmp_path / contracts.PARSED_SPECS).rglob("*.pickle"))
+        contracts._parsed_document.cache_clear()  # a new process
+
+        def no_yaml(*_args: Any, **_kwargs: Any) -> Any:
+            raise AssertionError("parsed again")
+
+        monkeypatch.setattr(contracts.yaml, "load", no_yaml)
+        assert contracts.load_spec(spec).document == first
+        copy = tmp_path / "changed.yaml"  # other content is another key: parsed, never the kept one
+        copy.write_text(spec.read_text() + "\n# changed\n")
+        with pytest.raises(AssertionError, match="parsed again"):
+            contracts.load_spec(copy)
+    finally:
+        contracts.keep_parsed_specs(None)
+        contracts._parsed_document.cache_clear()
+
+
 def test_an_alias_bomb_is_refused_with_a_cache_and_never_kept(tmp_path):
     from harness.certify.cassettes import replay
     from harness.certify.cassettes.format import CassetteError

@@ -152,3 +152,22 @@ def test_no_minimized_example_under_a_flow_not_written_yet():
     assert "Minimized example" not in render(results) and "amount=0" not in render(results)
     assert "amount=0" not in render_markdown(results)
     assert "Minimized example:" in render()  # a real counterexample keeps it
+
+
+def test_compiled_templates_are_kept_in_the_cache_folder_and_give_the_same_page(tmp_path, monkeypatch):
+    from harness.report import html
+
+    results = sample_results()
+    now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    monkeypatch.setenv("CERTIFY_CACHE_DIR", "off")
+    html._environment.cache_clear()
+    try:
+        plain = render_html(results, now=now)
+        monkeypatch.setenv("CERTIFY_CACHE_DIR", str(tmp_path))
+        html._environment.cache_clear()
+        assert render_html(results, now=now) == plain
+        assert any((tmp_path / "templates").iterdir())
+        html._environment.cache_clear()  # a later run: loaded from the folder
+        assert render_html(results, now=now) == plain
+    finally:
+        html._environment.cache_clear()

@@ -24,6 +24,7 @@ from harness.certify.checks.interface import CheckSpec
 from harness.certify.checks.load import load_check, load_error
 from harness.certify.checks.run import connector_result, run_spec, stopped
 from harness.certify.checks.session import ConnectorSession, SuiteOptions
+from harness.certify.contracts import keep_parsed_specs
 from harness.certify.limits import UserInterrupt, time_limit
 from harness.certify.results import CheckResult, ConnectorResult
 from harness.certify.workspace import Workspace
@@ -44,6 +45,7 @@ class Prepared:
 
 def prepare(factory: Callable[[], Workspace], options: SuiteOptions) -> Prepared:
     """Load the connector and fix its plan before anything runs; any fault here is its load error."""
+    keep_parsed_specs(options.cache_dir)
     workspace, load = load_check(factory, options.check_timeout)
     if workspace is None:
         return Prepared(load)
