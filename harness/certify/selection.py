@@ -69,7 +69,9 @@ def changed_files(ref: str, root: Path) -> list[str]:
     base = git("merge-base", ref, "HEAD").strip() or ref
     files = set(git("diff", "--name-only", base).splitlines())
     files |= set(git("ls-files", "--others", "--exclude-standard").splitlines())
-    return sorted(f for f in files if f)
+    # compiled modules are Python's, never the project's content (a project without a .gitignore
+    # would otherwise select every connector it has imported once)
+    return sorted(f for f in files if f and "__pycache__" not in f.split("/") and not f.endswith(".pyc"))
 
 
 def select_changed(names: Iterable[str], files: Iterable[str]) -> dict[str, str]:

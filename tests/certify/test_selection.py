@@ -55,6 +55,10 @@ def test_changed_files_from_git(tmp_path):
     git(tmp_path, "add", "-A")
     git(tmp_path, "-c", "user.email=a@b", "-c", "user.name=t", "commit", "-q", "-m", "spec")
     (tmp_path / "new.txt").write_text("untracked")
+    compiled = tmp_path / "connectors" / "stripe" / "__pycache__"  # Python's, with no .gitignore
+    compiled.mkdir(parents=True)
+    (compiled / "connector.cpython-311.pyc").write_bytes(b"\0")
+    (tmp_path / "connectors" / "stripe" / "stale.pyc").write_bytes(b"\0")
     assert changed_files("HEAD~1", tmp_path) == ["new.txt", "specs/stripe.yaml"]
     with pytest.raises(SelectionError, match="failed"):
         changed_files("no-such-ref", tmp_path)
