@@ -9,6 +9,11 @@ REPORT_DIR ?= reports
 
 .PHONY: certify test test-fast lint typecheck bench clean
 
+# Python keeps compiled modules in __pycache__ here even where the environment says not to: without
+# them every process the suite starts (about 300 `certify` commands) compiles the harness again,
+# ~1 s each, and pytest rewrites every test module again in each worker
+unexport PYTHONDONTWRITEBYTECODE
+
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
