@@ -152,9 +152,14 @@ def descendants(pid: int) -> list[int]:
     queue = [pid]
     while queue:
         parent = queue.pop()
-        for task in Path(f"/proc/{parent}/task").glob("*/children") if Path("/proc").is_dir() else ():
+        try:
+            tasks = os.listdir(f"/proc/{parent}/task")  # os calls, not pathlib: this runs twice a check
+        except OSError:
+            continue  # no /proc (not Linux), or the process is gone
+        for task in tasks:
             with contextlib.suppress(OSError, ValueError):
-                children = [int(p) for p in task.read_text().split()]
+                with open(f"/proc/{parent}/task/{task}/children", encoding="ascii") as handle:
+                    children = [int(p) for p in handle.read().split()]
                 found.extend(children)
                 queue.extend(children)
     return found
