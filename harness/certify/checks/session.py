@@ -156,7 +156,15 @@ class ConnectorSession:
     # ------------------------------------------------------------ inputs for the properties
 
     def sample_chain(self, flow: Flow) -> tuple[str, dict[str, Any]]:
-        """A transaction id and connector metadata as a real chain would pass to `flow`."""
+        """A transaction id and connector metadata as a real chain would pass to `flow` (found once a
+        flow: every property example asks)."""
+        key = f"sample_chain:{flow.value}"
+        if key not in self.memo:
+            self.memo[key] = self._sample_chain(flow)
+        transaction, metadata = self.memo[key]
+        return transaction, dict(metadata)
+
+    def _sample_chain(self, flow: Flow) -> tuple[str, dict[str, Any]]:
         for scenario in CATALOG:
             if scenario.id not in self.workspace.certification.scenarios.supported:
                 continue
