@@ -100,3 +100,49 @@ def test_a_status_outside_the_specs_enum_is_named_by_its_pointer():
     response = HttpResponse(200, json.dumps(body).encode(), {"Content-Type": "application/json"})
     violations = [str(v) for v in spec.validate_response(request, response, Redactor())]
     assert violations and violations[0].startswith("response /status: "), violations
+
+
+def test_a_validator_that_remembers_valid_parts_yields_the_errors_of_a_plain_one():
+    from decimal import Decimal
+
+    from jsonschema import Draft202012Validator
+
+    from harness.certify.contracts import SPEC_URI, Spec
+
+    schemas = {
+        "Amount": {"type": "integer", "minimum": 1},
+        "Card": {"type": "object", "required": ["number"], "properties": {"number": {"type": "string"}}},
+        "Wallet": {"type": "object", "required": ["wallet"], "properties": {"wallet": {"enum": ["a", "b"]}}},
+        "Method": {"oneOf": [{"$ref": "#/components/schemas/Card"}, {"$ref": "#/components/schemas/Wallet"}]},
+        "Body": {
+            "type": "object",
+            "required": ["amount", "method"],
+            "properties": {
+                "amount": {"$ref": "#/components/schemas/Amount"},
+                "method": {"$ref": "#/components/schemas/Method"},
+                "extra": {"anyOf": [{"type": "string"}, {"$ref": "#/components/schemas/Amount"}]},
+            },
+        },
+    }
+    spec = Spec(Path("memo.yaml"), {"openapi": "3.0.3", "paths": {}, "components": {"schemas": schemas}})
+    pointer = "/components/schemas/Body"
+    plain = Draft202012Validator({"$ref": f"{SPEC_URI}#{pointer}"}, registry=spec.registry)
+    card = {"number": "4242"}
+    cases = [
+        {"amount": 1, "method": card, "extra": 5},
+        {"amount": 1, "method": card, "extra": 5},  # every part found valid before
+        {"amount": "1", "method": card, "extra": "1"},  # a "1" is not the 1 found valid
+        {"amount": Decimal(1), "method": card, "extra": Decimal(1)},  # nor is a Decimal the "1"
+        {"amount": 0, "method": {"number": 4242}, "extra": 0},
+        {"amount": 2, "method": {"number": "4242", "wallet": "a"}},  # both branches of the oneOf
+        {"amount": 2, "method": {"wallet": "c"}, "extra": [1]},
+        {"amount": 1, "method": card, "extra": 5},
+        {"amount": 0, "method": {"number": 4242}, "extra": 0},  # an invalid part, again: its errors again
+    ]
+    failing = 0
+    for case in cases:
+        got = [(list(e.absolute_path), e.message) for e in spec.validator(pointer).iter_errors(case)]
+        want = [(list(e.absolute_path), e.message) for e in plain.iter_errors(case)]
+        assert got == want, case
+        failing += bool(want)
+    assert failing == 6
