@@ -248,9 +248,17 @@ class Spec:
 
     @cached_property
     def schemathesis_schema(self) -> Any:
+        """Schemathesis's view of the spec, made once per spec content and process (it prepares each
+        response schema on first use; connectors of the same provider share them)."""
         import schemathesis
 
-        return schemathesis.openapi.from_dict(dict(self.document))
+        kept = _SCHEMATHESIS_SCHEMAS.get(self.content_hash)
+        if kept is None:
+            kept = schemathesis.openapi.from_dict(dict(self.document))
+            if len(_SCHEMATHESIS_SCHEMAS) >= 8:
+                _SCHEMATHESIS_SCHEMAS.pop(next(iter(_SCHEMATHESIS_SCHEMAS)))
+            _SCHEMATHESIS_SCHEMAS[self.content_hash] = kept
+        return kept
 
     def response_schema_pointer(
         self, operation: Operation, status_code: int, content_type: str
@@ -357,6 +365,7 @@ def _failure_text(failure: Any) -> str:
 
 
 _VALID_PARTS_LIMIT = 50_000
+_SCHEMATHESIS_SCHEMAS: dict[str, Any] = {}  # by spec content, oldest first
 
 
 def _valid_once(keyword: Any) -> Any:

@@ -11,6 +11,7 @@ Nothing here reads connector code.
 from __future__ import annotations
 
 import base64
+import functools
 import secrets
 import uuid
 import zlib
@@ -41,9 +42,20 @@ class RunCertificate:
     webhook_id: str
 
 
-def run_certificate(facts: WebhookCertificateFacts, *, cert_url: str | None = None) -> RunCertificate:
-    """A fresh key pair and certificate, published at the provider's certificate URL (or `cert_url`)."""
-    key = rsa.generate_private_key(public_exponent=65537, key_size=RSA_KEY_BITS)
+@functools.cache
+def _signing_key(signer: str) -> rsa.RSAPrivateKey:
+    """One key pair per signer and process: a 2048-bit key takes ~0.1 s to make, and every connector
+    with certificate-signed webhooks needs the run's and an attacker's."""
+    return rsa.generate_private_key(public_exponent=65537, key_size=RSA_KEY_BITS)
+
+
+def run_certificate(
+    facts: WebhookCertificateFacts, *, cert_url: str | None = None, signer: str = "run"
+) -> RunCertificate:
+    """A fresh certificate for `signer`'s key pair (the run's, or another one such as an attacker's:
+    a different signer is always a different key), published at the provider's certificate URL (or
+    `cert_url`)."""
+    key = _signing_key(signer)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "certify webhook signer")])
     now = datetime.now(UTC)
     certificate = (

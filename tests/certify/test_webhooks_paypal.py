@@ -94,6 +94,27 @@ def test_the_private_key_never_shows_in_the_run_certificate_repr():
     assert "PRIVATE" not in repr(run) and "CERTIFICATE" not in repr(run)
 
 
+def test_an_attacker_signs_with_another_key_than_the_run():
+    from cryptography.hazmat.primitives import serialization
+
+    from harness.certify.webhook_certificates import run_certificate
+
+    facts = paypal_webhook_facts().signature.certificate
+    assert facts is not None
+
+    def public(run) -> bytes:
+        key = x509.load_pem_x509_certificate(run.certificate_pem).public_key()
+        return key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+
+    run, again, attacker = (
+        run_certificate(facts),
+        run_certificate(facts),
+        run_certificate(facts, signer="attacker"),
+    )
+    assert public(run) == public(again) and run.certificate_pem != again.certificate_pem  # fresh certificates
+    assert public(attacker) != public(run)
+
+
 def webhook_results(cls) -> dict[str, object]:
     workspace = Workspace(name=cls.id, connector_cls=cls, root=ROOT, data_name="paypal")
     session = ConnectorSession(workspace, SuiteOptions())

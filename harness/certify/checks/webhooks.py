@@ -318,7 +318,11 @@ def signature_check(m: Material) -> str:
         tried.append(what)
 
     other_secret = run_secret(signature)
-    attacker = run_certificate(signature.certificate) if signature.certificate is not None else None
+    attacker = (
+        run_certificate(signature.certificate, signer="attacker")
+        if signature.certificate is not None
+        else None
+    )
     for cassette in m.cassettes:
         good = m.signed(cassette)
         refused(signed_notification(cassette.body, cassette.headers, m.facts, other_secret, m.now),
