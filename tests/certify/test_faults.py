@@ -37,6 +37,7 @@ def errors(result):
     return {c.id: c.message for c in result.checks if c.status == "error"}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("cls", faults.HANGS, ids=lambda c: c.__name__)
 def test_a_hanging_transform_is_stopped_at_the_limit_and_named(cls):
     started = time.monotonic()
@@ -117,6 +118,7 @@ FAULTY = {
 }
 
 
+@pytest.mark.slow
 def test_certify_run_bounds_every_hang_and_accounts_for_every_check(certify_exe, tmp_path):
     root = copy_root(tmp_path, extra=FAULTY)
     reports = root / "reports"
@@ -142,6 +144,7 @@ def test_certify_run_bounds_every_hang_and_accounts_for_every_check(certify_exe,
     assert "raised pytest.skip instead of returning" in done.stderr
 
 
+@pytest.mark.slow
 def test_connectors_that_kill_their_workers_are_error_and_the_others_are_certified(certify_exe, tmp_path):
     """A fatal signal in a check (as a crash in native code gives): the xdist worker is gone. Each such
     connector's checks are reported as not run, no other worker runs its code again, and the run ends;
@@ -171,6 +174,7 @@ def test_connectors_that_kill_their_workers_are_error_and_the_others_are_certifi
         assert {c for c in checks if not c.startswith("lint")} == stripe_ids  # every planned check, accounted
 
 
+@pytest.mark.slow
 def test_the_watchdog_ends_a_serial_run_that_no_time_out_can_reach(certify_exe, tmp_path):
     """A check that swallows every time-out: the watchdog kills the process 5 s past the limit with
     one line, instead of the run hanging (under -n that is a crashed worker, as above)."""

@@ -45,6 +45,7 @@ def serial(tmp_path_factory) -> Path:
     return out / "results.json"
 
 
+@pytest.mark.slow
 def test_parallel_run_gives_identical_results(certify_exe, serial, tmp_path):
     """Same results, and each connector's checks on one worker (its session built once)."""
     log = tmp_path / "workers.log"
@@ -61,6 +62,7 @@ def test_parallel_run_gives_identical_results(certify_exe, serial, tmp_path):
     assert len(set().union(*workers.values())) == 2  # and both workers used
 
 
+@pytest.mark.slow
 def test_shards_merged_give_identical_results(certify_exe, serial, tmp_path):
     parts = []
     for index in (1, 2):
@@ -82,6 +84,7 @@ def git(root: Path, *args: str) -> None:
     )
 
 
+@pytest.mark.slow
 def test_changed_since_selects_what_changed_and_says_why(certify_exe, tmp_path):
     root = tmp_path / "project"
     for part in ("config", "specs", "cassettes", "connectors"):

@@ -343,6 +343,7 @@ def write_mutate_result(root: Path, path: Path, strength: float) -> None:
     path.write_text(json.dumps({"generated_at": entry["measured_at"], "connectors": [entry]}))
 
 
+@pytest.mark.slow
 def test_run_strict_refuses_below_the_raised_threshold_passes_above_and_refuses_stale(certify_exe, tmp_path):
     root = project(tmp_path)
     reports = root / "reports"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 
+import pytest
 import yaml
 
 from harness.certify.cassettes.format import SAFE_SERIALIZER
@@ -87,6 +88,7 @@ def plant_failures(project) -> list[str]:
     return planted
 
 
+@pytest.mark.slow
 def test_a_canary_run_over_every_connector_leaks_nothing(project, certify):
     credentials = canary_credentials()
     assert "STRIPE_API_KEY" in credentials

@@ -36,6 +36,7 @@ def cassette_texts(project: Path) -> dict[str, str]:
     return {p.name: p.read_text() for p in sorted((project / "cassettes" / "stripe").glob("*.yaml"))}
 
 
+@pytest.mark.slow
 def test_record_the_whole_chain_with_canaries_then_replay_and_certify(project, canary_env, certify):
     use_canary_card(project)
     before = dt.datetime.now(dt.UTC).replace(microsecond=0)
