@@ -26,7 +26,7 @@ from jsonschema import Draft202012Validator, validators
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from harness.certify.example_tapes import ContentStore
+from harness.certify.example_tapes import KeptParses
 from harness.domain.errors import HarnessError
 from harness.execution.redact import Redactor
 from harness.integration import encoding
@@ -462,15 +462,13 @@ def load_spec(path: Path, exemptions: Mapping[str, str] | None = None) -> Spec:
 # specs parsed in earlier runs, by content (see harness/certify/example_tapes.py): parsing a published
 # spec's YAML takes 0.1-0.2 s in every process that certifies its connector; unpickling it, ~5 ms
 PARSED_SPECS = "parsed-specs"
-_SPECS_ACROSS_RUNS: list[ContentStore] = []
 _SPEC_DATA = frozenset({("datetime", "datetime"), ("datetime", "date"), ("datetime", "timezone")})
+_SPECS_ACROSS_RUNS = KeptParses(PARSED_SPECS, _SPEC_DATA)
 
 
 def keep_parsed_specs(cache_dir: Path | None) -> None:
     """Keep parsed specs under `cache_dir` across runs (None: parse in every process)."""
-    _SPECS_ACROSS_RUNS.clear()
-    if cache_dir is not None:
-        _SPECS_ACROSS_RUNS.append(ContentStore(cache_dir, PARSED_SPECS, _SPEC_DATA))
+    _SPECS_ACROSS_RUNS.keep(cache_dir)
 
 
 @lru_cache(maxsize=16)
@@ -479,13 +477,8 @@ def _parsed_document(path: str, _mtime_ns: int, _size: int) -> Any:
     both read it; a published spec is 100-200 kB of YAML), and kept by content across runs when a
     cache folder is given. The document is only ever read."""
     raw = Path(path).read_bytes()
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    key = hashlib.sha256(f"spec yaml {yaml.__version__} {loader.__name__}\0".encode() + raw).hexdigest()
-    for store in _SPECS_ACROSS_RUNS:
-        kept = store.load(key)
-        if kept is not None:
-            return kept
-    document = yaml.load(raw.decode("utf-8"), Loader=loader)
-    for store in _SPECS_ACROSS_RUNS:
-        store.store(key, document)
+    document = _SPECS_ACROSS_RUNS.load(raw)
+    if document is None:
+        document = yaml.load(raw.decode("utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        _SPECS_ACROSS_RUNS.store(raw, document)
     return document

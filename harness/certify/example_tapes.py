@@ -161,6 +161,34 @@ class ContentStore:
             return  # a cache that cannot be written costs time, never a result
 
 
+class KeptParses:
+    """YAML files parsed in earlier runs, kept by their bytes in one folder of the cache (parsed
+    cassettes, parsed specs): parsing is most of what reading them costs, and they change far less
+    often than they are read. `keep` points it at this run's cache folder (None: parse every time)."""
+
+    def __init__(self, folder: str, allowed: frozenset[tuple[str, str]]) -> None:
+        self.folder = folder
+        self.allowed = allowed
+        self._store: ContentStore | None = None
+
+    def keep(self, cache_dir: Path | None) -> None:
+        self._store = ContentStore(cache_dir, self.folder, self.allowed) if cache_dir is not None else None
+
+    @staticmethod
+    def key(raw: bytes) -> str:
+        import yaml
+
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader).__name__
+        return hashlib.sha256(f"yaml {yaml.__version__} {loader}\0".encode() + raw).hexdigest()
+
+    def load(self, raw: bytes) -> Any | None:
+        return self._store.load(self.key(raw)) if self._store is not None else None
+
+    def store(self, raw: bytes, value: Any) -> None:
+        if self._store is not None:
+            self._store.store(self.key(raw), value)
+
+
 class TapeStore(ContentStore):
     """The example tapes of one cache folder."""
 

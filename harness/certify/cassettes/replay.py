@@ -4,7 +4,6 @@ replaying it: `ReplayTransport` answers from it with vcrpy's record mode `none`,
 
 from __future__ import annotations
 
-import hashlib
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -25,7 +24,7 @@ from harness.certify.cassettes.scrubbing import (
     recorded_form,
     recorded_url,
 )
-from harness.certify.example_tapes import ContentStore
+from harness.certify.example_tapes import KeptParses
 from harness.domain.errors import HarnessError
 from harness.integration.http import BaseTransport, HttpRequest, HttpResponse
 
@@ -78,8 +77,7 @@ def _parse(path: Path) -> Any:
             hint="trim the recorded bodies, or split the scenario",
         )
     raw = path.read_bytes()
-    content = _content_key(raw)
-    data = _ACROSS_RUNS[0].load(content) if _ACROSS_RUNS else None
+    data = _ACROSS_RUNS.load(raw)
     if data is None:
         data = SAFE_SERIALIZER.deserialize(raw.decode("utf-8"))
         if expanded_size(data, MAX_CASSETTE_NODES) > MAX_CASSETTE_NODES:
@@ -88,8 +86,7 @@ def _parse(path: Path) -> Any:
                 path=str(path),
                 hint="cassettes need no anchors or aliases: re-record it with `certify record`",
             )
-        if _ACROSS_RUNS:
-            _ACROSS_RUNS[0].store(content, data)
+        _ACROSS_RUNS.store(raw, data)
     _PARSED[key] = data
     if len(_PARSED) > PARSE_CACHE_SIZE:
         _PARSED.popitem(last=False)
@@ -130,7 +127,6 @@ def clear_parse_cache() -> None:
 # cassettes parsed in earlier runs, by content (see harness/certify/example_tapes.py): YAML parsing is
 # most of a replay's cost, and a cassette changes far less often than it is replayed
 PARSED_CASSETTES = "parsed-cassettes"
-_ACROSS_RUNS: list[ContentStore] = []
 _YAML_DATA = frozenset(
     {
         ("datetime", "datetime"),
@@ -144,16 +140,12 @@ _YAML_DATA = frozenset(
 )
 
 
+_ACROSS_RUNS = KeptParses(PARSED_CASSETTES, _YAML_DATA)
+
+
 def keep_parsed_cassettes(cache_dir: Path | None) -> None:
     """Keep parsed cassettes under `cache_dir` across runs (None: parse in every process)."""
-    _ACROSS_RUNS.clear()
-    if cache_dir is not None:
-        _ACROSS_RUNS.append(ContentStore(cache_dir, PARSED_CASSETTES, _YAML_DATA))
-
-
-def _content_key(raw: bytes) -> str:
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader).__name__
-    return hashlib.sha256(f"yaml {yaml.__version__} {loader}\0".encode() + raw).hexdigest()
+    _ACROSS_RUNS.keep(cache_dir)
 
 
 HTTP_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
