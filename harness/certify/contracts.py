@@ -8,10 +8,13 @@ pointer and never prints a request value (a request may carry a card number).
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import json
+import os
 import pickle
 import re
+import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -200,15 +203,22 @@ class Spec:
                     "request", "", f"{operation.method} {operation.template} documents no {content_type} body"
                 )
             ]
-        tree = encoding.decode_body(content_type, request.wire_body() or b"")
+        wire = request.wire_body() or b""
+        kept = request_digest(pointer, content_type, wire) if _VALID_EXCHANGES.kept else None
+        if kept is not None and _VALID_EXCHANGES.known(self, kept):
+            return []
+        tree = encoding.decode_body(content_type, wire)
         if content_type == "application/x-www-form-urlencoded":
             tree = self.coerce(tree, {"$ref": "#" + pointer})
-        return [
+        violations = [
             Violation("request", pointer_of(error.absolute_path), describe_error(error))
             for error in sorted(
                 self.validator(pointer).iter_errors(tree), key=lambda e: list(e.absolute_path)
             )
         ]
+        if kept is not None and not violations:
+            _VALID_EXCHANGES.remember(self, kept)
+        return violations
 
     def coerce(self, value: Any, schema: Any) -> Any:
         """Read the strings of a form body as the types the schema documents."""
@@ -293,6 +303,9 @@ class Spec:
         if not any(key in responses for key in (code, f"{code[0]}XX", "default")):
             documented = ", ".join(str(k) for k in responses)
             return [Violation("response", "", f"undocumented status code {code} (documented: {documented})")]
+        kept = response_digest(operation, request, response) if _VALID_EXCHANGES.kept else None
+        if kept is not None and _VALID_EXCHANGES.known(self, kept):
+            return []
         from schemathesis.core.transport import Response as StResponse
 
         prepared = requests.Request(request.method.value, request.url).prepare()
@@ -325,6 +338,8 @@ class Spec:
                 )
                 for failure in failures
             ]
+        if kept is not None:
+            _VALID_EXCHANGES.remember(self, kept)
         return []
 
 
@@ -467,8 +482,135 @@ _SPECS_ACROSS_RUNS = KeptParses(PARSED_SPECS, _SPEC_DATA)
 
 
 def keep_parsed_specs(cache_dir: Path | None) -> None:
-    """Keep parsed specs under `cache_dir` across runs (None: parse in every process)."""
+    """Keep parsed specs, and the responses found valid, under `cache_dir` across runs (None: parse
+    and validate in every process)."""
     _SPECS_ACROSS_RUNS.keep(cache_dir)
+    _VALID_EXCHANGES.keep(cache_dir)
+
+
+VALID_EXCHANGES = "valid-exchanges"
+_VALID_SET_LIMIT = 500_000  # digests kept per spec (16 bytes each); past it the set starts again
+
+
+class _ValidExchanges:
+    """Requests and responses found valid in earlier runs, by content, one set per spec content.
+
+    Every run validates the same bodies again: the cassettes' answers in every run of every connector
+    that replays them (and of every mutant), a property's examples in every run. Preparing schemathesis
+    (its import, its view of the spec, each response schema) and validating a provider's nested
+    request schemas are a large part of a certification. Only validity is kept, as by `_valid_once`:
+    an invalid request or response is validated again each time, so every violation is the
+    validator's own. What is kept is a 16-byte digest of everything the validation reads (see
+    `request_digest`, `response_digest`), never a body. The set of a spec is read on first use and
+    written back (merged with what other processes wrote meanwhile) when the process ends or the
+    cache folder changes; a set that cannot be read or written costs time, never a result.
+    """
+
+    def __init__(self) -> None:
+        self._folder: Path | None = None
+        self._sets: dict[str, set[bytes]] = {}
+        self._added: dict[str, set[bytes]] = {}
+        self._flushed_at_exit = False
+
+    def keep(self, cache_dir: Path | None) -> None:
+        folder = cache_dir / VALID_EXCHANGES if cache_dir is not None else None
+        if folder == self._folder:
+            return
+        self.flush()
+        self._folder, self._sets, self._added = folder, {}, {}
+
+    @property
+    def kept(self) -> bool:
+        return self._folder is not None
+
+    def _name(self, spec: Spec) -> str:
+        return hashlib.sha256(f"{_validation_code_hash()}\0{spec.content_hash}".encode()).hexdigest()
+
+    def _read(self, name: str) -> set[bytes]:
+        assert self._folder is not None
+        try:
+            raw = (self._folder / f"{name}.digests").read_bytes()
+        except OSError:
+            return set()
+        if len(raw) % 16:
+            return set()  # cut short: made again
+        return {raw[i : i + 16] for i in range(0, len(raw), 16)}
+
+    def known(self, spec: Spec, digest: bytes) -> bool:
+        if self._folder is None:
+            return False
+        name = self._name(spec)
+        if name not in self._sets:
+            self._sets[name] = self._read(name)
+            self._added[name] = set()
+        return digest in self._sets[name]
+
+    def remember(self, spec: Spec, digest: bytes) -> None:
+        if self._folder is None:
+            return
+        name = self._name(spec)
+        if name not in self._sets:
+            self.known(spec, digest)
+        self._sets[name].add(digest)
+        self._added[name].add(digest)
+        if not self._flushed_at_exit:  # once a process has something to write
+            atexit.register(self.flush)
+            self._flushed_at_exit = True
+
+    def flush(self) -> None:
+        if self._folder is None:
+            return
+        for name, added in self._added.items():
+            if not added:
+                continue
+            merged = self._read(name) | added
+            if len(merged) > _VALID_SET_LIMIT:
+                merged = added
+            try:
+                self._folder.mkdir(parents=True, exist_ok=True)
+                with tempfile.NamedTemporaryFile(dir=self._folder, prefix=".part-", delete=False) as handle:
+                    handle.write(b"".join(sorted(merged)))
+                os.replace(handle.name, self._folder / f"{name}.digests")
+            except OSError:
+                pass
+            added.clear()
+
+
+_VALID_EXCHANGES = _ValidExchanges()
+
+
+def _digest(*parts: str | bytes) -> bytes:
+    digest = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        digest.update(part.encode() if isinstance(part, str) else part)
+        digest.update(b"\0")
+    return digest.digest()
+
+
+def request_digest(pointer: str, content_type: str, body: bytes) -> bytes:
+    """What a request's validation reads: the body schema (by pointer; the spec is the set's) and the
+    body as sent (its decoding and its coercion to the schema's types are this module's code)."""
+    return _digest("request", pointer, content_type, body)
+
+
+def response_digest(operation: Operation, request: HttpRequest, response: HttpResponse) -> bytes:
+    """What schemathesis reads of an exchange: the operation, the request's method and URL, the
+    status, the headers and the body."""
+    headers = json.dumps(sorted((k.lower(), v) for k, v in response.headers.items()))
+    return _digest(
+        "response", operation.pointer, request.method.value, request.url, str(response.status_code),
+        headers, response.body or b"",
+    )  # fmt: skip
+
+
+@lru_cache(maxsize=1)
+def _validation_code_hash() -> str:
+    from importlib.metadata import version
+
+    digest = hashlib.sha256(f"schemathesis {version('schemathesis')}\0".encode())
+    for module in (__file__, encoding.__file__):
+        digest.update(Path(module).read_bytes())
+    return digest.hexdigest()
 
 
 @lru_cache(maxsize=16)

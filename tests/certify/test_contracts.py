@@ -146,3 +146,62 @@ def test_a_validator_that_remembers_valid_parts_yields_the_errors_of_a_plain_one
         assert got == want, case
         failing += bool(want)
     assert failing == 6
+
+
+def test_an_exchange_found_valid_is_known_in_the_next_run_and_an_invalid_one_never_is(tmp_path, monkeypatch):
+    from harness.certify import contracts
+
+    request = HttpRequest(Method.GET, "https://api.stripe.com/v1/payment_intents/pi_1")
+    valid = HttpResponse(
+        200,
+        b'{"id":"pi_1","object":"payment_intent","amount":1000,"currency":"usd","status":"succeeded"}',
+        {"Content-Type": "application/json"},
+    )
+    invalid = HttpResponse(200, valid.body.replace(b"1000", b'"4242424242424242"'), valid.headers)
+    good_tree = {"amount": 1000, "currency": "usd", "payment_method_data": {"type": "card", "card": {
+        "number": Secret("4242424242424242"), "exp_month": "12", "exp_year": "2034"}}}  # fmt: skip
+    bad_tree = {**good_tree, "amount": "12abc"}
+    contracts.keep_parsed_specs(tmp_path)
+    try:
+        assert SPEC.validate_response(request, valid, Redactor()) == []
+        assert SPEC.validate_request(form_request(good_tree)) == []
+        first = [str(v) for v in SPEC.validate_response(request, invalid, Redactor())]
+        assert first and "/amount" in first[0]
+        bad = [str(v) for v in SPEC.validate_request(form_request(bad_tree))]
+        assert bad == ["request /amount: expected type integer"]
+        contracts._VALID_EXCHANGES.keep(None)  # the process ends: its set is written
+        (kept,) = (tmp_path / contracts.VALID_EXCHANGES).glob("*.digests")
+        assert len(kept.read_bytes()) == 2 * 16  # the valid response and request, as digests only
+        contracts.keep_parsed_specs(tmp_path)  # a new process reads them back
+
+        def not_again(*_args, **_kwargs):
+            raise AssertionError("validated again")
+
+        monkeypatch.setattr(contracts, "_failure_text", not_again)
+        monkeypatch.setattr(type(SPEC), "schemathesis_schema", property(not_again))
+        monkeypatch.setattr(SPEC, "validator", not_again)
+        assert SPEC.validate_response(request, valid, Redactor()) == []  # known: not validated again
+        assert SPEC.validate_request(form_request(good_tree)) == []
+        for changed in (  # any part the validation reads is another key: validated again
+            HttpResponse(200, valid.body.replace(b"succeeded", b"canceled"), valid.headers),
+            HttpResponse(404, valid.body, valid.headers),
+            HttpResponse(200, valid.body, {"Content-Type": "application/problem+json"}),
+            invalid,  # never kept
+        ):
+            with pytest.raises(AssertionError, match="validated again"):
+                SPEC.validate_response(request, changed, Redactor())
+        for tree in ({**good_tree, "amount": 1001}, bad_tree):
+            with pytest.raises(AssertionError, match="validated again"):
+                SPEC.validate_request(form_request(tree))
+        changed_spec = tmp_path / "stripe.yaml"
+        changed_spec.write_text(
+            (Path(__file__).parent / "fixtures" / "stripe.yaml").read_text() + "x-note: 1\n"
+        )
+        other = load_spec(changed_spec)
+        monkeypatch.setattr(other, "validator", not_again)
+        with pytest.raises(AssertionError, match="validated again"):
+            other.validate_response(request, valid, Redactor())  # another spec's content
+        with pytest.raises(AssertionError, match="validated again"):
+            other.validate_request(form_request(good_tree))
+    finally:
+        contracts.keep_parsed_specs(None)
