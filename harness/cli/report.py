@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 
-from harness.certify.results import Results
 from harness.certify.results import merge as merge_results
 from harness.certify.strength import attach_from_file
 from harness.cli import app, fail
@@ -20,11 +19,10 @@ from harness.cli.run import (
     mutate_result,
     read_results,
     render,
+    write_allure,
 )
 from harness.domain.errors import HarnessError
 from harness.report import ALLURE_RESULTS
-from harness.report.allure import write_allure_results
-from harness.report.folder import discard, staged_allure_dir, swap_in_allure
 from harness.report.views import DEFAULT_CASSETTE_MAX_AGE_DAYS
 
 report_app = CertifyTyper(
@@ -66,7 +64,7 @@ def report(
         attach_from_file(
             results, strength_source, root=Path.cwd(), config_dir=None, strict=results.run.strict
         )
-    # the run's own allure-results (written by allure-pytest) are kept; another folder gets them here
+    # the run's own allure-results (written by `certify run`) are kept; another folder gets them here
     if not ((report_dir or results_path.parent) / ALLURE_RESULTS).is_dir():
         write_allure(results, report_dir or results_path.parent)
     written = render(
@@ -105,14 +103,3 @@ def merge(
     write_allure(merged, report_dir)
     render(merged, report_dir, baseline=old, baseline_name=str(baseline or ""), max_age_days=max_age_days)
     raise typer.Exit(merged.exit_code())
-
-
-def write_allure(results: Results, report_dir: Path) -> None:
-    """allure-results/ from results.json, staged and swapped in whole as `certify run` does."""
-    staged = staged_allure_dir(report_dir)
-    try:
-        write_allure_results(results, staged)
-    except BaseException:
-        discard(staged)
-        raise
-    swap_in_allure(staged, report_dir)

@@ -21,7 +21,8 @@ from harness.cli.progress import Progress, interactive
 from harness.defaults import DEFAULT_PROFILE, PROFILE_NAMES, PROFILES
 from harness.domain.errors import HarnessError
 from harness.integration import registry
-from harness.report import ALLURE_RESULTS, ReportOptions, Written, write_reports
+from harness.report import ReportOptions, Written, write_reports
+from harness.report.allure import write_allure_results
 from harness.report.folder import discard, lock_folder, staged_allure_dir, swap_in_allure
 from harness.report.views import DEFAULT_CASSETTE_MAX_AGE_DAYS, Counts
 
@@ -65,8 +66,6 @@ def pytest_args(
     check_timeout: float | None = None,
     extra: list[str] | None = None,
     terminal: bool = False,
-    allure: bool = True,
-    allure_dir: Path | None = None,
 ) -> list[str]:
     args = [
         "--certify",
@@ -87,11 +86,12 @@ def pytest_args(
         "-p", "no:warnings", "-p", "no:logging", "-p", "no:unraisableexception", "-p", "no:threadexception",
         "-p", "no:junitxml", "-p", "no:doctest", "-p", "no:pastebin", "-p", "no:stepwise",
         "-p", "no:legacypath",
+        # allure-results/ are written from the results once the suite is done (write_allure below):
+        # allure-pytest's listener, a file per check while the checks ran, cost ~0.3 s a connector
+        "-p", "no:allure_pytest",
     ]  # fmt: skip
     # pytest's own terminal output gives way to the progress plugin (harness/cli/progress.py)
     args += ["-qq", "--tb=no", "--no-header", "-rN"] if terminal else ["-p", "no:terminal"]
-    if allure:
-        args += ["--alluredir", str(allure_dir or report_dir / ALLURE_RESULTS), "--clean-alluredir"]
     if seed is not None:
         args += ["--certify-seed", str(seed)]
     if config_dir is not None:
@@ -110,26 +110,34 @@ def run_suite(names: list[str], *, progress: Progress | None = None, **options: 
     plugins: list[Any] = [collector]
     if progress is not None:
         plugins.append(progress)
-    # allure-pytest writes into a fresh folder, swapped in whole once the suite is done
-    staged = staged_allure_dir(options["report_dir"])
     keep_console()  # before pytest captures stderr: the watchdog's last words must reach the user
     try:
-        code = pytest.main(
-            pytest_args(names, terminal=progress is None, allure_dir=staged, **options), plugins=plugins
-        )
+        code = pytest.main(pytest_args(names, terminal=progress is None, **options), plugins=plugins)
     finally:
         if progress is not None:
             progress.stop()
     if code == pytest.ExitCode.INTERRUPTED:
         raise fail("interrupted", 130)  # Ctrl-C stops the run; no connector is blamed for it
     if collector.results is None:
-        discard(staged)
         raise fail(
             f"the suite did not run (pytest exit code {int(code)}); `pytest --certify -p no:cacheprovider` "
             "shows pytest's own output"
         )
-    swap_in_allure(staged, options["report_dir"])
+    write_allure(collector.results, options["report_dir"])
     return collector.results
+
+
+def write_allure(results: Results, report_dir: Path) -> None:
+    """allure-results/ from the results (one result per check, the labels of harness/report/allure.py),
+    staged in a fresh folder and swapped in whole: a run killed before the end leaves the previous
+    folder as it was."""
+    staged = staged_allure_dir(report_dir)
+    try:
+        write_allure_results(results, staged)
+    except BaseException:
+        discard(staged)
+        raise
+    swap_in_allure(staged, report_dir)
 
 
 def hold_report_dir(ctx: typer.Context, report_dir: Path, option: str = "--report-dir") -> None:

@@ -5,7 +5,7 @@
                      reports found in drift/<name>.json (drift.py)
     junit.xml        for CI test tabs (junit.py)
     summary.md       a pull-request comment (markdown.py)
-    allure-results/  written during `certify run` by allure-pytest (labels set in harness/certify/plugin.py)
+    allure-results/  a result per check (allure.py; the labels of harness/certify/plugin.py)
     lint.sarif       code scanning: the lint checks as SARIF 2.1.0 (harness/lint/sarif.py)
 
 This package imports `harness.certify.results` and `harness.lint.sarif`, nothing above them.

@@ -1,8 +1,10 @@
-"""allure-results/ from a results.json, for `certify report` and `certify report merge`.
+"""allure-results/ from results, for `certify run`, `certify report` and `certify report merge`.
 
-`certify run` has allure-pytest write them while the checks run; a re-rendered or merged report
-has no pytest session, so each check becomes one allure result here, with the labels the run
-sets (epic = connector, feature = flow, story = scenario, the same severity).
+Each check becomes one allure result, with the labels the plugin gives its pytest item (epic =
+connector, feature = flow, story = scenario, the same severity), so a run, a re-rendered report
+and a merged one read alike. (`pytest --certify --alluredir` has allure-pytest's own listener
+write them while the checks run; `certify run` writes them once the suite is done, at a fraction
+of the listener's cost.)
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ good file), allure-results swapped in whole, one run at a time per folder (flock
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -11,6 +12,8 @@ import time
 from pathlib import Path
 
 import pytest
+
+from tests.certify.test_run_cli import copy_root
 
 ROOT = Path(__file__).resolve().parents[2]
 CERTIFY = str(Path(sys.executable).parent / "certify")
@@ -35,16 +38,6 @@ def wait_for_lock(report_dir: Path, process: subprocess.Popen[str]) -> None:
         assert process.poll() is None, process.communicate()
         time.sleep(0.05)
     raise AssertionError("the first run never took the report folder")
-
-
-def wait_for_partial_allure_results(report_dir: Path, process: subprocess.Popen[str]) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if any(report_dir.glob(".allure-results.*/*-result.json")):
-            return
-        assert process.poll() is None, process.communicate()
-        time.sleep(0.01)
-    raise AssertionError("the run never wrote an allure result")
 
 
 def allure_result_files(report_dir: Path) -> list[Path]:
@@ -74,22 +67,40 @@ def test_a_second_run_into_the_same_folder_is_refused_and_the_first_is_whole(tmp
 
 @pytest.mark.slow  # whole Stripe runs raced and killed: `make test`, not `make test-fast`
 def test_kill_9_mid_run_keeps_the_previous_reports_and_releases_the_folder(tmp_path):
-    assert certify("run", "stripe", "--report-dir", str(tmp_path)).returncode == 0
-    good = {name: (tmp_path / name).read_bytes() for name in ("results.json", "index.html")}
-    good_allure = allure_result_files(tmp_path)
-    killed = start("run", "stripe", "--report-dir", str(tmp_path))
-    wait_for_lock(tmp_path, killed)
-    wait_for_partial_allure_results(tmp_path, killed)  # well into the suite, however fast it runs
+    reports = tmp_path / "reports"
+    assert certify("run", "stripe", "--report-dir", str(reports)).returncode == 0
+    good = {name: (reports / name).read_bytes() for name in ("results.json", "index.html")}
+    good_allure = allure_result_files(reports)
+    # killed mid-suite: beside Stripe, a connector whose check never returns (it says when it is stuck)
+    sleeps = "tests.certify.faults:SleepsForever"
+    root = copy_root(tmp_path, extra={"sleeps": sleeps})
+    marker = tmp_path / "stuck"
+    environment = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "CERTIFY_EXTRA_CONNECTORS": f"sleeps={sleeps}",
+        "CERTIFY_FAULT_MARKER": str(marker),
+    }
+    killed = subprocess.Popen(
+        [CERTIFY, "run", "stripe", "sleeps", "--report-dir", str(reports)],
+        cwd=root, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    wait_for_lock(reports, killed)
+    deadline = time.monotonic() + 120
+    while not marker.exists() and time.monotonic() < deadline:
+        assert killed.poll() is None, killed.communicate()
+        time.sleep(0.05)
+    assert marker.exists(), "the run never reached the check that does not return"
     killed.send_signal(signal.SIGKILL)
     killed.communicate(timeout=60)
     for name, content in good.items():
-        assert (tmp_path / name).read_bytes() == content, name
-    assert allure_result_files(tmp_path) == good_allure  # the partial results stayed aside
+        assert (reports / name).read_bytes() == content, name
+    assert allure_result_files(reports) == good_allure  # nothing of the killed run swapped in
     # the kernel dropped the lock with the process: the next run proceeds and cleans up
-    again = certify("run", "stripe", "--report-dir", str(tmp_path))
+    again = certify("run", "stripe", "--report-dir", str(reports))
     assert again.returncode == 0, again.stdout + again.stderr
-    assert len(allure_result_files(tmp_path)) == check_count(tmp_path)
-    assert not list(tmp_path.glob(".allure-results.*"))
+    assert len(allure_result_files(reports)) == check_count(reports)
+    assert not list(reports.glob(".allure-results.*"))
 
 
 def big_results(path: Path) -> Path:
