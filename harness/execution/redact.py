@@ -15,6 +15,8 @@ from harness.domain.sensitive import MIN_TOKEN_LENGTH, SensitiveText, credential
 # values shorter than MIN_VALUE_LENGTH (a CVC) are masked only where they stand as a whole token;
 # shorter still (an expiry month) they would mask ordinary numbers: structure catches those
 MIN_SECRET_LENGTH = MIN_TOKEN_LENGTH
+_REMEMBERED_LENGTH = 2048  # texts up to this long are remembered with their redaction
+_REMEMBERED_TEXTS = 20_000  # per redactor; past it, the memory starts again
 
 
 class Redactor:
@@ -25,6 +27,9 @@ class Redactor:
         self._values: set[str] = set()
         self._key_prefixes = frozenset(key_prefixes)
         self._text = SensitiveText(published_cards_allowed=False, key_prefixes=self._key_prefixes)
+        # the same texts come again and again (a check's details repeat keys, statuses, URLs): each is
+        # scanned once per set of values; a new value means a new scan of everything
+        self._seen: dict[str, str] = {}
         self.add(values)
 
     def add(self, values: Iterable[str]) -> None:
@@ -34,11 +39,19 @@ class Redactor:
             self._text = SensitiveText(
                 self._values, published_cards_allowed=False, key_prefixes=self._key_prefixes
             )
+            self._seen = {}
 
     def __call__(self, text: str) -> str:
         if not text:
             return text
-        return self._text.redact(text)
+        if len(text) > _REMEMBERED_LENGTH:
+            return self._text.redact(text)
+        masked = self._seen.get(text)
+        if masked is None:
+            if len(self._seen) >= _REMEMBERED_TEXTS:
+                self._seen = {}
+            masked = self._seen[text] = self._text.redact(text)
+        return masked
 
     def __bool__(self) -> bool:
         return bool(self._values)

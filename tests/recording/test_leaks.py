@@ -309,6 +309,19 @@ def test_short_card_values_are_masked_only_as_whole_tokens():
     assert redact(f"sent {base64.b64encode(b'9173').decode()} and {escaped('9173')}") == "sent *** and ***"
 
 
+def test_a_value_added_to_a_redactor_masks_a_text_it_has_seen_before():
+    from harness.execution.redact import Redactor
+
+    redact = Redactor(["canary_value_1"])
+    text = "sent canary_value_1 then canary_value_2"
+    assert redact(text) == "sent *** then canary_value_2"
+    assert redact(text) == "sent *** then canary_value_2"  # the same text again: the same answer
+    redact.add(["canary_value_2"])
+    assert redact(text) == "sent *** then ***"  # not the answer remembered before the value came
+    long = "x" * 5000 + " canary_value_2"
+    assert redact(long).endswith(" ***")
+
+
 def test_the_certification_card_fields_are_secret_values():
     from harness.certify.certification import CardProfile
 
