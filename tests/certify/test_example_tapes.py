@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from hypothesis import strategies as st
 
+from harness.certify.contracts import VALID_EXCHANGES
 from harness.certify.example_tapes import TAPES, TapeStore, cache_root, canonical, tape_key
 from harness.certify.properties import PropertyFailure, profile_named, run_property
 from harness.domain.currency import Currency
@@ -150,6 +151,7 @@ def test_a_run_from_tapes_gives_the_results_of_a_run_without_them(tmp_path):
     off = _run(tmp_path, "off", "off")
     cold = _run(tmp_path, "cold", cache)
     assert any((tmp_path / "cache" / TAPES).rglob("*.pickle"))
+    assert any((tmp_path / "cache" / VALID_EXCHANGES).glob("*.digests"))  # the warm run validates less
     warm = _run(tmp_path, "warm", cache)
     assert off == cold == warm
 
@@ -173,6 +175,7 @@ def test_a_cassette_parsed_in_an_earlier_run_is_read_back_equal_without_parsing(
 
         monkeypatch.setattr(replay.SAFE_SERIALIZER, "deserialize", no_yaml)
         again = replay.load_cassette(cassette)
+
         def exchanges(loaded: Any) -> list[Any]:
             return [(r.method, r.uri, r.body, dict(r.headers), answer) for r, answer in loaded.cassette.data]
 
