@@ -211,10 +211,14 @@ class CheckItem(pytest.Item):
         family = spec.family if spec else "load"
         self.add_marker(getattr(pytest.mark, f"certify_{family}"))
         self.add_marker(pytest.mark.xdist_group(self.connector))
-        # Allure: epic = connector, feature = flow, story = scenario (checks without one: their family)
-        self.add_marker(allure_label("epic", self.connector))
-        self.add_marker(allure_label("feature", (spec.flow if spec else None) or f"({family})"))
-        self.add_marker(allure_label("story", (spec.scenario if spec else None) or family))
+        # Allure: epic = connector, feature = flow, story = scenario (checks without one: their family),
+        # for allure-pytest's listener (`pytest --certify --alluredir`); `certify run` writes its
+        # allure-results from the results instead, with allure-pytest off (harness/report/allure.py)
+        self.allure = self.config.pluginmanager.has_plugin("allure_pytest")
+        if self.allure:
+            self.add_marker(allure_label("epic", self.connector))
+            self.add_marker(allure_label("feature", (spec.flow if spec else None) or f"({family})"))
+            self.add_marker(allure_label("story", (spec.scenario if spec else None) or family))
 
     @property
     def connector(self) -> str:
@@ -241,13 +245,14 @@ class CheckItem(pytest.Item):
         if self.spec is None:
             payload["meta"] = self.meta
         self.user_properties.append((PROPERTY_KEY, json.dumps(payload)))
-        # prepended, so that it wins over any default: allure keeps the first severity label
-        self.add_marker(allure_label("severity", allure_severity(results)), append=False)
-        described = "\n".join(f"{r.id}: {r.status}: {r.message}" for r in results if r.message)
-        if described:
-            import allure  # a no-op unless allure-pytest writes results (--alluredir)
+        if self.allure:
+            # prepended, so that it wins over any default: allure keeps the first severity label
+            self.add_marker(allure_label("severity", allure_severity(results)), append=False)
+            described = "\n".join(f"{r.id}: {r.status}: {r.message}" for r in results if r.message)
+            if described:
+                import allure  # a no-op unless allure-pytest writes results (--alluredir)
 
-            allure.dynamic.description(described)
+                allure.dynamic.description(described)
         failing = [r for r in results if r.blocks or r.status == "error"]
         if failing:
             raise CheckFailed("\n".join(f"{r.id}: {r.status}: {r.message}" for r in failing))

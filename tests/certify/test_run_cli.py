@@ -176,3 +176,28 @@ def test_pytest_plugin_selects_a_connector(selection):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "connectors/stripe/certification.toml::scenario:capture_full" in result.stdout
+
+
+def test_pytest_with_alluredir_has_allure_pytest_write_the_labels(tmp_path):
+    """`certify run` writes allure-results from its results; plain `pytest --certify --alluredir` keeps
+    allure-pytest's listener, fed by the labels the plugin puts on each item."""
+    allure_dir = tmp_path / "allure"
+    result = subprocess.run(
+        [
+            sys.executable, "-m", "pytest", "--certify", "--connector", "stripe",
+            "-k", "load or scenario:capture_full", "--alluredir", str(allure_dir),
+            "-p", "no:cacheprovider", "-q",
+        ],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    found = {}
+    for path in allure_dir.glob("*-result.json"):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        found[data["name"]] = {label["name"]: label["value"] for label in data["labels"]}
+    capture = next(labels for name, labels in found.items() if name.endswith("scenario:capture_full"))
+    assert (capture["epic"], capture["feature"], capture["story"], capture["severity"]) == (
+        "stripe", "Capture", "capture_full", "critical",
+    )  # fmt: skip
+    load = next(labels for name, labels in found.items() if name.endswith("load"))
+    assert load["severity"] == "blocker"
