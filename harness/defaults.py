@@ -17,7 +17,10 @@ class ProfileDefaults:
 
 
 PROFILES: dict[str, ProfileDefaults] = {
-    "ci": ProfileDefaults(max_examples=100, derandomize=True, response_examples=25),
+    # 50 examples a property (100 until 2026-11-30): every one of the 822 mutants of the five shipped
+    # connectors has the same fate at 100, 50 and 25 (`certify mutate --no-cache`, all operators; the
+    # 88 a property check kills among them included); 50 keeps twice the smallest tested that does
+    "ci": ProfileDefaults(max_examples=50, derandomize=True, response_examples=25),
     "dev": ProfileDefaults(max_examples=50, derandomize=False, response_examples=50),
 }
 PROFILE_NAMES: tuple[str, ...] = tuple(PROFILES)
