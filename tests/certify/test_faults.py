@@ -223,24 +223,33 @@ def test_a_planned_check_with_no_result_makes_its_connector_error(tmp_path):
     assert stripe.message.startswith("scenario:capture_full: planned check left no result")
 
 
-def test_ctrl_c_stops_the_run_with_130_and_blames_no_connector(certify_exe, tmp_path):
-    extra = {"sleeps": "tests.certify.faults:SleepsForever"}
-    root = copy_root(tmp_path, extra=extra)
+SLEEPS = "tests.certify.faults:SleepsForever"
+
+
+def start_stuck_run(exe: list[str], tmp_path: Path, names: tuple[str, ...], report_dir: Path):
+    """`certify run NAMES` in a copy of the project where `sleeps` is a connector whose check never
+    returns; returns the process once that check is stuck (the connector touches a marker file)."""
+    root = copy_root(tmp_path, extra={"sleeps": SLEEPS})
     marker = tmp_path / "stuck"
     environment = {
         **os.environ,
         "PYTHONPATH": str(ROOT),
-        "CERTIFY_EXTRA_CONNECTORS": f"sleeps={extra['sleeps']}",
+        "CERTIFY_EXTRA_CONNECTORS": f"sleeps={SLEEPS}",
         "CERTIFY_FAULT_MARKER": str(marker),
     }
     process = subprocess.Popen(
-        [*certify_exe, "run", "sleeps", "--report-dir", str(root / "reports")],
+        [*exe, "run", *names, "--report-dir", str(report_dir)],
         cwd=root, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     deadline = time.monotonic() + 300
     while not marker.exists() and time.monotonic() < deadline and process.poll() is None:
-        time.sleep(0.1)
+        time.sleep(0.05)
     assert marker.exists(), process.communicate()
+    return process
+
+
+def test_ctrl_c_stops_the_run_with_130_and_blames_no_connector(certify_exe, tmp_path):
+    process = start_stuck_run(certify_exe, tmp_path, ("sleeps",), tmp_path / "reports")
     process.send_signal(signal.SIGINT)
     _out, err = process.communicate(timeout=30)
     assert process.returncode == 130, err

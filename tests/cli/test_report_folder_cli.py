@@ -4,7 +4,6 @@ good file), allure-results swapped in whole, one run at a time per folder (flock
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -13,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.certify.test_run_cli import copy_root
+from tests.certify.test_faults import start_stuck_run
 
 ROOT = Path(__file__).resolve().parents[2]
 CERTIFY = str(Path(sys.executable).parent / "certify")
@@ -72,25 +71,7 @@ def test_kill_9_mid_run_keeps_the_previous_reports_and_releases_the_folder(tmp_p
     good = {name: (reports / name).read_bytes() for name in ("results.json", "index.html")}
     good_allure = allure_result_files(reports)
     # killed mid-suite: beside Stripe, a connector whose check never returns (it says when it is stuck)
-    sleeps = "tests.certify.faults:SleepsForever"
-    root = copy_root(tmp_path, extra={"sleeps": sleeps})
-    marker = tmp_path / "stuck"
-    environment = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "CERTIFY_EXTRA_CONNECTORS": f"sleeps={sleeps}",
-        "CERTIFY_FAULT_MARKER": str(marker),
-    }
-    killed = subprocess.Popen(
-        [CERTIFY, "run", "stripe", "sleeps", "--report-dir", str(reports)],
-        cwd=root, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    wait_for_lock(reports, killed)
-    deadline = time.monotonic() + 120
-    while not marker.exists() and time.monotonic() < deadline:
-        assert killed.poll() is None, killed.communicate()
-        time.sleep(0.05)
-    assert marker.exists(), "the run never reached the check that does not return"
+    killed = start_stuck_run([CERTIFY], tmp_path, ("stripe", "sleeps"), reports)
     killed.send_signal(signal.SIGKILL)
     killed.communicate(timeout=60)
     for name, content in good.items():
