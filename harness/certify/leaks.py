@@ -16,10 +16,12 @@ file with a finding is replaced by a stub that says what was found where (`quara
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import re
 import tomllib
 from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -256,21 +258,64 @@ def artifact_files(report_dir: Path) -> list[Path]:
     return sorted(p for p in report_dir.rglob("*") if p.is_file())
 
 
-def scan_run_artifacts(report_dir: Path, names: Iterable[str], *, root: Path) -> list[Leak]:
+def scan_run_artifacts(
+    report_dir: Path, names: Iterable[str], *, root: Path, processes: int = 1
+) -> list[Leak]:
     """Leaks in every file of the report folder, then in the cassettes of the certified connectors
-    (a cassette that holds a secret fails the run even when every report masks it)."""
+    (a cassette that holds a secret fails the run even when every report masks it). `processes`
+    above 1 (a run given `-n`) scans the files in that many forked processes; the leaks are the
+    same, in the same order."""
     names = list(names)
     allowed = certification_cards(root)
     # one report holds every connector: test holder names are checked per connector by the
     # suite's secrets:masked check instead
     scanner = LeakScanner(values_in_use(names, root, holder_names=False), allowed_cards=allowed)
-    leaks = scanner.scan_paths(artifact_files(report_dir))
+    jobs = [(scanner, artifact_files(report_dir))]
     for name in names:
         cassettes = sorted((root / "cassettes" / name).glob("**/*.yaml"))
         if cassettes:
             own = LeakScanner(values_in_use([name], root), allowed_cards=allowed)  # as `cassettes check`
-            leaks.extend(own.scan_paths(cassettes))
-    return leaks
+            jobs.append((own, cassettes))
+    return scan_jobs(jobs, processes)
+
+
+# the scanners of the scan under way, for the forked processes: they inherit them (and the secret
+# values they look for) in memory, so no value is ever pickled or sent through a pipe
+_JOBS: list[tuple[LeakScanner, list[Path]]] = []
+
+
+def scan_jobs(jobs: list[tuple[LeakScanner, list[Path]]], processes: int = 1) -> list[Leak]:
+    """Each job's files scanned with its scanner, the leaks in job and file order; over `processes`
+    forked processes (the files shared out by size) when more than one is given and can be forked."""
+    tasks = [(j, path) for j, (_, paths) in enumerate(jobs) for path in paths]
+    if processes < 2 or len(tasks) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return [leak for j, path in tasks for leak in jobs[j][0].scan_file(path)]
+    chunks: list[list[tuple[int, int, Path]]] = [[] for _ in range(min(processes, len(tasks)))]
+    loads = [0] * len(chunks)
+    by_size = sorted(range(len(tasks)), key=lambda i: -_size(tasks[i][1]))
+    for index in by_size:  # the largest file first, each to the least loaded process
+        lightest = loads.index(min(loads))
+        chunks[lightest].append((index, *tasks[index]))
+        loads[lightest] += _size(tasks[index][1]) + 4096  # a file costs its opening too
+    _JOBS[:] = jobs
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=len(chunks), mp_context=context) as pool:
+            found = dict(pair for chunk in pool.map(_scan_chunk, chunks) for pair in chunk)
+    finally:
+        _JOBS.clear()
+    return [leak for index in range(len(tasks)) for leak in found[index]]
+
+
+def _scan_chunk(chunk: list[tuple[int, int, Path]]) -> list[tuple[int, list[Leak]]]:
+    return [(index, _JOBS[j][0].scan_file(path)) for index, j, path in chunk]
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0  # scanned all the same: scan_file names it as unreadable
 
 
 STUB_NOTE = (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 from pathlib import Path
 from typing import Annotated, Any
@@ -347,14 +348,24 @@ def run(
     for connector in results.connectors:
         if connector.verdict == "error":
             typer.echo(f"certify: {connector.message}", err=True)
-    fail_on_leaks(report_dir, chosen, root=root)
+    fail_on_leaks(report_dir, chosen, root=root, workers=workers)
     raise typer.Exit(results.exit_code())
 
 
-def fail_on_leaks(report_dir: Path, names: list[str], *, root: Path) -> None:
+def worker_count(workers: str | None) -> int:
+    """The processes `-n` asks for: a number, or every CPU for auto and logical (1 without -n)."""
+    if workers is None:
+        return 1
+    if workers.isdecimal():
+        return max(int(workers), 1)
+    return os.cpu_count() or 1
+
+
+def fail_on_leaks(report_dir: Path, names: list[str], *, root: Path, workers: str | None = None) -> None:
     """Scan every artifact of the run (results.json, every report, logs) and the cassettes it replayed:
-    a leak fails the run (exit 2), and each leaky report file is replaced by a stub."""
-    leaks = scan_run_artifacts(report_dir, names, root=root)
+    a leak fails the run (exit 2), and each leaky report file is replaced by a stub. A run given
+    `-n` scans with as many processes."""
+    leaks = scan_run_artifacts(report_dir, names, root=root, processes=worker_count(workers))
     for leak in leaks:
         typer.echo(f"certify: leak: {leak.describe()}", err=True)
     for path in quarantine(leaks, report_dir):

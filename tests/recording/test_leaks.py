@@ -370,3 +370,39 @@ def test_a_published_test_cards_cvc_is_not_masked_as_a_bare_number():
     published = CardProfile(number="4242424242424242", exp_month="12", exp_year="2034", cvc="100")
     assert "100" not in published.secret_values()  # "held for 100 examples" stays readable
     assert LeakScanner(published.secret_values()).redact("cvc 100") == "***"  # by structure still
+
+
+def test_a_scan_over_forked_processes_finds_the_same_leaks_in_the_same_order(tmp_path, monkeypatch):
+    import os
+
+    from harness.certify import leaks as leaks_module
+
+    secret = "sk_test_canary_7f3a9c0b1d2e"
+    files = []
+    for index in range(12):
+        path = tmp_path / f"part{index:02d}.json"
+        body = {"n": index, "note": "x" * (index * 500)}
+        if index % 3 == 0:
+            body["card"] = UNLISTED_CARD
+        if index % 4 == 1:
+            body["header"] = f"Authorization: Bearer {secret}"
+        path.write_text(json.dumps(body), encoding="utf-8")
+        files.append(path)
+    jobs = [(LeakScanner([secret]), files[:8]), (LeakScanner(), files[8:])]
+    pids = tmp_path / "pids"
+    plain_scan = LeakScanner.scan_file
+
+    def noting(self, path, **kwargs):
+        with open(pids, "a", encoding="utf-8") as handle:
+            handle.write(f"{os.getpid()}\n")
+        return plain_scan(self, path, **kwargs)
+
+    serial = leaks_module.scan_jobs(jobs, processes=1)
+    monkeypatch.setattr(LeakScanner, "scan_file", noting)
+    forked = leaks_module.scan_jobs(jobs, processes=2)
+    assert forked == serial and len(serial) >= 6
+    assert {leak.file.rsplit("/", 1)[-1] for leak in serial} == {
+        f"part{i:02d}.json" for i in range(12) if i % 3 == 0 or i % 4 == 1
+    }
+    workers = set(pids.read_text(encoding="utf-8").split())
+    assert len(workers) == 2 and str(os.getpid()) not in workers  # two processes, never this one
