@@ -482,8 +482,8 @@ _SPECS_ACROSS_RUNS = KeptParses(PARSED_SPECS, _SPEC_DATA)
 
 
 def keep_parsed_specs(cache_dir: Path | None) -> None:
-    """Keep parsed specs, and the responses found valid, under `cache_dir` across runs (None: parse
-    and validate in every process)."""
+    """Keep parsed specs, and the requests and responses found valid, under `cache_dir` across runs
+    (None: parse and validate in every process)."""
     _SPECS_ACROSS_RUNS.keep(cache_dir)
     _VALID_EXCHANGES.keep(cache_dir)
 
