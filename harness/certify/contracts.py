@@ -9,12 +9,11 @@ pointer and never prints a request value (a request may carry a card number).
 from __future__ import annotations
 
 import atexit
+import contextlib
 import hashlib
 import json
-import os
 import pickle
 import re
-import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -29,7 +28,7 @@ from jsonschema import Draft202012Validator, validators
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from harness.certify.example_tapes import KeptParses
+from harness.certify.example_tapes import KeptParses, write_whole
 from harness.domain.errors import HarnessError
 from harness.execution.redact import Redactor
 from harness.integration import encoding
@@ -536,21 +535,21 @@ class _ValidExchanges:
             return set()  # cut short: made again
         return {raw[i : i + 16] for i in range(0, len(raw), 16)}
 
-    def known(self, spec: Spec, digest: bytes) -> bool:
-        if self._folder is None:
-            return False
+    def _loaded(self, spec: Spec) -> str:
+        """The name of the spec's set, read on first use."""
         name = self._name(spec)
         if name not in self._sets:
             self._sets[name] = self._read(name)
             self._added[name] = set()
-        return digest in self._sets[name]
+        return name
+
+    def known(self, spec: Spec, digest: bytes) -> bool:
+        return self._folder is not None and digest in self._sets[self._loaded(spec)]
 
     def remember(self, spec: Spec, digest: bytes) -> None:
         if self._folder is None:
             return
-        name = self._name(spec)
-        if name not in self._sets:
-            self.known(spec, digest)
+        name = self._loaded(spec)
         self._sets[name].add(digest)
         self._added[name].add(digest)
         if not self._flushed_at_exit:  # once a process has something to write
@@ -566,13 +565,8 @@ class _ValidExchanges:
             merged = self._read(name) | added
             if len(merged) > _VALID_SET_LIMIT:
                 merged = added
-            try:
-                self._folder.mkdir(parents=True, exist_ok=True)
-                with tempfile.NamedTemporaryFile(dir=self._folder, prefix=".part-", delete=False) as handle:
-                    handle.write(b"".join(sorted(merged)))
-                os.replace(handle.name, self._folder / f"{name}.digests")
-            except OSError:
-                pass
+            with contextlib.suppress(OSError):  # a set that cannot be written costs time, never a result
+                write_whole(self._folder / f"{name}.digests", b"".join(sorted(merged)))
             added.clear()
 
 

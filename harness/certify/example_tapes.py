@@ -128,6 +128,15 @@ class _HarnessUnpickler(pickle.Unpickler):
         return super().find_class(module, name)
 
 
+def write_whole(path: Path, data: bytes) -> None:
+    """Write a cache file whole or not at all, even with runs writing it side by side (a temporary
+    sibling renamed over it). Raises OSError; callers treat a cache they cannot write as absent."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".part-", delete=False) as handle:
+        handle.write(data)
+    os.replace(handle.name, path)
+
+
 class ContentStore:
     """Values kept by content key in one folder of the cache; only `allowed` classes are unpickled."""
 
@@ -153,10 +162,7 @@ class ContentStore:
             data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
             if len(data) > MAX_TAPE_BYTES:
                 return
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".part-", delete=False) as handle:
-                handle.write(data)
-            os.replace(handle.name, path)  # whole or absent, even with runs writing side by side
+            write_whole(path, data)
         except (OSError, pickle.PicklingError, TypeError, AttributeError, RecursionError):
             return  # a cache that cannot be written costs time, never a result
 

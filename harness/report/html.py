@@ -14,7 +14,6 @@ import datetime as dt
 import gzip
 import hashlib
 import json
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -23,7 +22,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined
 
-from harness.certify.example_tapes import CACHE_ENV, environment_cache_dir
+from harness.certify.example_tapes import cache_root, environment_cache_dir
 from harness.certify.results import GAP_PENALTY, CheckResult, ConnectorResult, Results
 from harness.report import views
 from harness.report.drift import DriftView
@@ -137,10 +136,8 @@ def _bytecode_cache() -> FileSystemBytecodeCache | None:
     """Compiled templates kept in the cache folder ($CERTIFY_CACHE_DIR, else the project's when it
     exists): compiling them is ~0.1 s of every run that writes a report. Jinja keys them by the
     template's source, so an edited template is compiled again."""
-    folder = environment_cache_dir()
-    if folder is None and os.environ.get(CACHE_ENV) != "off" and (Path.cwd() / ".certify-cache").is_dir():
-        folder = Path.cwd() / ".certify-cache"
-    if folder is None:
+    folder = cache_root(Path.cwd())
+    if folder is None or (environment_cache_dir() is None and not folder.is_dir()):
         return None
     try:
         (folder / "templates").mkdir(parents=True, exist_ok=True)
