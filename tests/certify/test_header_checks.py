@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from harness.certify.cassettes.matching import header_differences
 from harness.certify.cassettes.scrubbing import scrub_headers
@@ -128,3 +129,44 @@ def test_header_differences_compare_exactly_by_scheme_and_both_ways():
         )
         == []
     )
+
+
+def test_the_idempotency_check_replays_again_only_the_scenarios_whose_own_run_cannot_serve(monkeypatch):
+    """The scenario check's runs serve where they passed in recorded order: no second replay for a
+    connector whose scenarios pass, the same requests counted; a key the replay refused (so the
+    scenario stopped) is replayed again without the header matcher, every step of it."""
+    from connectors.stripe.connector import Stripe
+    from harness.certify.cassettes import replay
+
+    again: list[str] = []
+    real = replay.load_cassette
+
+    def spy(path, **options):
+        if options.get("compare_headers") is False:
+            again.append(path.name)
+        return real(path, **options)
+
+    monkeypatch.setattr(replay, "load_cassette", spy)
+    check = next(c for c in certify(Stripe).checks if c.id == "facts:idempotency")
+    assert check.status == "passed" and check.message.startswith("63 request(s) agree"), check.message
+    assert again == []
+    result = certify(broken.MissingIdempotencyKey)
+    assert "capture_full.yaml" in again and "refund_multiple_partial.yaml" in again
+    problems = next(c for c in result.checks if c.id == "facts:idempotency").details["problems"]
+    assert "refund_multiple_partial/refund_2 (Refund) sends no Idempotency-Key header" in problems
+
+
+def test_a_replay_knows_whether_each_request_met_the_interaction_recorded_in_its_place(tmp_path):
+    from harness.certify.cassettes.replay import ReplayTransport, load_cassette
+    from tests.certify.test_cassettes import STRIPE, authorize_request
+
+    in_order = ReplayTransport(load_cassette(STRIPE / "capture_full.yaml"))
+    in_order.handle_request(authorize_request())
+    assert in_order.in_order
+    data = yaml.safe_load((STRIPE / "capture_full.yaml").read_text())
+    data["interactions"].reverse()  # the capture first: the authorize now meets interaction #2
+    swapped = tmp_path / "capture_full.yaml"
+    swapped.write_text(yaml.safe_dump(data))
+    out_of_order = ReplayTransport(load_cassette(swapped))
+    out_of_order.handle_request(authorize_request())
+    assert not out_of_order.in_order

@@ -283,15 +283,24 @@ class ReplayTransport(BaseTransport):
     def __init__(self, loaded: LoadedCassette) -> None:
         self.loaded = loaded
         self.sent: list[HttpRequest] = []
+        # whether the n-th request was answered by the n-th interaction, every time: then a replay
+        # matching on fewer fields (no headers) answers each request with the same interaction
+        # (the first unplayed one that matches, which is the n-th), so its run would be this one
+        self.in_order = True
 
     def handle_request(self, request: HttpRequest) -> HttpResponse:
         self.sent.append(request)
         body, headers = recorded_form(request)
         vcr_request = VcrRequest(request.method.value, recorded_url(request.url), body, headers)
+        cassette = self.loaded.cassette
         try:
-            response = self.loaded.cassette.play_response(vcr_request)
+            response = cassette.play_response(vcr_request)
         except UnhandledHTTPRequestError:
+            self.in_order = False
             raise ReplayMismatch(self._mismatch(vcr_request), path=str(self.loaded.path)) from None
+        # interactions 0..n-2 were played once each before this request (inductively), so the one
+        # played now is the n-th exactly when its count just became 1
+        self.in_order = self.in_order and cassette.play_counts[len(self.sent) - 1] == 1
         return HttpResponse(
             status_code=int(response["status"]["code"]),
             body=response["body"]["string"] or b"",

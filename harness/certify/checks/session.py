@@ -53,6 +53,8 @@ class ConnectorSession:
         self.options = options
         self.runs: dict[str, ScenarioRun | CheckResult] = {}
         self.cassettes: dict[str, LoadedCassette] = {}
+        # scenarios whose replay answered the n-th request with the n-th interaction throughout
+        self.replayed_in_order: set[str] = set()
         self.memo: dict[str, Any] = {}  # what a check family makes once per connector and run
         keep_parsed_cassettes(options.cache_dir)
 
@@ -136,6 +138,8 @@ class ConnectorSession:
             self.cassettes[scenario.id] = loaded
             transport = ReplayTransport(loaded)
             run = self.runner.run(scenario, transport)
+            if transport.in_order:
+                self.replayed_in_order.add(scenario.id)
             if run.passed:
                 unplayed = loaded.unplayed()
                 if unplayed:
