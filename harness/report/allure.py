@@ -55,7 +55,8 @@ def write_allure_results(results: Results, folder: Path) -> int:
         for check in connector.checks:
             result = allure_result(connector.name, check, start_ms=start_ms)
             path = folder / f"{result['uuid']}-result.json"
-            path.write_text(json.dumps(result, indent=1), encoding="utf-8")
+            # compact: json's C encoder writes it (an indent takes the pure-Python one, ~6x slower)
+            path.write_bytes(json.dumps(result, separators=(",", ":")).encode())
             written += 1
     return written
 
