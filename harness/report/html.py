@@ -75,10 +75,20 @@ class ConnectorView:
     @property
     def blob(self) -> str:
         """The connector's step payloads as base64(gzip(JSON array)); '' when there are none."""
-        if not self.payloads:
-            return ""
-        text = "[" + ",".join(self.payloads) + "]"
-        return base64.b64encode(gzip.compress(text.encode("utf-8"), compresslevel=6, mtime=0)).decode()
+        return packed_json_texts(self.payloads)
+
+
+def packed_json_texts(texts: list[str]) -> str:
+    """JSON texts as base64(gzip(a JSON array of them)), for report.js to unpack; '' for none."""
+    if not texts:
+        return ""
+    text = "[" + ",".join(texts) + "]"
+    return base64.b64encode(gzip.compress(text.encode("utf-8"), compresslevel=6, mtime=0)).decode()
+
+
+def packed_strings(strings: list[str]) -> str:
+    """Strings (rendered rows) packed as `packed_json_texts`: report.js reads a JSON array of strings."""
+    return packed_json_texts([json.dumps(str(s), ensure_ascii=False) for s in strings])
 
 
 class _Payloads:
@@ -156,6 +166,7 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["packed_strings"] = packed_strings
     return env
 
 

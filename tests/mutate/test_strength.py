@@ -266,7 +266,8 @@ def test_the_html_report_shows_the_strength_badge_and_the_survivors_escaped():
     assert page.index("score 100") < badge.start() < page.index("</h2>", badge.start())
     assert "Surviving mutants: 2 of 20" in page and "connectors/x/transformers.py:7" in page
     assert INJECTED_SCRIPT not in page and "<img" not in page
-    assert len(re.findall(r"<script\b", page)) == 3  # the page's own script and two payload blobs
+    # the page's own script, two payload blobs and the certified connector's packed passed rows
+    assert len(re.findall(r"<script\b", page)) == 4
     assert "+    &#34;&lt;script&gt;window.__pwned = 1; alert(&#39;xss&#39;)&lt;/script&gt;&#34;" in page
     assert HOSTILE_DIFF.strip() in "".join(parse(page).text)  # the diff reaches the reader as text
 

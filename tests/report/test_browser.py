@@ -92,7 +92,8 @@ def test_the_report_in_chromium(browser, report: Path):
     assert INJECTED_SCRIPT in payload.inner_text()
     assert INJECTED_IMG.replace('"', '\\"') in payload.inner_text()  # JSON-quoted inside the body
     assert page.locator("section#c-bad img").count() == 0
-    assert page.locator("body script").count() == 3  # the page's own, and the two payload blobs
+    # the page's own, the two payload blobs and the good connector's packed passed rows
+    assert page.locator("body script").count() == 4
     assert INJECTED_SCRIPT in failing.locator("summary .m").first.inner_text()
     assert page.get_by_text("currency=JPY, amount=1000").count() == 1
 
@@ -117,6 +118,11 @@ def test_the_report_in_chromium(browser, report: Path):
     page.screenshot(path=str(ARTIFACTS / "report-failing.png"), full_page=True)
     page.select_option("#f-status", "exempt")
     assert page.locator("section#c-good .ck:visible").count() == 1
+    # the good connector's passed checks, listed from their packed rows: shown as text, nothing runs
+    page.select_option("#f-status", "passed")
+    page.locator('section#c-good .ck[data-s="passed"]').first.wait_for(state="visible")
+    assert page.locator("#f-count").inner_text().startswith("2 connector(s), ")
+    assert page.locator("section#c-good img, section#c-good script:not([type])").count() == 0
 
     # nothing planted ran, nothing was fetched, the page's own script had no error
     assert dialogs == []
@@ -169,14 +175,23 @@ def test_the_layout_in_chromium(browser, tmp_path: Path):
         heading = page.locator(f"section#c-{name} h2").bounding_box()
         assert heading is not None and heading["y"] >= nav_bottom, (name, heading, nav_bottom)
 
-    # passed checks: collapsed in a certified connector, open in one that is not; measured both ways
+    # passed checks: collapsed in a certified connector (packed, listed when a group opens), open in
+    # one that is not; measured both ways; the count of shown checks includes the packed ones
+    results = _layout_results()
+    assert page.locator("#f-count").inner_text() == (
+        f"6 connector(s), {sum(len(c.checks) for c in results.connectors)} check(s) shown"
+    )
+    stripe = next(c for c in results.connectors if c.name == "stripe")
+    stripe_total = sum(c.status == "passed" for c in stripe.checks)
+    packed = "gs => gs.reduce((n, g) => n + Number(g.dataset.n), 0)"
+    assert page.locator("section#c-stripe details.passed").evaluate_all(packed) == stripe_total > 100
     stripe_passed = page.locator('section#c-stripe .ck[data-s="passed"]')
-    assert stripe_passed.count() > 100
-    assert page.locator('section#c-stripe .ck[data-s="passed"]:visible').count() == 0
+    assert stripe_passed.count() == 0  # not in the page until a group opens
     assert page.locator('section#c-stripe .ck[data-s="skipped"]:visible').count() == 1  # not passed: shown
     assert page.locator('section#c-acme_pay .ck[data-s="passed"]:visible').count() == 2
     collapsed = page.evaluate("document.documentElement.scrollHeight")
     page.evaluate("document.querySelectorAll('details.passed').forEach(d => { d.open = true; })")
+    stripe_passed.nth(stripe_total - 1).wait_for(state="visible")  # listed, and not hidden by a filter
     expanded = page.evaluate("document.documentElement.scrollHeight")
     print(
         f"page of five certified connectors: {collapsed} px collapsed, {expanded} px with every passed check"
@@ -186,8 +201,11 @@ def test_the_layout_in_chromium(browser, tmp_path: Path):
     # one click opens a family's passed checks; the passed filter opens them all
     page.locator("section#c-stripe .fam[data-f='facts'] details.passed > summary").click()
     assert page.locator("section#c-stripe .fam[data-f='facts'] .ck:visible").count() == 45
+    page.reload()  # every group packed again: the passed filter lists and opens them all
     page.select_option("#f-status", "passed")
-    assert page.locator('section#c-adyen .ck[data-s="passed"]:visible').count() == stripe_passed.count()
+    page.locator('section#c-adyen .ck[data-s="passed"]').nth(stripe_total - 1).wait_for(state="visible")
+    assert page.locator('section#c-adyen .ck[data-s="passed"]:visible').count() == stripe_total
+    assert page.locator("section#c-stripe .ck:visible").count() == stripe_total  # the others hidden
     page.select_option("#f-status", "failing")
     assert page.locator("section#c-stripe").is_hidden()
     assert page.locator("section#c-acme_pay details.passed:visible").count() == 0

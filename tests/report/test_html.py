@@ -9,7 +9,7 @@ from harness.certify.results import Results
 from harness.report.html import render_html
 from harness.report.views import diff
 from tests.report.factory import INJECTED_IMG, INJECTED_SCRIPT, PLANTED, sample_results
-from tests.report.html_tools import parse, payloads
+from tests.report.html_tools import listed, packed_rows, parse, payloads
 
 NOW = dt.datetime(2026, 11, 27, tzinfo=dt.UTC)
 
@@ -38,8 +38,11 @@ def test_every_planted_string_is_escaped_text():
     page = render()
     assert INJECTED_SCRIPT not in page and INJECTED_IMG not in page
     assert "<img" not in page
-    # exactly the page's own executable script, and the two payload blobs
-    assert len(re.findall(r"<script\b", page)) == 3
+    # exactly the page's own executable script, the two payload blobs and the good connector's
+    # packed passed rows
+    assert len(re.findall(r"<script\b", page)) == 4
+    rows = "".join(packed_rows(page.split('id="c-good"', 1)[1].split("</section>", 1)[0]))
+    assert rows and "<script" not in rows and "<img" not in rows  # HTML report.js inserts: escaped
     assert "&lt;script&gt;window.__pwned = 1" in page  # the failing scenario's message
     assert "&lt;img src=x onerror=" in page  # the minimized example and the lint source line
     text = "".join(parse(page).text)
@@ -62,7 +65,7 @@ def test_the_matrix_shows_verdict_score_and_a_state_per_flow():
 
 
 def test_details_per_connector():
-    page = render()
+    page = listed(render())
     assert "Minimized example:" in page and "currency=JPY, amount=1000" in page
     assert "<code>/amount</code>" in page and "<code>/status</code>" in page  # the JSON pointers
     assert "<code>config/production.toml:5</code> CFG003" in page
@@ -120,9 +123,10 @@ def test_100_connectors_render_small(stripe_run):
         connectors=[template.model_copy(update={"name": f"conn{i:03}"}) for i in range(100)],
     )
     page = render_html(many, now=NOW)
-    # bounded per check (each carries its masked request/response payload): about 510 bytes today
+    # bounded per check (each carries its masked request/response payload; the passed rows of a
+    # certified connector are packed): about 200 bytes today, 510 when every row was in the page
     checks = sum(len(c.checks) for c in many.connectors)
-    assert len(page.encode()) < 640 * checks, (len(page.encode()), checks)
+    assert len(page.encode()) < 260 * checks, (len(page.encode()), checks)
     assert page.count('class="conn"') == 100
 
 
@@ -133,8 +137,13 @@ def test_passed_checks_are_grouped_closed_only_for_a_certified_connector():
     page = render()
     good = page.split('id="c-good"', 1)[1].split('id="c-bad"', 1)[0]
     bad = page.split('id="c-bad"', 1)[1].split("</section>", 1)[0]
-    assert '<details class="passed">' in good and '<details class="passed" open>' not in good  # certified
-    assert '<details class="passed" open>' in bad  # not certified: its passed checks stay in view
+    # certified: collapsed, its rows packed (listed by report.js when the group opens)
+    assert re.search(r'<details class="passed" data-r="0" data-n="\d+">', good)
+    assert '<details class="passed" open>' not in good and 'class="ck" data-s="passed"' not in good
+    assert 'class="ck" data-s="passed"' in "".join(packed_rows(good))
+    assert 'class="ck" data-s="passed"' in listed(page).split('id="c-good"', 1)[1].split('id="c-bad"', 1)[0]
+    # not certified: its passed checks stay in view, in the page itself
+    assert '<details class="passed" open>' in bad and 'class="ck" data-s="passed"' in bad
     assert '<div class="scroll" id="matrix-box"><table class="matrix">' in page
 
 

@@ -23,13 +23,23 @@
         row.hidden = !ok;
         if (ok) { any = true; shownChecks += 1; }
       });
-      // the collapsed passed checks: opened when a reader asks for passed checks, hidden with them
+      // the collapsed passed checks: opened when a reader asks for passed checks, hidden with them;
+      // a group not listed yet (packed, see below) holds data-n passed checks
       section.querySelectorAll("details.passed").forEach(function (group) {
-        group.hidden = !group.querySelector(".ck:not([hidden])");
+        if (packedGroup(group)) {
+          var ok = visible && matches("passed", s);
+          group.hidden = !ok;
+          if (ok) { any = true; shownChecks += Number(group.dataset.n); }
+        } else {
+          group.hidden = !group.querySelector(".ck:not([hidden])");
+        }
         if (s === "passed" && !group.hidden) group.open = true;
       });
       section.querySelectorAll(".fam").forEach(function (fam) {
-        fam.hidden = !fam.querySelector(".ck:not([hidden])");
+        fam.hidden = !fam.querySelector(".ck:not([hidden])") &&
+          !Array.prototype.some.call(fam.querySelectorAll("details.passed"), function (g) {
+            return packedGroup(g) && !g.hidden;
+          });
       });
       visible = visible && (any || !s);
       section.hidden = !visible;
@@ -40,23 +50,50 @@
     count.textContent = shownSections + " connector(s), " + shownChecks + " check(s) shown";
   }
 
-  // The masked request/response of each step: a gzip+base64 JSON array per connector, decoded on demand.
-  var cache = new WeakMap();
-  function payloads(section) {
-    if (!cache.has(section)) {
-      var blob = section.querySelector("script.payloads");
+  // What a connector's section keeps packed, decoded on demand: the masked request/response of each
+  // step (script.payloads) and the rows of its collapsed passed checks (script.rows), each a
+  // gzip+base64 JSON array.
+  var cache = {payloads: new WeakMap(), rows: new WeakMap()};
+  function unpacked(section, kind) {
+    if (!cache[kind].has(section)) {
+      var blob = section.querySelector("script." + kind);
       var promise;
       if (!blob || !window.DecompressionStream) {
-        promise = Promise.reject(new Error("this browser cannot decompress the payloads; read results.json"));
+        promise = Promise.reject(new Error("this browser cannot decompress the " + kind + "; read results.json"));
       } else {
         var bytes = Uint8Array.from(atob(blob.textContent.trim()), function (ch) { return ch.charCodeAt(0); });
         var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
         promise = new Response(stream).text().then(JSON.parse);
       }
-      cache.set(section, promise);
+      cache[kind].set(section, promise);
     }
-    return cache.get(section);
+    return cache[kind].get(section);
   }
+  function payloads(section) { return unpacked(section, "payloads"); }
+
+  var applying = false;
+  function applySoon() {  // once for every group listed together (the passed filter opens them all)
+    if (applying) return;
+    applying = true;
+    setTimeout(function () { applying = false; apply(); }, 0);
+  }
+  function packedGroup(group) { return group.dataset.r !== undefined && !group.dataset.listed; }
+  // a packed group of passed checks lists its rows when it opens, then the filters apply to them
+  function list(group) {
+    group.dataset.listed = "1";
+    unpacked(group.closest("section.conn"), "rows").then(function (rows) {
+      group.insertAdjacentHTML("beforeend", rows[Number(group.dataset.r)]);
+      applySoon();
+    }, function (error) {
+      var p = document.createElement("p");
+      p.textContent = String(error.message || error);
+      group.appendChild(p);
+    });
+  }
+  document.addEventListener("toggle", function (event) {
+    var el = event.target;
+    if (el.classList && el.classList.contains("passed") && el.open && packedGroup(el)) list(el);
+  }, true);
 
   document.addEventListener("toggle", function (event) {
     var el = event.target;
