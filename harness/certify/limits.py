@@ -20,6 +20,7 @@ import signal
 import sys
 import sysconfig
 import threading
+import time
 import traceback
 from collections.abc import Iterator
 from pathlib import Path
@@ -100,16 +101,14 @@ def time_limit(seconds: float | None, what: str = "check") -> Iterator[None]:
 
     previous_alarm = signal.signal(signal.SIGALRM, on_alarm)
     previous_interrupt = signal.signal(signal.SIGINT, on_interrupt)
-    watchdog = threading.Thread(
-        target=_watchdog, args=(done, seconds, what, pid, before), name="certify-watchdog", daemon=True
-    )
-    watchdog.start()
+    _WATCHDOG.arm(_Armed(done, time.monotonic() + seconds, seconds, what, pid, before))
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         with exits_contained():
             yield
     finally:
         done.set()
+        _WATCHDOG.disarm()
         signal.setitimer(signal.ITIMER_REAL, 0)
         if os.getpid() != pid:
             _REAL_EXIT(0)  # a child forked by connector code came back into the harness: it must not go on
@@ -133,17 +132,60 @@ def _say(text: str) -> None:
     os.write(_console[0] if _console else 2, text.encode("utf-8", "replace"))
 
 
-def _watchdog(done: threading.Event, seconds: float, what: str, pid: int, before: set[int]) -> None:
-    if done.wait(seconds):
-        return
-    kill_new_children(pid, before)  # a child the check waits on, so that waitpid returns
-    if done.wait(ESCALATE_AFTER):
-        return
-    _say(
-        f"certify: {what} did not stop {ESCALATE_AFTER:g} s after its {seconds:g} s limit (stuck where "
-        "a signal cannot reach, or it swallows the time-out); killing this process\n"
-    )
-    _REAL_EXIT(KILLED_EXIT_CODE)
+class _Armed:
+    """The check under way: when its limit passes, and what to kill."""
+
+    def __init__(
+        self, done: threading.Event, deadline: float, seconds: float, what: str, pid: int, before: set[int]
+    ) -> None:
+        self.done, self.deadline, self.seconds, self.what = done, deadline, seconds, what
+        self.pid, self.before = pid, before
+
+
+class _Watchdog:
+    """One thread per process for every check, started with the first: arming and disarming it is
+    an assignment (a thread started per check cost ~0.1 ms, ~15 ms a connector). It looks every
+    `POLL` seconds, which is all the precision its two acts need: past the limit it kills the
+    check's new children (so that a waitpid returns); `ESCALATE_AFTER` seconds later it ends the
+    process. The time-out itself is SIGALRM's, on time."""
+
+    POLL = 0.2
+
+    def __init__(self) -> None:
+        self._armed: _Armed | None = None
+        self._pid: int | None = None
+        self._lock = threading.Lock()
+
+    def arm(self, armed: _Armed) -> None:
+        self._armed = armed
+        if self._pid != os.getpid():  # the first check of this process (a forked one included)
+            with self._lock:
+                if self._pid != os.getpid():
+                    self._pid = os.getpid()
+                    threading.Thread(target=self._watch, name="certify-watchdog", daemon=True).start()
+
+    def disarm(self) -> None:
+        self._armed = None
+
+    def _watch(self) -> None:
+        pid = os.getpid()
+        while os.getpid() == pid:
+            time.sleep(self.POLL)
+            armed = self._armed
+            if armed is None or time.monotonic() < armed.deadline or armed.done.is_set():
+                continue
+            kill_new_children(armed.pid, armed.before)  # a child the check waits on: waitpid returns
+            if armed.done.wait(ESCALATE_AFTER):
+                continue
+            _say(
+                f"certify: {armed.what} did not stop {ESCALATE_AFTER:g} s after its {armed.seconds:g} s "
+                "limit (stuck where a signal cannot reach, or it swallows the time-out); "
+                "killing this process\n"
+            )
+            _REAL_EXIT(KILLED_EXIT_CODE)
+
+
+_WATCHDOG = _Watchdog()
 
 
 def descendants(pid: int) -> list[int]:

@@ -255,3 +255,15 @@ def test_ctrl_c_stops_the_run_with_130_and_blames_no_connector(certify_exe, tmp_
     _out, err = process.communicate(timeout=30)
     assert process.returncode == 130, err
     assert "certify: interrupted" in err and "no result within" not in err
+
+
+def test_one_watchdog_thread_serves_every_check_of_a_process():
+    import threading
+
+    from harness.certify.limits import time_limit
+
+    for _ in range(50):
+        with time_limit(30.0, "a check"):
+            pass
+    watchdogs = [t for t in threading.enumerate() if t.name == "certify-watchdog"]
+    assert len(watchdogs) == 1 and watchdogs[0].daemon
