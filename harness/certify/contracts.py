@@ -8,8 +8,6 @@ pointer and never prints a request value (a request may carry a card number).
 
 from __future__ import annotations
 
-import atexit
-import contextlib
 import hashlib
 import json
 import pickle
@@ -28,7 +26,7 @@ from jsonschema import Draft202012Validator, validators
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from harness.certify.example_tapes import KeptParses, write_whole
+from harness.certify.example_tapes import DigestSets, KeptParses
 from harness.domain.errors import HarnessError
 from harness.execution.redact import Redactor
 from harness.integration import encoding
@@ -204,7 +202,7 @@ class Spec:
             ]
         wire = request.wire_body() or b""
         kept = request_digest(pointer, content_type, wire) if _VALID_EXCHANGES.kept else None
-        if kept is not None and _VALID_EXCHANGES.known(self, kept):
+        if kept is not None and _VALID_EXCHANGES.known(_valid_set_name(self), kept):
             return []
         tree = encoding.decode_body(content_type, wire)
         if content_type == "application/x-www-form-urlencoded":
@@ -216,7 +214,7 @@ class Spec:
             )
         ]
         if kept is not None and not violations:
-            _VALID_EXCHANGES.remember(self, kept)
+            _VALID_EXCHANGES.remember(_valid_set_name(self), kept)
         return violations
 
     def coerce(self, value: Any, schema: Any) -> Any:
@@ -303,7 +301,7 @@ class Spec:
             documented = ", ".join(str(k) for k in responses)
             return [Violation("response", "", f"undocumented status code {code} (documented: {documented})")]
         kept = response_digest(operation, request, response) if _VALID_EXCHANGES.kept else None
-        if kept is not None and _VALID_EXCHANGES.known(self, kept):
+        if kept is not None and _VALID_EXCHANGES.known(_valid_set_name(self), kept):
             return []
         from schemathesis.core.transport import Response as StResponse
 
@@ -338,7 +336,7 @@ class Spec:
                 for failure in failures
             ]
         if kept is not None:
-            _VALID_EXCHANGES.remember(self, kept)
+            _VALID_EXCHANGES.remember(_valid_set_name(self), kept)
         return []
 
 
@@ -491,8 +489,13 @@ VALID_EXCHANGES = "valid-exchanges"
 _VALID_SET_LIMIT = 500_000  # digests kept per spec (16 bytes each); past it the set starts again
 
 
-class _ValidExchanges:
-    """Requests and responses found valid in earlier runs, by content, one set per spec content.
+def _valid_set_name(spec: Spec) -> str:
+    return _valid_set_name_of(spec.content_hash)
+
+
+@lru_cache(maxsize=64)
+def _valid_set_name_of(content_hash: str) -> str:
+    """The set of one spec's content as this code and schemathesis's version validate it.
 
     Every run validates the same bodies again: the cassettes' answers in every run of every connector
     that replays them (and of every mutant), a property's examples in every run. Preparing schemathesis
@@ -500,77 +503,11 @@ class _ValidExchanges:
     request schemas are a large part of a certification. Only validity is kept, as by `_valid_once`:
     an invalid request or response is validated again each time, so every violation is the
     validator's own. What is kept is a 16-byte digest of everything the validation reads (see
-    `request_digest`, `response_digest`), never a body. The set of a spec is read on first use and
-    written back (merged with what other processes wrote meanwhile) when the process ends or the
-    cache folder changes; a set that cannot be read or written costs time, never a result.
-    """
-
-    def __init__(self) -> None:
-        self._folder: Path | None = None
-        self._sets: dict[str, set[bytes]] = {}
-        self._added: dict[str, set[bytes]] = {}
-        self._flushed_at_exit = False
-
-    def keep(self, cache_dir: Path | None) -> None:
-        folder = cache_dir / VALID_EXCHANGES if cache_dir is not None else None
-        if folder == self._folder:
-            return
-        self.flush()
-        self._folder, self._sets, self._added = folder, {}, {}
-
-    @property
-    def kept(self) -> bool:
-        return self._folder is not None
-
-    def _name(self, spec: Spec) -> str:
-        return hashlib.sha256(f"{_validation_code_hash()}\0{spec.content_hash}".encode()).hexdigest()
-
-    def _read(self, name: str) -> set[bytes]:
-        assert self._folder is not None
-        try:
-            raw = (self._folder / f"{name}.digests").read_bytes()
-        except OSError:
-            return set()
-        if len(raw) % 16:
-            return set()  # cut short: made again
-        return {raw[i : i + 16] for i in range(0, len(raw), 16)}
-
-    def _loaded(self, spec: Spec) -> str:
-        """The name of the spec's set, read on first use."""
-        name = self._name(spec)
-        if name not in self._sets:
-            self._sets[name] = self._read(name)
-            self._added[name] = set()
-        return name
-
-    def known(self, spec: Spec, digest: bytes) -> bool:
-        return self._folder is not None and digest in self._sets[self._loaded(spec)]
-
-    def remember(self, spec: Spec, digest: bytes) -> None:
-        if self._folder is None:
-            return
-        name = self._loaded(spec)
-        self._sets[name].add(digest)
-        self._added[name].add(digest)
-        if not self._flushed_at_exit:  # once a process has something to write
-            atexit.register(self.flush)
-            self._flushed_at_exit = True
-
-    def flush(self) -> None:
-        if self._folder is None:
-            return
-        for name, added in self._added.items():
-            if not added:
-                continue
-            merged = self._read(name) | added
-            if len(merged) > _VALID_SET_LIMIT:
-                merged = added
-            with contextlib.suppress(OSError):  # a set that cannot be written costs time, never a result
-                write_whole(self._folder / f"{name}.digests", b"".join(sorted(merged)))
-            added.clear()
+    `request_digest`, `response_digest`), never a body."""
+    return hashlib.sha256(f"{_validation_code_hash()}\0{content_hash}".encode()).hexdigest()
 
 
-_VALID_EXCHANGES = _ValidExchanges()
+_VALID_EXCHANGES = DigestSets(VALID_EXCHANGES, _VALID_SET_LIMIT)
 
 
 def _digest(*parts: str | bytes) -> bytes:

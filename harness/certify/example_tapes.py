@@ -17,6 +17,8 @@ that cannot be read is treated as absent. Only harness types and builtins are un
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import dataclasses
 import enum
 import functools
@@ -135,6 +137,75 @@ def write_whole(path: Path, data: bytes) -> None:
     with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".part-", delete=False) as handle:
         handle.write(data)
     os.replace(handle.name, path)
+
+
+class DigestSets:
+    """Sets of 16-byte digests of what was found good (valid, clean) in earlier runs, one set per name
+    in one folder of the cache. Only good verdicts are kept: what is not known is judged again, so
+    every finding is the judge's own, never the cache's. A set is read on first use and written back
+    (merged with what other processes wrote meanwhile) when the process ends or the cache folder
+    changes; a set that cannot be read or written costs time, never a result. A set past `limit`
+    digests starts again from what this process added."""
+
+    def __init__(self, folder: str, limit: int) -> None:
+        self.folder_name = folder
+        self.limit = limit
+        self._folder: Path | None = None
+        self._sets: dict[str, set[bytes]] = {}
+        self._added: dict[str, set[bytes]] = {}
+        self._flushed_at_exit = False
+
+    def keep(self, cache_dir: Path | None) -> None:
+        folder = cache_dir / self.folder_name if cache_dir is not None else None
+        if folder == self._folder:
+            return
+        self.flush()
+        self._folder, self._sets, self._added = folder, {}, {}
+
+    @property
+    def kept(self) -> bool:
+        return self._folder is not None
+
+    def _read(self, name: str) -> set[bytes]:
+        assert self._folder is not None
+        try:
+            raw = (self._folder / f"{name}.digests").read_bytes()
+        except OSError:
+            return set()
+        if len(raw) % 16:
+            return set()  # cut short: made again
+        return {raw[i : i + 16] for i in range(0, len(raw), 16)}
+
+    def _loaded(self, name: str) -> set[bytes]:
+        if name not in self._sets:
+            self._sets[name] = self._read(name)
+            self._added[name] = set()
+        return self._sets[name]
+
+    def known(self, name: str, digest: bytes) -> bool:
+        return self._folder is not None and digest in self._loaded(name)
+
+    def remember(self, name: str, digest: bytes) -> None:
+        if self._folder is None:
+            return
+        self._loaded(name).add(digest)
+        self._added[name].add(digest)
+        if not self._flushed_at_exit:  # once a process has something to write
+            atexit.register(self.flush)
+            self._flushed_at_exit = True
+
+    def flush(self) -> None:
+        if self._folder is None:
+            return
+        for name, added in self._added.items():
+            if not added:
+                continue
+            merged = self._read(name) | added
+            if len(merged) > self.limit:
+                merged = added
+            with contextlib.suppress(OSError):  # a set that cannot be written costs time, never a result
+                write_whole(self._folder / f"{name}.digests", b"".join(sorted(merged)))
+            added.clear()
 
 
 class ContentStore:
