@@ -15,6 +15,8 @@ file with a finding is replaced by a stub that says what was found where (`quara
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 import multiprocessing
 import os
@@ -28,6 +30,8 @@ from typing import Any
 
 import yaml
 
+from harness.certify.example_tapes import DigestSets
+from harness.domain import sensitive
 from harness.domain.sensitive import (
     CVC_KEY,
     KINDS,
@@ -151,6 +155,16 @@ class LeakScanner(SensitiveText):
             leaks.extend(self.scan_file(path))
         return leaks
 
+    def fingerprint(self) -> str:
+        """What decides whether a text is clean for this scanner: what its pattern is made of (every
+        value in use, in every form, and every key prefix), the cards it allows, and the scanning
+        code. A hash: the values themselves are never written anywhere."""
+        digest = hashlib.sha256(_scanner_code_hash().encode())
+        # what the pattern is compiled from, sorted (the pattern's own text follows set order)
+        for part in (self._labels, self._token_labels, self.key_prefixes, self.allowed_cards):
+            digest.update(b"\0" + json.dumps(sorted(part)).encode())
+        return digest.hexdigest()
+
     def check(self, path: Path, text: str) -> list[str]:
         """For `record_scenarios(check=...)`: one line per leak in a cassette about to be written."""
         leaks = self.scan_text(text, name=display_path(path), structured="yaml")
@@ -258,25 +272,73 @@ def artifact_files(report_dir: Path) -> list[Path]:
     return sorted(p for p in report_dir.rglob("*") if p.is_file())
 
 
+# cassettes found clean by a scanner of the same fingerprint in earlier runs (see `scan_run_artifacts`)
+CLEAN_FILES = "clean-files"
+_CLEAN = DigestSets(CLEAN_FILES, limit=200_000)
+
+
+@functools.cache
+def _scanner_code_hash() -> str:
+    digest = hashlib.sha256()
+    for module in (__file__, sensitive.__file__):
+        digest.update(Path(module).read_bytes())
+    return digest.hexdigest()
+
+
+def _content_digest(path: Path) -> bytes | None:
+    try:
+        return hashlib.blake2b(path.read_bytes(), digest_size=16).digest()
+    except OSError:
+        return None  # scanned all the same: scan_file names it as unreadable
+
+
 def scan_run_artifacts(
-    report_dir: Path, names: Iterable[str], *, root: Path, processes: int = 1
+    report_dir: Path,
+    names: Iterable[str],
+    *,
+    root: Path,
+    processes: int = 1,
+    cache_dir: Path | None = None,
 ) -> list[Leak]:
     """Leaks in every file of the report folder, then in the cassettes of the certified connectors
     (a cassette that holds a secret fails the run even when every report masks it). `processes`
     above 1 (a run given `-n`) scans the files in that many forked processes; the leaks are the
-    same, in the same order."""
+    same, in the same order.
+
+    With a `cache_dir`, a cassette whose content a scanner of the same fingerprint found clean in an
+    earlier run is not scanned again (the reports change every run and are always scanned). Only
+    clean verdicts are kept, as digests of the content read before and after the scan; a cassette
+    with a finding is scanned in every run."""
     names = list(names)
     allowed = certification_cards(root)
+    _CLEAN.keep(cache_dir)
     # one report holds every connector: test holder names are checked per connector by the
     # suite's secrets:masked check instead
     scanner = LeakScanner(values_in_use(names, root, holder_names=False), allowed_cards=allowed)
     jobs = [(scanner, artifact_files(report_dir))]
+    judged: list[tuple[str, Path, bytes | None]] = []  # cassettes scanned now: (set, file, content digest)
     for name in names:
         cassettes = sorted((root / "cassettes" / name).glob("**/*.yaml"))
+        if not cassettes:
+            continue
+        own = LeakScanner(values_in_use([name], root), allowed_cards=allowed)  # as `cassettes check`
+        if _CLEAN.kept:
+            clean_set = own.fingerprint()
+            unknown = [
+                (path, d)
+                for path in cassettes
+                if (d := _content_digest(path)) is None or not _CLEAN.known(clean_set, d)
+            ]
+            judged += [(clean_set, path, d) for path, d in unknown]
+            cassettes = [path for path, _ in unknown]
         if cassettes:
-            own = LeakScanner(values_in_use([name], root), allowed_cards=allowed)  # as `cassettes check`
             jobs.append((own, cassettes))
-    return scan_jobs(jobs, processes)
+    leaks = scan_jobs(jobs, processes)
+    leaky = {leak.file for leak in leaks}
+    for clean_set, path, digest in judged:
+        if digest is not None and display_path(path) not in leaky and _content_digest(path) == digest:
+            _CLEAN.remember(clean_set, digest)
+    return leaks
 
 
 # the scanners of the scan under way, for the forked processes: they inherit them (and the secret

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import pytest
 import typer
 
+from harness.certify.example_tapes import cache_root
 from harness.certify.leaks import quarantine, scan_run_artifacts
 from harness.certify.limits import DEFAULT_CHECK_TIMEOUT, keep_console
 from harness.certify.plugin import RESULTS
@@ -365,7 +366,9 @@ def fail_on_leaks(report_dir: Path, names: list[str], *, root: Path, workers: st
     """Scan every artifact of the run (results.json, every report, logs) and the cassettes it replayed:
     a leak fails the run (exit 2), and each leaky report file is replaced by a stub. A run given
     `-n` scans with as many processes."""
-    leaks = scan_run_artifacts(report_dir, names, root=root, processes=worker_count(workers))
+    leaks = scan_run_artifacts(
+        report_dir, names, root=root, processes=worker_count(workers), cache_dir=cache_root(root)
+    )
     for leak in leaks:
         typer.echo(f"certify: leak: {leak.describe()}", err=True)
     for path in quarantine(leaks, report_dir):

@@ -406,3 +406,54 @@ def test_a_scan_over_forked_processes_finds_the_same_leaks_in_the_same_order(tmp
     }
     workers = set(pids.read_text(encoding="utf-8").split())
     assert len(workers) == 2 and str(os.getpid()) not in workers  # two processes, never this one
+
+
+def test_a_cassette_found_clean_is_not_scanned_again_and_a_leaky_one_always_is(tmp_path, monkeypatch):
+    import shutil
+
+    from harness.certify import leaks as leaks_module
+
+    root = tmp_path / "project"
+    (root / "connectors" / "stripe").mkdir(parents=True)
+    shutil.copy(ROOT / "connectors" / "stripe" / "certification.toml", root / "connectors" / "stripe")
+    (root / "cassettes" / "stripe").mkdir(parents=True)
+    for name in ("capture_full.yaml", "void_authorized.yaml"):
+        shutil.copy(ROOT / "cassettes" / "stripe" / name, root / "cassettes" / "stripe" / name)
+    clean, leaky = (root / "cassettes" / "stripe" / n for n in ("capture_full.yaml", "void_authorized.yaml"))
+    leaky.write_text(leaky.read_text() + f"\n# {UNLISTED_CARD}\n")
+    quiet = "Zq81x7PlainValue"  # no rule finds it: a leak only once it is a value in use
+    clean.write_text(clean.read_text() + f"\n# {quiet}\n")
+    reports, cache = tmp_path / "reports", tmp_path / "cache"
+    reports.mkdir()
+    scanned: list[str] = []
+    plain_scan = LeakScanner.scan_file
+
+    def noting(self, path, **kwargs):
+        scanned.append(path.name)
+        return plain_scan(self, path, **kwargs)
+
+    def scan() -> set[str]:
+        scanned.clear()
+        found = scan_run_artifacts(reports, ["stripe"], root=root, cache_dir=cache)
+        return {leak.file.rsplit("/", 1)[-1] for leak in found}
+
+    monkeypatch.setattr(LeakScanner, "scan_file", noting)
+    try:
+        assert scan() == {"void_authorized.yaml"}
+        assert sorted(scanned) == ["capture_full.yaml", "void_authorized.yaml"]
+        leaks_module._CLEAN.keep(None)  # the process ends: its set is written
+        (kept,) = (cache / leaks_module.CLEAN_FILES).glob("*.digests")
+        assert len(kept.read_bytes()) == 16  # the clean cassette's digest, and nothing else
+        # the next run: the leaky cassette is scanned (and found) again, the clean one is known
+        assert scan() == {"void_authorized.yaml"} and scanned == ["void_authorized.yaml"]
+        # the same content, but its text is now a value in use: another scanner, the value found
+        monkeypatch.setenv("STRIPE_API_KEY", quiet)
+        assert scan() == {"capture_full.yaml", "void_authorized.yaml"}
+        assert sorted(scanned) == ["capture_full.yaml", "void_authorized.yaml"]
+        # the same scanner as the first run, but the clean cassette's content changed: scanned again
+        monkeypatch.delenv("STRIPE_API_KEY")
+        clean.write_text(clean.read_text() + f"\n# {UNLISTED_CARD}\n")
+        assert scan() == {"capture_full.yaml", "void_authorized.yaml"}
+        assert sorted(scanned) == ["capture_full.yaml", "void_authorized.yaml"]
+    finally:
+        leaks_module._CLEAN.keep(None)
