@@ -265,11 +265,18 @@ def values_in_use(
     return values
 
 
-def artifact_files(report_dir: Path) -> list[Path]:
-    """Every file a run leaves in its report folder (results.json, every report format, logs)."""
+def artifact_files(report_dir: Path, skipped_prefix: str | None = None) -> list[Path]:
+    """Every file a run leaves in its report folder (results.json, every report format, logs), but
+    those under a top-level folder named with `skipped_prefix` (the previous allure-results being
+    removed as the run ends: no artifact of this run)."""
     if not report_dir.is_dir():
         return []
-    return sorted(p for p in report_dir.rglob("*") if p.is_file())
+    return sorted(
+        p
+        for p in report_dir.rglob("*")
+        if p.is_file()
+        and not (skipped_prefix and p.relative_to(report_dir).parts[0].startswith(skipped_prefix))
+    )
 
 
 # cassettes found clean by a scanner of the same fingerprint in earlier runs (see `scan_run_artifacts`)
@@ -299,11 +306,13 @@ def scan_run_artifacts(
     root: Path,
     processes: int = 1,
     cache_dir: Path | None = None,
+    skipped_prefix: str | None = None,
 ) -> list[Leak]:
     """Leaks in every file of the report folder, then in the cassettes of the certified connectors
     (a cassette that holds a secret fails the run even when every report masks it). `processes`
     above 1 (a run given `-n`) scans the files in that many forked processes; the leaks are the
-    same, in the same order.
+    same, in the same order. Top-level folders named with `skipped_prefix` are not scanned (see
+    `artifact_files`).
 
     With a `cache_dir`, a cassette whose content a scanner of the same fingerprint found clean in an
     earlier run is not scanned again (the reports change every run and are always scanned). Only
@@ -315,7 +324,7 @@ def scan_run_artifacts(
     # one report holds every connector: test holder names are checked per connector by the
     # suite's secrets:masked check instead
     scanner = LeakScanner(values_in_use(names, root, holder_names=False), allowed_cards=allowed)
-    jobs = [(scanner, artifact_files(report_dir))]
+    jobs = [(scanner, artifact_files(report_dir, skipped_prefix))]
     judged: list[tuple[str, Path, bytes | None]] = []  # cassettes scanned now: (set, file, content digest)
     for name in names:
         cassettes = sorted((root / "cassettes" / name).glob("**/*.yaml"))

@@ -25,7 +25,13 @@ from harness.domain.errors import HarnessError
 from harness.integration import registry
 from harness.report import ReportOptions, Written, write_reports
 from harness.report.allure import write_allure_results
-from harness.report.folder import discard, lock_folder, staged_allure_dir, swap_in_allure
+from harness.report.folder import (
+    ALLURE_STAGING_PREFIX,
+    discard,
+    lock_folder,
+    staged_allure_dir,
+    swap_in_allure,
+)
 from harness.report.views import DEFAULT_CASSETTE_MAX_AGE_DAYS, Counts
 
 ReportDir = Annotated[
@@ -367,7 +373,12 @@ def fail_on_leaks(report_dir: Path, names: list[str], *, root: Path, workers: st
     a leak fails the run (exit 2), and each leaky report file is replaced by a stub. A run given
     `-n` scans with as many processes."""
     leaks = scan_run_artifacts(
-        report_dir, names, root=root, processes=worker_count(workers), cache_dir=cache_root(root)
+        report_dir,
+        names,
+        root=root,
+        processes=worker_count(workers),
+        cache_dir=cache_root(root),
+        skipped_prefix=ALLURE_STAGING_PREFIX,
     )
     for leak in leaks:
         typer.echo(f"certify: leak: {leak.describe()}", err=True)

@@ -1,0 +1,37 @@
+"""allure-results/ swapped in whole; the folder it replaces is removed while the run goes on, and
+the process ends only once it is gone; the leak scan skips it (no artifact of this run)."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from harness.certify.leaks import artifact_files
+from harness.report.folder import ALLURE_RESULTS, ALLURE_STAGING_PREFIX, staged_allure_dir, swap_in_allure
+
+
+def _staged_with(report_dir: Path, name: str) -> Path:
+    staged = staged_allure_dir(report_dir)
+    for index in range(50):
+        (staged / f"{name}-{index}-result.json").write_text("{}")
+    return staged
+
+
+def test_the_previous_allure_results_are_replaced_whole_and_removed_by_a_thread(tmp_path):
+    swap_in_allure(_staged_with(tmp_path, "first"), tmp_path)
+    final = swap_in_allure(_staged_with(tmp_path, "second"), tmp_path)
+    assert sorted(p.name for p in final.iterdir())[0].startswith("second")
+    removals = [t for t in threading.enumerate() if t.name == "certify-retired-allure"]
+    assert all(not t.daemon for t in removals)  # the interpreter waits for them before it exits
+    for removal in removals:
+        removal.join(timeout=30)
+    assert [p.name for p in tmp_path.iterdir()] == [ALLURE_RESULTS]
+
+
+def test_the_leak_scan_skips_the_folders_being_removed(tmp_path):
+    retired = tmp_path / f"{ALLURE_STAGING_PREFIX}old.x" / ALLURE_RESULTS
+    retired.mkdir(parents=True)
+    (retired / "old-result.json").write_text("{}")
+    (tmp_path / "results.json").write_text("{}")
+    assert [p.name for p in artifact_files(tmp_path, ALLURE_STAGING_PREFIX)] == ["results.json"]
+    assert len(artifact_files(tmp_path)) == 2
