@@ -75,21 +75,28 @@ class ConnectorSession:
         return self.relative(self.workspace.facts_path)
 
     def recorded_responses(self) -> list[Recorded]:
-        """Successful exchanges of the supported scenarios' replays (status facts start from these)."""
-        runs = []
-        for scenario in CATALOG:
-            if scenario.id in self.workspace.certification.scenarios.supported:
-                run = self.scenario_run(scenario)
-                if isinstance(run, ScenarioRun):
-                    runs.append(run)
-        return recorded_from_runs(runs)
+        """Successful exchanges of the supported scenarios' replays (status facts start from these).
+        Made once a connector (a dozen checks read them, each body decoded from its bytes): their
+        bodies are only read; a check that changes one deep-copies it first (the status rows do)."""
+        if "recorded_responses" not in self.memo:
+            runs = []
+            for scenario in CATALOG:
+                if scenario.id in self.workspace.certification.scenarios.supported:
+                    run = self.scenario_run(scenario)
+                    if isinstance(run, ScenarioRun):
+                        runs.append(run)
+            self.memo["recorded_responses"] = recorded_from_runs(runs)
+        return list(self.memo["recorded_responses"])
 
     def status_responses(self) -> list[Recorded]:
         """The recorded answers the status facts start from, and answers for documented endpoints no
-        replay recorded (a body of the same resource, sent through the flow that reads it)."""
+        replay recorded (a body of the same resource, sent through the flow that reads it); made once
+        a connector, as `recorded_responses`."""
         from harness.certify.checks.facts import reached_endpoints
 
-        return self.recorded_responses() + reached_endpoints(self)
+        if "status_responses" not in self.memo:
+            self.memo["status_responses"] = self.recorded_responses() + reached_endpoints(self)
+        return list(self.memo["status_responses"])
 
     @cached_property
     def redactor(self) -> Redactor:
