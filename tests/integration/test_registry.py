@@ -106,3 +106,38 @@ def test_a_connector_py_with_two_connector_classes_is_refused(tmp_path, monkeypa
     with pytest.raises(ConnectorLoadError, match="defines 2 ConnectorV2 subclasses"):
         registry._connector_class(module, source)
     sys.modules.pop("twopkg.twin.connector", None)
+
+
+def _keyed() -> type:
+    from dataclasses import replace
+
+    from connectors.stripe.connector import Stripe
+
+    class Keyed(Stripe):
+        id = "keyed"
+        auth = replace(Stripe.auth, key_prefixes=("kyd_live_",))
+
+    return Keyed
+
+
+Keyed = _keyed()  # registered by name in the test below
+
+
+def test_key_prefixes_read_the_registry_once_and_follow_what_is_registered(site, monkeypatch):
+    """Every connector session asks for the key prefixes: with N connectors registered, a call
+    that read the registry again for each connector cost O(N) reads (2 s at 1,000)."""
+    reads = []
+    real = registry.read_registry
+
+    def counting(root=None):
+        reads.append(root)
+        return real(root)
+
+    monkeypatch.setattr(registry, "read_registry", counting)
+    shipped = registry.key_prefixes(ROOT)
+    assert "sk_test_" in shipped and len(reads) == 1
+    # a connector registered with a prefix of its own: another set of sources, its prefix is in
+    monkeypatch.setenv(registry.EXTRA_VARIABLE, "keyed=tests.integration.test_registry:Keyed")
+    assert registry.key_prefixes(ROOT) == shipped | {"kyd_live_"}
+    monkeypatch.delenv(registry.EXTRA_VARIABLE)
+    assert registry.key_prefixes(ROOT) == shipped and len(reads) == 3
