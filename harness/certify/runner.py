@@ -22,6 +22,7 @@ from harness.domain.router_data import (
     PaymentsResponseData,
     RefundsResponseData,
 )
+from harness.domain.sensitive import plain_uuid4
 from harness.domain.status import AttemptStatus, CaptureMethod, RefundStatus
 from harness.execution.executor import Execution, execute
 from harness.execution.factory import make_router_data
@@ -282,7 +283,7 @@ class ScenarioRunner:
             return str(
                 uuid.uuid5(uuid.NAMESPACE_URL, f"certify:{self.connector.id}/{scenario.id}/{step.name}")
             )
-        return str(uuid.uuid4())
+        return plain_uuid4()  # it becomes an idempotency key, recorded in the cassette
 
     def amount_for(self, step: Step, chain: Chain, scenario: Scenario | None = None) -> MinorUnit:
         scenario_amount = (
