@@ -23,6 +23,7 @@ import threading
 import time
 import traceback
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 from typing import NoReturn
@@ -101,14 +102,14 @@ def time_limit(seconds: float | None, what: str = "check") -> Iterator[None]:
 
     previous_alarm = signal.signal(signal.SIGALRM, on_alarm)
     previous_interrupt = signal.signal(signal.SIGINT, on_interrupt)
-    _WATCHDOG.arm(_Armed(done, time.monotonic() + seconds, seconds, what, pid, before))
+    outer = _WATCHDOG.arm(_Armed(done, time.monotonic() + seconds, seconds, what, pid, before))
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         with exits_contained():
             yield
     finally:
         done.set()
-        _WATCHDOG.disarm()
+        _WATCHDOG.disarm(outer)
         signal.setitimer(signal.ITIMER_REAL, 0)
         if os.getpid() != pid:
             _REAL_EXIT(0)  # a child forked by connector code came back into the harness: it must not go on
@@ -132,14 +133,16 @@ def _say(text: str) -> None:
     os.write(_console[0] if _console else 2, text.encode("utf-8", "replace"))
 
 
+@dataclass(frozen=True)
 class _Armed:
     """The check under way: when its limit passes, and what to kill."""
 
-    def __init__(
-        self, done: threading.Event, deadline: float, seconds: float, what: str, pid: int, before: set[int]
-    ) -> None:
-        self.done, self.deadline, self.seconds, self.what = done, deadline, seconds, what
-        self.pid, self.before = pid, before
+    done: threading.Event
+    deadline: float
+    seconds: float
+    what: str
+    pid: int
+    before: set[int]
 
 
 class _Watchdog:
@@ -156,16 +159,18 @@ class _Watchdog:
         self._pid: int | None = None
         self._lock = threading.Lock()
 
-    def arm(self, armed: _Armed) -> None:
-        self._armed = armed
+    def arm(self, armed: _Armed) -> _Armed | None:
+        """Watch `armed`; returns what was watched before, for `disarm` to restore."""
+        previous, self._armed = self._armed, armed
         if self._pid != os.getpid():  # the first check of this process (a forked one included)
             with self._lock:
                 if self._pid != os.getpid():
                     self._pid = os.getpid()
                     threading.Thread(target=self._watch, name="certify-watchdog", daemon=True).start()
+        return previous
 
-    def disarm(self) -> None:
-        self._armed = None
+    def disarm(self, previous: _Armed | None = None) -> None:
+        self._armed = previous
 
     def _watch(self) -> None:
         pid = os.getpid()

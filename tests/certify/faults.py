@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
 import threading
 import time
 from pathlib import Path
@@ -115,6 +116,14 @@ def swallow_every_time_out() -> None:
             pass
 
 
+def write_to_the_descriptors() -> None:
+    canary = os.environ.get("CERTIFY_FAULT_CANARY", "")
+    os.write(1, f"fd1 {canary}\n".encode())  # below sys.stdout: as native code or a child writes
+    os.write(2, f"fd2 {canary}\n".encode())
+    subprocess.run(["echo", f"child {canary}"], check=False)
+
+
 ExitsAtOnce = _connector("ExitsAtOnce", exit_at_once)
+WritesToTheDescriptors = _connector("WritesToTheDescriptors", write_to_the_descriptors)
 KillsItsProcess = _connector("KillsItsProcess", kill_itself)
 SwallowsTheTimeOut = _connector("SwallowsTheTimeOut", swallow_every_time_out)
