@@ -106,10 +106,12 @@ _CVC_TAIL = (
 _KEY_BODY = r"[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){15,}"  # Checkout.com's older keys are UUIDs
 
 # Each rule is (first characters, the rest of the pattern after the first character). The scanner
-# compiles them into one pattern that starts with the union of the first characters, so the regex
-# engine skips ahead to candidate positions instead of trying every rule at every character (about
-# fifteen times faster on large reports). Each rest starts with a lookbehind on its own first
-# characters; what must not precede a match (a digit before a card number) is checked on a hit.
+# compiles them into one pattern that starts with a lookahead on the union of the first characters,
+# so the regex engine skips ahead to candidate positions instead of trying every rule at every
+# character (about fifteen times faster on large reports); each rule's branch then starts with its
+# own first characters as a class, which the engine rejects without entering the branch (a
+# lookbehind there cost a sub-match per rule per candidate: ~25% of a scan). What must not precede
+# a match (a digit before a card number) is checked on a hit.
 _RULES: tuple[tuple[str, str, str], ...] = (
     ("jwt", "e", r"yJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*"),
     ("bearer", "Bb", r"[Ee][Aa][Rr][Ee][Rr](?:\s+|%20|\+)(?P<bearer_token>[A-Za-z0-9\-._~+/]{8,}=*)"),
@@ -156,8 +158,9 @@ _ECHOED_CREDENTIALS = ("Bearer ", "bearer ", "Basic ", "basic ")
 def _compile(rules: Iterable[tuple[str, str, str]]) -> re.Pattern[str]:
     rules = list(rules)
     firsts = "".join(sorted({c for _, first, _ in rules for c in first}))
-    branches = [f"(?P<{name}>(?<=[{re.escape(first)}]){rest})" for name, first, rest in rules]
-    return re.compile(f"[{re.escape(firsts)}](?:{'|'.join(branches)})")
+    # the named group starts after the first character, as the rules' own groups and lookbehinds expect
+    branches = [f"[{re.escape(first)}](?P<{name}>{rest})" for name, first, rest in rules]
+    return re.compile(f"(?=[{re.escape(firsts)}])(?:{'|'.join(branches)})")
 
 
 def _literals_rule(name: str, literals: Iterable[str], tail: str = "") -> tuple[str, str, str] | None:
@@ -165,9 +168,11 @@ def _literals_rule(name: str, literals: Iterable[str], tail: str = "") -> tuple[
     ordered = sorted(set(literals), key=len, reverse=True)
     if not ordered:
         return None
-    firsts = "".join(sorted({v[0] for v in ordered}))
-    rest = "|".join(f"(?<={re.escape(v[0])}){re.escape(v[1:])}" for v in ordered)
-    return name, firsts, f"(?:{rest}){tail}"
+    by_first: dict[str, list[str]] = {}
+    for value in ordered:  # one lookbehind per first character, not per literal
+        by_first.setdefault(value[0], []).append(re.escape(value[1:]))
+    rest = "|".join(f"(?<={re.escape(first)})(?:{'|'.join(tails)})" for first, tails in by_first.items())
+    return name, "".join(sorted(by_first)), f"(?:{rest}){tail}"
 
 
 def _base64_prefix(text: str) -> str:

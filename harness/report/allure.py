@@ -10,6 +10,7 @@ of the listener's cost.)
 from __future__ import annotations
 
 import json
+import os
 from hashlib import md5
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from harness.certify.plugin import allure_severity
 from harness.certify.results import CheckResult, Results
 from harness.domain.sensitive import plain_uuid4
 
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
 STATUS = {"passed": "passed", "failed": "failed", "error": "broken", "skipped": "skipped"}
 
 
@@ -54,9 +56,15 @@ def write_allure_results(results: Results, folder: Path) -> int:
     for connector in results.connectors:
         for check in connector.checks:
             result = allure_result(connector.name, check, start_ms=start_ms)
-            path = folder / f"{result['uuid']}-result.json"
-            # compact: json's C encoder writes it (an indent takes the pure-Python one, ~6x slower)
-            path.write_bytes(json.dumps(result, separators=(",", ":")).encode())
+            # compact: json's C encoder writes it (an indent takes the pure-Python one, ~6x slower);
+            # os calls: a file per check, where Path.write_bytes's own layers cost ~30% of the time
+            handle = os.open(folder / f"{result['uuid']}-result.json", _NEW_FILE, 0o644)
+            try:
+                data = memoryview(json.dumps(result, separators=(",", ":")).encode())
+                while data:
+                    data = data[os.write(handle, data) :]
+            finally:
+                os.close(handle)
             written += 1
     return written
 

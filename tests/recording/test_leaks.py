@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from pathlib import Path
 
 import pytest
 
@@ -141,6 +142,25 @@ def test_a_yaml_cassette_leak_names_the_interaction(tmp_path):
     path.write_text(f"interactions:\n- response:\n    body:\n      string: '{body}'\n")
     (leak,) = LeakScanner({CANARY_KEY: "the key"}).scan_file(path, name="c.yaml")
     assert leak.where == "$.interactions[0].response.body.string → $.description"
+
+
+def test_a_leak_is_named_by_its_path_from_the_working_directory_through_links(tmp_path, monkeypatch):
+    (tmp_path / "real").mkdir()
+    (tmp_path / "real" / "run.log").write_text(f"card {UNLISTED_CARD}\n")
+    (tmp_path / "linked").symlink_to(tmp_path / "real")
+    (tmp_path / "real" / "alias.log").symlink_to(tmp_path / "real" / "run.log")
+    monkeypatch.chdir(tmp_path)
+    scanner = LeakScanner()
+    for path in (Path("linked/run.log"), tmp_path / "linked" / "run.log", Path("real/alias.log")):
+        (leak,) = scanner.scan_file(path)
+        assert leak.file == "real/run.log"  # where the file is, as quarantine resolves it
+    outside = tmp_path.parent / f"{tmp_path.name}-outside.log"
+    outside.write_text(f"card {UNLISTED_CARD}\n")
+    try:
+        (leak,) = scanner.scan_file(outside)
+        assert leak.file == str(outside)
+    finally:
+        outside.unlink()
 
 
 def test_binary_files_are_skipped(tmp_path):
