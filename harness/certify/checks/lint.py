@@ -2,18 +2,76 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
+from collections.abc import Callable
 from pathlib import Path
 
+import harness.domain
+import harness.lint
 from harness.certify.checks.interface import CheckSpec
 from harness.certify.checks.session import ConnectorSession
+from harness.certify.example_tapes import ContentStore
 from harness.certify.results import CheckResult
-from harness.lint import lint_connector
+from harness.lint import Finding, lint_connector, lint_package
+from harness.lint.source import display_path
+
+# the findings of connector packages linted in earlier runs, by the content of the package's files
+# and of the lint's code (a package's findings depend on nothing else): parsing is most of the lint
+LINT_FINDINGS = "lint-findings"
+
+
+@functools.cache
+def _lint_code_hash() -> str:
+    digest = hashlib.sha256()
+    for package in (harness.lint, harness.domain):  # the rules, and the domain they import
+        for path in sorted(Path(package.__file__ or "").parent.rglob("*.py")):
+            data = path.read_bytes()
+            digest.update(f"{path.name}:{len(data)}:".encode() + data)
+    return digest.hexdigest()
+
+
+def _package_key(files: list[Path], name: str) -> str:
+    digest = hashlib.sha256(f"{_lint_code_hash()}\0{name}\0".encode())
+    for path in files:  # each file as the lint names it (its findings carry that path) and its bytes
+        shown, data = display_path(path).encode(), path.read_bytes()
+        digest.update(f"{len(shown)}:{len(data)}:".encode() + shown + data)
+    return digest.hexdigest()
+
+
+def cached_package_linter(cache_dir: Path | None) -> Callable[[list[Path], str], list[Finding]]:
+    """`lint_package`, answered from the cache folder when the same files were linted by the same
+    lint code before (a file that cannot be read is linted, and reported, as always)."""
+    if cache_dir is None:
+        return lint_package
+    store = ContentStore(cache_dir, LINT_FINDINGS, frozenset())  # plain dicts and lists only
+
+    def linted(files: list[Path], name: str) -> list[Finding]:
+        try:
+            key = _package_key(files, name)
+        except OSError:
+            return lint_package(files, name)
+        kept = store.load(key)
+        if isinstance(kept, list):
+            try:
+                return [Finding(**finding) for finding in kept]
+            except TypeError:
+                pass  # written by another version of Finding: linted again
+        findings = lint_package(files, name)
+        store.store(key, [finding.as_dict() for finding in findings])
+        return findings
+
+    return linted
 
 
 def lint_check(session: ConnectorSession) -> list[CheckResult]:
     ws = session.workspace
     findings = lint_connector(
-        ws.name, config_key=ws.connector_cls.config_key(), source_dir=ws.source_dir, config_dir=ws.configs
+        ws.name,
+        config_key=ws.connector_cls.config_key(),
+        source_dir=ws.source_dir,
+        config_dir=ws.configs,
+        package_linter=cached_package_linter(session.options.cache_dir),
     )
     results = []
     seen: set[str] = set()
