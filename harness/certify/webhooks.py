@@ -26,6 +26,7 @@ from typing import Any
 
 import yaml
 
+from harness.certify.cassettes.format import SAFE_SERIALIZER
 from harness.certify.facts import WebhookFacts, WebhookSignatureFacts
 from harness.certify.webhook_certificates import (
     RunCertificate,
@@ -71,7 +72,7 @@ def load_webhook_cassette(path: Path, facts: WebhookFacts) -> WebhookCassette:
         return WebhookCassetteError(message, path=str(path), hint="see README 'Webhooks' for the shape")
 
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = SAFE_SERIALIZER.deserialize(path.read_text(encoding="utf-8"))  # libyaml's safe loader
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
         raise bad(f"not readable YAML ({type(error).__name__})") from None
     if not isinstance(data, dict):
