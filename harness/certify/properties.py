@@ -64,6 +64,7 @@ class Profile:
     derandomize: bool
     seed: int | None = None
     response_examples: int = 25  # generated provider responses cost ~10 ms each
+    status_examples: int = 10  # unknown provider statuses (each is alike but for its text)
 
 
 def is_plain_invalid_data(error: ConnectorError) -> bool:
@@ -78,7 +79,14 @@ def profile_named(name: str, seed_value: int | None = None) -> Profile:
     if not defaults.derandomize and seed_value is None:
         seed_value = random.randrange(2**32)
     seed_value = None if defaults.derandomize else seed_value
-    return Profile(name, defaults.max_examples, defaults.derandomize, seed_value, defaults.response_examples)
+    return Profile(
+        name,
+        defaults.max_examples,
+        defaults.derandomize,
+        seed_value,
+        defaults.response_examples,
+        defaults.status_examples,
+    )
 
 
 class PropertyFailure(AssertionError):

@@ -261,9 +261,9 @@ def evaluate(
             result.status, result.killed_by, result.killed_by_family = "killed", "load", "load"
             result.message = load.message
         else:
-            session = ConnectorSession(
-                workspace, SuiteOptions(config_dir=configs, cache_dir=cache_root(root))
-            )
+            # the mutant's package is linted once, in its temporary folder: its findings are not kept
+            options = SuiteOptions(config_dir=configs, cache_dir=cache_root(root), keep_lint_findings=False)
+            session = ConnectorSession(workspace, options)
             specs = plan(session)
             order = {family: index for index, family in enumerate(KILL_ORDER)}
             specs.sort(key=lambda s: order.get(s.family, len(order)))

@@ -95,3 +95,19 @@ def test_the_unmasked_card_never_reaches_the_results():
     text = result.model_dump_json()
     assert "4242424242424242" not in text
     assert "4000000000009995" not in text
+
+
+def test_an_unknown_status_property_runs_the_profiles_status_examples_and_still_catches_the_bug():
+    from harness.certify.properties import profile_named
+    from harness.defaults import PROFILES
+
+    count = profile_named("ci").status_examples
+    assert count == PROFILES["ci"].status_examples < PROFILES["ci"].max_examples
+    charged = next(
+        c for c in certify(broken.UnknownStatusCharged).checks if c.id == "property:unknown_status:PSync"
+    )
+    assert charged.status == "failed" and "not Pending" in charged.message, charged.message
+    held = next(
+        c for c in certify(broken.UnknownStatusCharged).checks if c.id == "property:unknown_status:Capture"
+    )
+    assert held.status == "passed" and held.message == f"held for {count} examples", held.message

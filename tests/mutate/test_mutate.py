@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import json
+import os
 import subprocess
 import time
 from pathlib import Path
@@ -115,8 +116,13 @@ def test_the_cli_kills_status_mutants_and_writes_nothing_into_the_project(certif
             "-n", "2", "--no-cache", "--report-dir", str(tmp_path),
         ],
         cwd=ROOT, capture_output=True, text=True, timeout=600,
+        env={**os.environ, "CERTIFY_CACHE_DIR": str(tmp_path / "cache")},
     )  # fmt: skip
     assert result.returncode in (0, 1), result.stdout + result.stderr
+    # the connector itself is certified first (its findings kept, by its own files); a mutant is linted
+    # once, in a temporary folder: its findings are not kept in the cache
+    assert len(list((tmp_path / "cache").glob("lint-findings/**/*.pickle"))) == 1
+    assert (tmp_path / "cache" / "example-tapes").is_dir()  # the cache folder was in use
     report = json.loads((tmp_path / "mutate.json").read_text())["connectors"][0]
     assert report["total"] == 3 and report["killed"] == 3, report
     assert report["threshold"] == 0.9 and report["measured_at"]  # what --strict and the reports read

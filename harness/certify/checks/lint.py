@@ -71,7 +71,9 @@ def lint_check(session: ConnectorSession) -> list[CheckResult]:
         config_key=ws.connector_cls.config_key(),
         source_dir=ws.source_dir,
         config_dir=ws.configs,
-        package_linter=cached_package_linter(session.options.cache_dir),
+        package_linter=cached_package_linter(
+            session.options.cache_dir if session.options.keep_lint_findings else None
+        ),
     )
     results = []
     seen: set[str] = set()

@@ -17,6 +17,7 @@ from harness.certify.checks.interface import CheckSpec, check_result
 from harness.certify.checks.session import ConnectorSession
 from harness.certify.example_tapes import canonical
 from harness.certify.properties import (
+    Profile,
     bounds_cases,
     bounds_property,
     contract_cases,
@@ -57,6 +58,7 @@ def property_check(
     build: PropertyBuild,
     *,
     generated_responses: bool = False,
+    examples: Callable[[Profile], int] | None = None,
 ) -> CheckSpec:
     def run(session: ConnectorSession) -> list[CheckResult]:
         made = build(session)
@@ -72,13 +74,15 @@ def property_check(
         check, cases = made[0], made[1]
         content_key = made[2] if len(made) == 3 else None  # the cases' content key (example_tapes)
         profile = session.options.profile
-        examples = profile.response_examples if generated_responses else None
+        count = profile.response_examples if generated_responses else None
+        if examples is not None:
+            count = examples(profile)
         ctx = session.property_context
         outcome = run_property(
             check,
             cases,
             profile,
-            max_examples=examples,
+            max_examples=count,
             tapes=session.example_tapes,
             context=canonical((ctx.table, ctx.default_currency)),  # what the strategies' filters read
             content=content_key,
@@ -275,7 +279,12 @@ def property_specs(session: ConnectorSession) -> list[CheckSpec]:
             title = f"An unknown {name} status becomes Pending (raw value kept), never terminal"
             specs.append(
                 property_check(
-                    f"property:unknown_status:{name}", "property", title, flow, _unknown_status(flow)
+                    f"property:unknown_status:{name}",
+                    "property",
+                    title,
+                    flow,
+                    _unknown_status(flow),
+                    examples=lambda profile: profile.status_examples,
                 )
             )
         if spec.content_type is not None:

@@ -43,6 +43,8 @@ class SuiteOptions:
     check_timeout: float | None = DEFAULT_CHECK_TIMEOUT  # seconds per check (and per load); None: no limit
     # where property example tapes and parsed cassettes are kept; None: made in every process
     cache_dir: Path | None = field(default_factory=environment_cache_dir)
+    # keep the lint's findings there too (a mutant, linted once in a temporary folder, does not)
+    keep_lint_findings: bool = True
 
 
 class ConnectorSession:
