@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
+import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -135,7 +138,6 @@ def run_suite(names: list[str], *, progress: Progress | None = None, **options: 
             f"the suite did not run (pytest exit code {int(code)}); `pytest --certify -p no:cacheprovider` "
             "shows pytest's own output"
         )
-    write_allure(collector.results, options["report_dir"])
     return collector.results
 
 
@@ -150,6 +152,33 @@ def write_allure(results: Results, report_dir: Path) -> None:
         discard(staged)
         raise
     swap_in_allure(staged, report_dir)
+
+
+def start_allure(results: Results, report_dir: Path) -> Callable[[], None]:
+    """allure-results/ of the results as they are now (write_allure), written by a thread while the
+    run prints and renders: a file per check, whose creation waits on the disk far more than it
+    works (from ~30 us to ~300 us a file on this machine's disk, from one minute to the next).
+    Returns what waits for it, and raises what it raised."""
+    snapshot = results.model_copy(
+        update={"connectors": [c.model_copy(update={"checks": list(c.checks)}) for c in results.connectors]}
+    )
+    failed: list[BaseException] = []
+
+    def write() -> None:
+        try:
+            write_allure(snapshot, report_dir)
+        except BaseException as error:  # raised again by the caller, in its own thread
+            failed.append(error)
+
+    thread = threading.Thread(target=write, name="certify-allure")
+    thread.start()
+
+    def finish() -> None:
+        thread.join()
+        if failed:
+            raise failed[0]
+
+    return finish
 
 
 def hold_report_dir(ctx: typer.Context, report_dir: Path, option: str = "--report-dir") -> None:
@@ -342,23 +371,32 @@ def run(
         check_timeout=check_timeout,
         progress=Progress(live=interactive()),
     )
-    missing = [n for n in chosen if n not in {c.name for c in results.connectors}]
-    if missing:
-        raise fail(
-            f"no certification.toml collected for: {', '.join(missing)} "
-            "(expected in connectors/NAME/ or in its installed package)"
+    finish_allure = start_allure(results, report_dir)
+    try:
+        missing = [n for n in chosen if n not in {c.name for c in results.connectors}]
+        if missing:
+            raise fail(
+                f"no certification.toml collected for: {', '.join(missing)} "
+                "(expected in connectors/NAME/ or in its installed package)"
+            )
+        if shard_spec is not None or reasons:
+            results.run.shard = shard_spec
+            results.run.selection = reasons
+            results.write(report_dir / "results.json")
+        # the reports below rewrite results.json with the strength in it
+        attach_from_file(results, strength_source, root=root, config_dir=config_dir, strict=strict)
+        print_summary(results, report_dir)
+        render(
+            results, report_dir, baseline=old, baseline_name=str(baseline or ""), max_age_days=max_age_days
         )
-    if shard_spec is not None or reasons:
-        results.run.shard = shard_spec
-        results.run.selection = reasons
-        results.write(report_dir / "results.json")
-    # the reports below rewrite results.json with the strength in it
-    attach_from_file(results, strength_source, root=root, config_dir=config_dir, strict=strict)
-    print_summary(results, report_dir)
-    render(results, report_dir, baseline=old, baseline_name=str(baseline or ""), max_age_days=max_age_days)
-    for connector in results.connectors:
-        if connector.verdict == "error":
-            typer.echo(f"certify: {connector.message}", err=True)
+        for connector in results.connectors:
+            if connector.verdict == "error":
+                typer.echo(f"certify: {connector.message}", err=True)
+    except BaseException:
+        with contextlib.suppress(BaseException):
+            finish_allure()  # waited for; this error is the one to tell
+        raise
+    finish_allure()  # every artifact is written before the leak scan reads them
     fail_on_leaks(report_dir, chosen, root=root, workers=workers)
     raise typer.Exit(results.exit_code())
 

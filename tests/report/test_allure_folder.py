@@ -3,11 +3,17 @@ the process ends only once it is gone; the leak scan skips it (no artifact of th
 
 from __future__ import annotations
 
+import json
 import threading
 from pathlib import Path
 
+import pytest
+
 from harness.certify.leaks import artifact_files
+from harness.certify.results import CheckResult
+from harness.cli import run as run_module
 from harness.report.folder import ALLURE_RESULTS, ALLURE_STAGING_PREFIX, staged_allure_dir, swap_in_allure
+from tests.report.factory import sample_results
 
 
 def _staged_with(report_dir: Path, name: str) -> Path:
@@ -48,3 +54,24 @@ def test_an_allure_uuid_that_reads_as_a_card_number_is_drawn_again(monkeypatch, 
     drawn = iter([uuid.UUID(card_shaped), uuid.UUID("0f1e2d3c-4b5a-4978-8877-66554433aabb")])
     monkeypatch.setattr(sensitive.uuid, "uuid4", lambda: next(drawn))
     assert sensitive.plain_uuid4() == "0f1e2d3c-4b5a-4978-8877-66554433aabb"
+
+
+def test_certify_run_writes_allure_results_beside_its_reports_as_the_results_were_when_it_began(tmp_path):
+    results = sample_results()
+    checks = sum(len(c.checks) for c in results.connectors)
+    finish = run_module.start_allure(results, tmp_path)
+    results.connectors[0].checks.append(CheckResult(id="added:later", family="facts", status="passed"))
+    finish()
+    written = [json.loads(p.read_text()) for p in (tmp_path / ALLURE_RESULTS).iterdir()]
+    assert len(written) == checks and "added:later" not in {r["name"] for r in written}
+    assert not [t for t in threading.enumerate() if t.name == "certify-allure"]
+
+
+def test_what_the_allure_thread_raised_is_raised_by_the_run(monkeypatch, tmp_path):
+    def broken(results, report_dir):
+        raise OSError(28, "No space left on device", str(report_dir))
+
+    monkeypatch.setattr(run_module, "write_allure", broken)
+    finish = run_module.start_allure(sample_results(), tmp_path)
+    with pytest.raises(OSError, match="No space left"):
+        finish()
