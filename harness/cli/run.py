@@ -15,7 +15,7 @@ import typer
 
 from harness.certify.example_tapes import cache_root
 from harness.certify.leaks import quarantine, scan_run_artifacts
-from harness.certify.limits import DEFAULT_CHECK_TIMEOUT, keep_console
+from harness.certify.limits import DEFAULT_CHECK_TIMEOUT, frozen_heap, keep_console
 from harness.certify.plugin import RESULTS
 from harness.certify.results import Results, RunInfo
 from harness.certify.selection import changed_files, select_changed, shard
@@ -371,33 +371,39 @@ def run(
         check_timeout=check_timeout,
         progress=Progress(live=interactive()),
     )
-    finish_allure = start_allure(results, report_dir)
-    try:
-        missing = [n for n in chosen if n not in {c.name for c in results.connectors}]
-        if missing:
-            raise fail(
-                f"no certification.toml collected for: {', '.join(missing)} "
-                "(expected in connectors/NAME/ or in its installed package)"
+    # the results and what made them live to the end: out of the cyclic collector's passes
+    with frozen_heap():
+        finish_allure = start_allure(results, report_dir)
+        try:
+            missing = [n for n in chosen if n not in {c.name for c in results.connectors}]
+            if missing:
+                raise fail(
+                    f"no certification.toml collected for: {', '.join(missing)} "
+                    "(expected in connectors/NAME/ or in its installed package)"
+                )
+            if shard_spec is not None or reasons:
+                results.run.shard = shard_spec
+                results.run.selection = reasons
+                results.write(report_dir / "results.json")
+            # the reports below rewrite results.json with the strength in it
+            attach_from_file(results, strength_source, root=root, config_dir=config_dir, strict=strict)
+            print_summary(results, report_dir)
+            render(
+                results,
+                report_dir,
+                baseline=old,
+                baseline_name=str(baseline or ""),
+                max_age_days=max_age_days,
             )
-        if shard_spec is not None or reasons:
-            results.run.shard = shard_spec
-            results.run.selection = reasons
-            results.write(report_dir / "results.json")
-        # the reports below rewrite results.json with the strength in it
-        attach_from_file(results, strength_source, root=root, config_dir=config_dir, strict=strict)
-        print_summary(results, report_dir)
-        render(
-            results, report_dir, baseline=old, baseline_name=str(baseline or ""), max_age_days=max_age_days
-        )
-        for connector in results.connectors:
-            if connector.verdict == "error":
-                typer.echo(f"certify: {connector.message}", err=True)
-    except BaseException:
-        with contextlib.suppress(BaseException):
-            finish_allure()  # waited for; this error is the one to tell
-        raise
-    finish_allure()  # every artifact is written before the leak scan reads them
-    fail_on_leaks(report_dir, chosen, root=root, workers=workers)
+            for connector in results.connectors:
+                if connector.verdict == "error":
+                    typer.echo(f"certify: {connector.message}", err=True)
+        except BaseException:
+            with contextlib.suppress(BaseException):
+                finish_allure()  # waited for; this error is the one to tell
+            raise
+        finish_allure()  # every artifact is written before the leak scan reads them
+        fail_on_leaks(report_dir, chosen, root=root, workers=workers)
     raise typer.Exit(results.exit_code())
 
 
