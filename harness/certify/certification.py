@@ -20,6 +20,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from harness.certify.catalog import SCENARIOS
+from harness.certify.tomlfiles import read_toml
 from harness.defaults import MUTATION_STRENGTH_FLOOR
 from harness.domain.currency import Currency
 from harness.domain.errors import HarnessError
@@ -170,7 +171,7 @@ def load_certification(path: Path) -> Certification:
             hint="run `certify new NAME` or copy a shipped one",
         )
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = read_toml(path)
     except tomllib.TOMLDecodeError as error:
         raise CertificationError(f"malformed TOML: {error}", path=str(path), hint="fix the syntax") from None
     except (OSError, UnicodeDecodeError) as error:

@@ -24,6 +24,7 @@ from pydantic import (
 )
 
 from harness.certify.catalog import SCENARIOS
+from harness.certify.tomlfiles import read_toml
 from harness.domain.amounts import CurrencyRule, CurrencyTable, table_for
 from harness.domain.currency import Currency
 from harness.domain.errors import HarnessError
@@ -549,7 +550,7 @@ def load_facts(path: Path) -> Facts:
     if key in _CACHE:
         return _CACHE[key]
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = read_toml(path)
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         raise FactsError(f"not valid TOML: {error}", path=str(path)) from None
     try:

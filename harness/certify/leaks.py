@@ -31,6 +31,7 @@ from typing import Any
 import yaml
 
 from harness.certify.example_tapes import DigestSets
+from harness.certify.tomlfiles import read_toml
 from harness.domain import sensitive
 from harness.domain.sensitive import (
     CVC_KEY,
@@ -224,7 +225,7 @@ def certification_cards(root: Path) -> set[str]:
     cards: set[str] = set()
     for path in sorted((root / "connectors").glob("*/certification.toml")):
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
+            data = read_toml(path)
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
             continue
         for profile in (data.get("cards") or {}).values():

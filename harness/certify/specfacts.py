@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.certify.contracts import Spec
+from harness.certify.tomlfiles import read_toml
 
 
 def _enum_values(spec: Spec, node: Any, seen: frozenset[int] = frozenset()) -> list[Any] | None:
@@ -70,7 +71,7 @@ def check_facts_against_spec(spec: Spec, facts_path: Path) -> list[str]:
     Only `[[statuses]]` tables whose `values_source` points into the repository the spec was
     imported from are checked (a facts table read from other documentation has no enum here)."""
     try:
-        facts = tomllib.loads(facts_path.read_text(encoding="utf-8"))
+        facts = read_toml(facts_path)
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         return [f"{facts_path}: unreadable facts file ({type(error).__name__}); fix it (see specs/FACTS.md)"]
     provenance = spec.document.get("x-provenance") or {}

@@ -27,6 +27,7 @@ from harness.certify.checks.session import ConnectorSession, SuiteOptions
 from harness.certify.contracts import keep_parsed_specs
 from harness.certify.limits import UserInterrupt, time_limit
 from harness.certify.results import CheckResult, ConnectorResult
+from harness.certify.tomlfiles import keep_parsed_toml
 from harness.certify.workspace import Workspace
 from harness.domain.errors import HarnessError
 from harness.domain.flows import FLOW_ORDER
@@ -46,6 +47,7 @@ class Prepared:
 def prepare(factory: Callable[[], Workspace], options: SuiteOptions) -> Prepared:
     """Load the connector and fix its plan before anything runs; any fault here is its load error."""
     keep_parsed_specs(options.cache_dir)
+    keep_parsed_toml(options.cache_dir)
     workspace, load = load_check(factory, options.check_timeout)
     if workspace is None:
         return Prepared(load)

@@ -26,6 +26,7 @@ from harness.certify.limits import DEFAULT_CHECK_TIMEOUT
 from harness.certify.properties import Profile, PropertyContext, profile_named
 from harness.certify.results import CheckResult
 from harness.certify.runner import ScenarioRun, ScenarioRunner
+from harness.certify.tomlfiles import keep_parsed_toml
 from harness.certify.workspace import Workspace
 from harness.defaults import CASSETTE_MAX_AGE_DAYS, DEFAULT_PROFILE
 from harness.domain.amounts import CurrencyTable
@@ -59,6 +60,7 @@ class ConnectorSession:
         self.replayed_in_order: set[str] = set()
         self.memo: dict[str, Any] = {}  # what a check family makes once per connector and run
         keep_parsed_cassettes(options.cache_dir)
+        keep_parsed_toml(options.cache_dir)
 
     @cached_property
     def example_tapes(self) -> TapeStore | None:
