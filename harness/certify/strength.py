@@ -11,6 +11,7 @@ certification.toml. With `--strict`, a missing, stale or low strength refuses ce
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 from collections.abc import Iterable
@@ -60,11 +61,18 @@ def _digest(paths: Iterable[Path], base: Path | None = None) -> str:
     return digest.hexdigest()[:HASH_CHARS]
 
 
-def content_hashes(material: ConnectorMaterial) -> dict[str, str]:
-    """One hash per part of what a mutation strength judges (PARTS)."""
+@functools.cache
+def _harness_hash() -> str:
+    """The harness's version and code: the same for every connector of a process (hashing its ~150
+    files per connector took ~10 ms of every connector's report)."""
     import harness
 
     harness_dir = Path(harness.__file__).resolve().parent
+    return f"{harness_version()}:{_digest(harness_dir.rglob('*.py'), harness_dir)}"
+
+
+def content_hashes(material: ConnectorMaterial) -> dict[str, str]:
+    """One hash per part of what a mutation strength judges (PARTS)."""
     return {
         "connector": _digest(material.source_dir.glob("*.py")),
         "certification": _digest([material.certification_path]),
@@ -72,7 +80,7 @@ def content_hashes(material: ConnectorMaterial) -> dict[str, str]:
         "facts": _digest([material.facts_path]),
         "spec": _digest([material.spec_path]),
         "config": _digest(material.configs.glob("*.toml")),
-        "harness": f"{harness_version()}:{_digest(harness_dir.rglob('*.py'), harness_dir)}",
+        "harness": _harness_hash(),
     }
 
 
