@@ -33,6 +33,49 @@ if TYPE_CHECKING:
     from harness.certify.results import CheckResult, Results
 
 PROPERTY_KEY = "certify"
+
+
+@dataclass
+class CheckPayload:
+    """What a check item reports in `user_properties`: its connector's check results (and, from the
+    load item, the connector's meta). In the process that ran the item these objects travel as they
+    are; an xdist worker sends them as JSON (`str`), which the controller parses once (`payload_of`)
+    and puts back in place for the other hooks (a JSON round trip per item cost ~10 ms a connector)."""
+
+    connector: str
+    checks: list[CheckResult]
+    meta: dict[str, Any] | None = None
+
+    def __str__(self) -> str:  # what xdist sends, and what junitxml writes as the property's value
+        payload: dict[str, Any] = {
+            "connector": self.connector,
+            "checks": [r.model_dump(mode="json") for r in self.checks],
+        }
+        if self.meta is not None:
+            payload["meta"] = self.meta
+        return json.dumps(payload)
+
+    @classmethod
+    def parse(cls, text: str) -> CheckPayload:
+        from harness.certify.results import CheckResult
+
+        payload = json.loads(text)
+        checks = [CheckResult.model_validate(c) for c in payload["checks"]]
+        return cls(payload["connector"], checks, payload.get("meta"))
+
+
+def payload_of(report: pytest.TestReport) -> CheckPayload | None:
+    """The item's check results, parsed once: a worker's JSON is replaced by the parsed payload."""
+    for index, (key, value) in enumerate(report.user_properties):
+        if key != PROPERTY_KEY:
+            continue
+        if not isinstance(value, CheckPayload):
+            value = CheckPayload.parse(str(value))
+            report.user_properties[index] = (key, value)
+        return value
+    return None
+
+
 # allure-pytest reads these markers (what `allure.epic(...)` and friends create) when --alluredir is set
 ALLURE_LABEL = "allure_label"
 LINT_ALLURE_SEVERITY = {"critical": "critical", "warning": "normal", "suggestion": "minor"}
@@ -225,6 +268,7 @@ class CheckItem(pytest.Item):
         # for allure-pytest's listener (`pytest --certify --alluredir`); `certify run` writes its
         # allure-results from the results instead, with allure-pytest off (harness/report/allure.py)
         self.allure = self.config.pluginmanager.has_plugin("allure_pytest")
+        self.worker = hasattr(self.config, "workerinput")
         if self.allure:
             self.add_marker(allure_label("epic", self.connector))
             self.add_marker(allure_label("feature", (spec.flow if spec else None) or f"({family})"))
@@ -248,13 +292,9 @@ class CheckItem(pytest.Item):
             results = [ended_process(self.name, crashed)]
         else:
             results = run_spec(self.spec, state.sessions[self.connector])
-        payload: dict[str, Any] = {
-            "connector": self.connector,
-            "checks": [r.model_dump(mode="json") for r in results],
-        }
-        if self.spec is None:
-            payload["meta"] = self.meta
-        self.user_properties.append((PROPERTY_KEY, json.dumps(payload)))
+        payload = CheckPayload(self.connector, results, self.meta if self.spec is None else None)
+        # a worker's report crosses to the controller: as JSON (the objects stay in this process)
+        self.user_properties.append((PROPERTY_KEY, str(payload) if self.worker else payload))
         if self.allure:
             # prepended, so that it wins over any default: allure keeps the first severity label
             self.add_marker(allure_label("severity", allure_severity(results)), append=False)
@@ -302,29 +342,25 @@ def allure_severity(results: list[CheckResult]) -> str:
 _SEVERITY_ORDER = ("blocker", "critical", "normal", "minor", "trivial")
 
 
+@pytest.hookimpl(tryfirst=True)  # parses a worker's payload before the progress display reads it
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     """Gather check results on the controlling process (also under pytest-xdist)."""
     config = _CONFIG.get("config")
     state = config.stash.get(STATE, None) if config is not None else None
-    if state is None:
-        return
+    if state is None or hasattr(config, "workerinput"):
+        return  # a worker sends its reports on as they are: the controller gathers
     if report.outcome != "passed" and report.nodeid not in state.outcomes:
         # kept in case no results come: a crashed worker, or an error in setup or teardown
         first = str(report.longrepr or "").strip().splitlines()[-1:] or [report.outcome]
         state.outcomes[report.nodeid] = f"{report.when}: {first[0][:200]}"
     if report.when != "call":
         return
-    from harness.certify.results import CheckResult
-
-    for key, value in report.user_properties:
-        if key != PROPERTY_KEY:
-            continue
-        payload = json.loads(str(value))
-        name = payload["connector"]
+    payload = payload_of(report)
+    if payload is not None:
         state.reported.add(report.nodeid)
-        state.checks.setdefault(name, []).extend(CheckResult.model_validate(c) for c in payload["checks"])
-        if "meta" in payload:
-            state.meta[name] = payload["meta"]
+        state.checks.setdefault(payload.connector, []).extend(payload.checks)
+        if payload.meta is not None:
+            state.meta[payload.connector] = payload.meta
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:

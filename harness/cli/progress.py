@@ -20,7 +20,7 @@ from typing import Any, TextIO
 
 import pytest
 
-from harness.certify.plugin import PROPERTY_KEY
+from harness.certify.plugin import PROPERTY_KEY, CheckPayload
 
 REFRESH_SECONDS = 0.1
 STATES = ("passed", "failed", "skipped", "exempt")  # as summary.md and index.html count them
@@ -145,9 +145,13 @@ def checks_of(report: pytest.TestReport) -> Counter[str] | None:
     """The states of the check results an item carried (None when it carried none)."""
     states: Counter[str] = Counter()
     for key, value in report.user_properties:
-        if key == PROPERTY_KEY:
-            for check in json.loads(str(value)).get("checks", []):
-                status = check.get("status")
-                exempt = status == "skipped" and check.get("exempt")
-                states["exempt" if exempt else "failed" if status == "error" else status] += 1
+        if key != PROPERTY_KEY:
+            continue
+        if isinstance(value, CheckPayload):  # parsed (or never serialised): the results themselves
+            pairs = [(check.status, check.exempt) for check in value.checks]
+        else:
+            pairs = [(c.get("status"), c.get("exempt")) for c in json.loads(str(value)).get("checks", [])]
+        for status, exempt in pairs:
+            exempt = status == "skipped" and exempt
+            states["exempt" if exempt else "failed" if status == "error" else str(status)] += 1
     return states or None

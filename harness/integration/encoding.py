@@ -7,6 +7,7 @@ contract checks and property checks read every format the same way.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Mapping
@@ -64,8 +65,13 @@ def _form_scalar(value: Any) -> str:
     return str(value)
 
 
+_FORM_LEAVES = (str, int, float, Decimal)
+
+
 def flatten_form(tree: Any, prefix: str = "") -> list[tuple[str, Any]]:
     """`{"card": {"number": x}}` -> `[("card[number]", x)]`; lists use indexes: `a[0]`."""
+    if isinstance(tree, _FORM_LEAVES):  # most nodes: decided without the Mapping ABC's slower check
+        return [(prefix, tree)]
     pairs: list[tuple[str, Any]] = []
     if isinstance(tree, Mapping):
         for key, value in tree.items():
@@ -81,11 +87,16 @@ def flatten_form(tree: Any, prefix: str = "") -> list[tuple[str, Any]]:
     return pairs
 
 
+@functools.lru_cache(maxsize=4096)
+def _form_key(key: str) -> str:
+    return quote(key, safe="[]")  # the same field names in every request of a flow
+
+
 def encode_form(tree: Any, *, expose_secrets: bool) -> bytes:
     parts = []
     for key, value in flatten_form(tree):
         text = _form_scalar(_leaf(value, expose_secrets))
-        parts.append(f"{quote(key, safe='[]')}={quote(text, safe='')}")
+        parts.append(f"{_form_key(key)}={quote(text, safe='')}")
     return "&".join(parts).encode()
 
 

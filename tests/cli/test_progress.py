@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import io
 import json
+from collections import Counter
 
 import pytest
 from rich.console import Console
 
-from harness.cli.progress import Progress, connector_of, interactive
+from harness.certify.plugin import CheckPayload, payload_of
+from harness.certify.results import CheckResult
+from harness.cli.progress import Progress, checks_of, connector_of, interactive
 
 IDS = [f"connectors/alpha/certification.toml::check{i}" for i in range(3)] + [
     "connectors/beta/certification.toml::load"
@@ -82,3 +85,19 @@ def test_lint_findings_and_exempt_checks_count_as_in_the_reports():
     progress.pytest_runtest_logreport(_report(IDS[1], "skipped", [{"status": "skipped", "exempt": True}]))
     progress.pytest_runtest_logreport(_report(IDS[2], "skipped", [{"status": "skipped", "exempt": False}]))
     assert lines[-1] == "[1/1] alpha: 5 checks (1 passed, 2 failed, 1 skipped, 1 exempt)"
+
+
+def test_a_report_carries_its_results_as_objects_in_process_and_as_json_from_a_worker():
+    checks = [
+        CheckResult(id="lint:x", family="lint", status="failed", message="m", details={"line": 3}),
+        CheckResult(id="lint:y", family="lint", status="skipped", exempt=True),
+    ]
+    payload = CheckPayload(connector_of(IDS[0]), checks, meta={"flows": ["Authorize"]})
+    sent, kept = (
+        pytest.TestReport(IDS[0], ("", None, ""), {}, "failed", None, "call", user_properties=[("certify", v)])
+        for v in (str(payload), payload)
+    )
+    assert checks_of(sent) == checks_of(kept) == Counter({"failed": 1, "exempt": 1})
+    parsed = payload_of(sent)
+    assert parsed == payload and sent.user_properties == [("certify", parsed)]  # parsed once, in place
+    assert payload_of(sent) is parsed and payload_of(kept) is payload

@@ -67,8 +67,13 @@ def _is_secret_key(key: Any, keys: frozenset[str]) -> bool:
     return str(key).lower() in keys
 
 
+_LEAVES = (str, int, float, bytes, type(None))
+
+
 def scrub_tree(tree: Any, keys: frozenset[str] = SECRET_KEYS) -> Any:
     """A copy of the tree with every value under a secret-looking key replaced by the mask."""
+    if isinstance(tree, _LEAVES):  # most nodes: decided without the Mapping ABC's slower check
+        return tree
     if isinstance(tree, Mapping):
         out = {}
         for key, value in tree.items():
