@@ -93,9 +93,10 @@ def test_a_report_carries_its_results_as_objects_in_process_and_as_json_from_a_w
         CheckResult(id="lint:y", family="lint", status="skipped", exempt=True),
     ]
     payload = CheckPayload(connector_of(IDS[0]), checks, meta={"flows": ["Authorize"]})
+    where = ("", None, "")
     sent, kept = (
-        pytest.TestReport(IDS[0], ("", None, ""), {}, "failed", None, "call", user_properties=[("certify", v)])
-        for v in (str(payload), payload)
+        pytest.TestReport(IDS[0], where, {}, "failed", None, "call", user_properties=[("certify", p)])
+        for p in (str(payload), payload)
     )
     assert checks_of(sent) == checks_of(kept) == Counter({"failed": 1, "exempt": 1})
     parsed = payload_of(sent)
