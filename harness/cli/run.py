@@ -83,6 +83,8 @@ def pytest_args(
         "--certify-root", str(root),
         "--certify-report-dir", str(report_dir),
         "--certify-profile", profile,
+        # a passing setup or teardown is not logged (see the plugin's pytest_runtest_protocol)
+        "--certify-call-reports",
         "--rootdir", str(root),
         "-o", "addopts=",
         "-p", "no:cacheprovider",

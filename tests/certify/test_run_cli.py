@@ -201,3 +201,25 @@ def test_pytest_with_alluredir_has_allure_pytest_write_the_labels(tmp_path):
     )  # fmt: skip
     load = next(labels for name, labels in found.items() if name.endswith("load"))
     assert load["severity"] == "blocker"
+
+
+@pytest.mark.parametrize("workers", [[], ["-n", "2"]])
+def test_certify_run_logs_only_the_reports_it_reads(tmp_path, workers):
+    """--certify-call-reports: each check's call is logged, a passing setup or teardown is not (under
+    xdist each logged report crosses to the controller); plain pytest --certify logs all three."""
+    counts = {}
+    for option in ([], ["--certify-call-reports"]):
+        out = tmp_path / f"counts{len(option)}.json"
+        result = subprocess.run(
+            [
+                sys.executable, "-m", "pytest", "--certify", "--connector", "stripe",
+                "-k", "load or scenario:capture_full", "-p", "tests.certify.report_counter",
+                "-p", "no:cacheprovider", "-q", *option, *workers,
+            ],
+            cwd=ROOT, capture_output=True, text=True, timeout=300,
+            env={**os.environ, "REPORT_COUNTS": str(out)},
+        )  # fmt: skip
+        assert result.returncode == 0, result.stdout + result.stderr
+        counts[bool(option)] = json.loads(out.read_text())
+    assert counts[False] == {"setup:passed": 2, "call:passed": 2, "teardown:passed": 2}
+    assert counts[True] == {"call:passed": 2}
