@@ -6,6 +6,7 @@ import contextlib
 import os
 import random
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
@@ -21,6 +22,7 @@ from harness.certify.results import Results, RunInfo
 from harness.certify.selection import changed_files, select_changed, shard
 from harness.certify.strength import MUTATE_JSON, attach_from_file, describe, read_measurements
 from harness.cli import app, fail
+from harness.cli.allure_stream import AllureStream
 from harness.cli.guide import guide_lines, terminal_width
 from harness.cli.progress import Progress, interactive
 from harness.defaults import DEFAULT_PROFILE, PROFILE_NAMES, PROFILES
@@ -122,11 +124,19 @@ def pytest_args(
     return args + list(extra or [])
 
 
-def run_suite(names: list[str], *, progress: Progress | None = None, **options: Any) -> Results:
+def run_suite(
+    names: list[str],
+    *,
+    progress: Progress | None = None,
+    allure: AllureStream | None = None,
+    **options: Any,
+) -> Results:
     collector = _Collect()
     plugins: list[Any] = [collector]
     if progress is not None:
         plugins.append(progress)
+    if allure is not None:
+        plugins.append(allure)
     keep_console()  # before pytest captures stderr: the watchdog's last words must reach the user
     try:
         code = pytest.main(pytest_args(names, terminal=progress is None, **options), plugins=plugins)
@@ -156,11 +166,12 @@ def write_allure(results: Results, report_dir: Path) -> None:
     swap_in_allure(staged, report_dir)
 
 
-def start_allure(results: Results, report_dir: Path) -> Callable[[], None]:
-    """allure-results/ of the results as they are now (write_allure), written by a thread while the
-    run prints and renders: a file per check, whose creation waits on the disk far more than it
-    works (from ~30 us to ~300 us a file on this machine's disk, from one minute to the next).
-    Returns what waits for it, and raises what it raised."""
+def start_allure(
+    results: Results, report_dir: Path, stream: AllureStream | None = None
+) -> Callable[[], None]:
+    """allure-results/ of the results as they are now, finished by a thread while the run prints
+    and renders: the results `stream` did not write during the suite (all of them without one, as
+    write_allure does), then swapped in whole. Returns what waits for it, and raises what it raised."""
     snapshot = results.model_copy(
         update={"connectors": [c.model_copy(update={"checks": list(c.checks)}) for c in results.connectors]}
     )
@@ -168,7 +179,15 @@ def start_allure(results: Results, report_dir: Path) -> Callable[[], None]:
 
     def write() -> None:
         try:
-            write_allure(snapshot, report_dir)
+            if stream is None:
+                write_allure(snapshot, report_dir)
+                return
+            try:
+                stream.finish(snapshot)
+            except BaseException:
+                discard(stream.folder)
+                raise
+            swap_in_allure(stream.folder, report_dir)
         except BaseException as error:  # raised again by the caller, in its own thread
             failed.append(error)
 
@@ -362,20 +381,28 @@ def run(
             results, report_dir, baseline=old, baseline_name=str(baseline or ""), max_age_days=max_age_days
         )
         raise typer.Exit(0)
-    results = run_suite(
-        chosen,
-        root=root,
-        report_dir=report_dir,
-        profile=profile,
-        seed=seed,
-        workers=workers,
-        config_dir=config_dir,
-        check_timeout=check_timeout,
-        progress=Progress(live=interactive()),
-    )
+    # allure-results/ written while the suite runs, into a staged folder (harness/cli/allure_stream.py)
+    stream = AllureStream(staged_allure_dir(report_dir), start_ms=int(time.time() * 1000))
+    try:
+        results = run_suite(
+            chosen,
+            root=root,
+            report_dir=report_dir,
+            profile=profile,
+            seed=seed,
+            workers=workers,
+            config_dir=config_dir,
+            check_timeout=check_timeout,
+            progress=Progress(live=interactive()),
+            allure=stream,
+        )
+    except BaseException:
+        stream.abandon()
+        discard(stream.folder)
+        raise
     # the results and what made them live to the end: out of the cyclic collector's passes
     with frozen_heap():
-        finish_allure = start_allure(results, report_dir)
+        finish_allure = start_allure(results, report_dir, stream)
         try:
             missing = [n for n in chosen if n not in {c.name for c in results.connectors}]
             if missing:

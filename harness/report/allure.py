@@ -48,21 +48,28 @@ def allure_result(connector: str, check: CheckResult, *, start_ms: int) -> dict[
     }
 
 
-def write_allure_results(results: Results, folder: Path) -> int:
-    """One `<uuid>-result.json` per check into folder; returns how many were written."""
+def result_file(connector: str, check: CheckResult, *, start_ms: int) -> tuple[str, bytes]:
+    """One check's allure result: its file name and content."""
+    result = allure_result(connector, check, start_ms=start_ms)
+    # compact: json's C encoder writes it (an indent takes the pure-Python one, ~6x slower)
+    return f"{result['uuid']}-result.json", json.dumps(result, separators=(",", ":")).encode()
+
+
+def write_allure_results(results: Results, folder: Path, *, start_ms: int | None = None) -> int:
+    """One `<uuid>-result.json` per check into folder; returns how many were written. `start_ms`:
+    the checks' start time (default: when the results were gathered)."""
     folder.mkdir(parents=True, exist_ok=True)
-    start_ms = _generated_ms(results)
+    start_ms = _generated_ms(results) if start_ms is None else start_ms
     written = 0
     for connector in results.connectors:
         for check in connector.checks:
-            result = allure_result(connector.name, check, start_ms=start_ms)
-            # compact: json's C encoder writes it (an indent takes the pure-Python one, ~6x slower);
+            name, data = result_file(connector.name, check, start_ms=start_ms)
             # os calls: a file per check, where Path.write_bytes's own layers cost ~30% of the time
-            handle = os.open(folder / f"{result['uuid']}-result.json", _NEW_FILE, 0o644)
+            handle = os.open(folder / name, _NEW_FILE, 0o644)
             try:
-                data = memoryview(json.dumps(result, separators=(",", ":")).encode())
-                while data:
-                    data = data[os.write(handle, data) :]
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(handle, view) :]
             finally:
                 os.close(handle)
             written += 1
