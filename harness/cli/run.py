@@ -85,8 +85,8 @@ def pytest_args(
         "--certify-root", str(root),
         "--certify-report-dir", str(report_dir),
         "--certify-profile", profile,
-        # a passing setup or teardown is not logged (see the plugin's pytest_runtest_protocol)
-        "--certify-call-reports",
+        # each check's call phase alone, one report (see the plugin's pytest_runtest_protocol)
+        "--certify-call-only",
         "--rootdir", str(root),
         "-o", "addopts=",
         "-p", "no:cacheprovider",
@@ -100,7 +100,7 @@ def pytest_args(
         # are the harness's): each wraps every one of ~150 checks a connector, ~10% of a run
         "-p", "no:warnings", "-p", "no:logging", "-p", "no:unraisableexception", "-p", "no:threadexception",
         "-p", "no:junitxml", "-p", "no:doctest", "-p", "no:pastebin", "-p", "no:stepwise",
-        "-p", "no:legacypath",
+        "-p", "no:legacypath", "-p", "no:unittest", "-p", "no:tmpdir",
         # pytest's capture stays at the file descriptors (its default), though it dup2s them around
         # every phase of every check (~50 ms a connector): what connector code or a process it starts
         # writes to fd 1 or 2 (a secret included) must never reach the terminal or a CI log, and

@@ -13,6 +13,7 @@ _COUNTS: Counter[str] = Counter()
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     _COUNTS[f"{report.when}:{report.outcome}"] += 1
+    _COUNTS["captured sections"] += len([s for s in report.sections if s[0].startswith("Captured")])
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:

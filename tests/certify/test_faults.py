@@ -269,14 +269,16 @@ def test_one_watchdog_thread_serves_every_check_of_a_process():
     assert len(watchdogs) == 1 and watchdogs[0].daemon
 
 
-def test_what_connector_code_writes_below_sys_stdout_reaches_no_output(certify_exe, tmp_path):
+@pytest.mark.parametrize("workers", [[], ["-n", "2"]])
+def test_what_connector_code_writes_below_sys_stdout_reaches_no_output(certify_exe, tmp_path, workers):
     """A secret a connector (or a process it starts) writes straight to fd 1 or 2 never reaches the
-    terminal or a CI log: the run captures the file descriptors, not only sys.stdout."""
+    terminal or a CI log: the run captures the file descriptors, not only sys.stdout (in a worker
+    too, whose captured output is dropped there, never sent to the controller)."""
     extra = {"writes": "tests.certify.faults:WritesToTheDescriptors"}
     root = copy_root(tmp_path, extra=extra)
     canary = "sk_test_FDcanary0000000000000000"
     done, _elapsed = run_cli(
-        certify_exe, root, "writes", "--report-dir", str(root / "reports"), extra=extra,
+        certify_exe, root, "writes", "--report-dir", str(root / "reports"), *workers, extra=extra,
         env={"CERTIFY_FAULT_CANARY": canary},
     )  # fmt: skip
     assert "certified" in done.stdout, done.stdout + done.stderr

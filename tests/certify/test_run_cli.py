@@ -205,10 +205,11 @@ def test_pytest_with_alluredir_has_allure_pytest_write_the_labels(tmp_path):
 
 @pytest.mark.parametrize("workers", [[], ["-n", "2"]])
 def test_certify_run_logs_only_the_reports_it_reads(tmp_path, workers):
-    """--certify-call-reports: each check's call is logged, a passing setup or teardown is not (under
-    xdist each logged report crosses to the controller); plain pytest --certify logs all three."""
+    """--certify-call-only: each check's call phase alone runs and is logged, its captured output
+    dropped (under xdist each logged report crosses to the controller); plain pytest --certify runs
+    and logs all three phases."""
     counts = {}
-    for option in ([], ["--certify-call-reports"]):
+    for option in ([], ["--certify-call-only"]):
         out = tmp_path / f"counts{len(option)}.json"
         result = subprocess.run(
             [
@@ -221,5 +222,6 @@ def test_certify_run_logs_only_the_reports_it_reads(tmp_path, workers):
         )  # fmt: skip
         assert result.returncode == 0, result.stdout + result.stderr
         counts[bool(option)] = json.loads(out.read_text())
-    assert counts[False] == {"setup:passed": 2, "call:passed": 2, "teardown:passed": 2}
-    assert counts[True] == {"call:passed": 2}
+    phases = {k: v for k, v in counts[False].items() if ":" in k}
+    assert phases == {"setup:passed": 2, "call:passed": 2, "teardown:passed": 2}
+    assert counts[True] == {"call:passed": 2, "captured sections": 0}
