@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import atexit
 import importlib
+import os
 import sys
+import threading
 from pathlib import Path
+from typing import NoReturn
 
 import click
 import typer
@@ -100,5 +104,23 @@ def main(argv: list[str] | None = None) -> int:
     return int(code) if isinstance(code, int) else 0
 
 
+def console() -> NoReturn:
+    """The `certify` command: `main`, then the process ends at once, its cleanup done first (the
+    threads it must wait for joined, the atexit handlers run, the output flushed). A run of 100
+    connectors holds ~1 GB of objects, which the interpreter would otherwise free one by one before
+    exiting: ~3.7 s of every such run on this machine, after its last line."""
+    code = main()
+    for thread in threading.enumerate():
+        if thread is not threading.main_thread() and not thread.daemon:
+            thread.join()
+    run_exit_handlers = getattr(atexit, "_run_exitfuncs", None)  # CPython's, as the interpreter calls it
+    if run_exit_handlers is None:
+        sys.exit(code)
+    run_exit_handlers()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    console()
