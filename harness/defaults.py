@@ -15,17 +15,25 @@ class ProfileDefaults:
     derandomize: bool  # the same examples on every run (CI) or fresh ones with a recorded seed (dev)
     response_examples: int  # generated provider responses per flow (~10 ms each)
     status_examples: int  # unknown provider statuses per flow
+    request_examples: int  # generated requests per flow validated against the spec
 
 
 PROFILES: dict[str, ProfileDefaults] = {
     # 50 examples a property (100 until 2026-11-30): every one of the 822 mutants of the five shipped
     # connectors has the same fate at 100, 50 and 25 (`certify mutate --no-cache`, all operators; the
     # 88 a property check kills among them included); 50 keeps twice the smallest tested that does
-    # Unknown statuses: 10 (50 until 2026-12-01). Every example is the same input but for its text (a
+    # Unknown statuses: 10 (50 until 2026-11-30). Every example is the same input but for its text (a
     # status no table holds), so what it can find is found by the first few; the mutants' fates are
     # the same at 10 and 50 (`certify mutate --no-cache`, the five shipped connectors)
-    "ci": ProfileDefaults(max_examples=50, derandomize=True, response_examples=25, status_examples=10),
-    "dev": ProfileDefaults(max_examples=50, derandomize=False, response_examples=50, status_examples=50),
+    # Generated requests validated against the spec: 20 (50 until 2026-11-30); every mutant keeps its
+    # fate and its killing check at 10 (the 9 that contract:requests kills first included): 20 keeps
+    # twice the smallest tested, as the other properties do
+    "ci": ProfileDefaults(
+        max_examples=50, derandomize=True, response_examples=25, status_examples=10, request_examples=20
+    ),
+    "dev": ProfileDefaults(
+        max_examples=50, derandomize=False, response_examples=50, status_examples=50, request_examples=50
+    ),
 }
 PROFILE_NAMES: tuple[str, ...] = tuple(PROFILES)
 DEFAULT_PROFILE = "ci"

@@ -65,6 +65,7 @@ class Profile:
     seed: int | None = None
     response_examples: int = 25  # generated provider responses cost ~10 ms each
     status_examples: int = 10  # unknown provider statuses (each is alike but for its text)
+    request_examples: int = 20  # generated requests validated against the spec
 
 
 def is_plain_invalid_data(error: ConnectorError) -> bool:
@@ -86,6 +87,7 @@ def profile_named(name: str, seed_value: int | None = None) -> Profile:
         seed_value,
         defaults.response_examples,
         defaults.status_examples,
+        defaults.request_examples,
     )
 
 

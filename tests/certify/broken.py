@@ -370,3 +370,17 @@ class NoneInErrorMessage(Stripe):
 
     def parse_error(self, response: Any, ctx: Any) -> Any:
         return none_in_message(response, ctx)
+
+
+def capture_method_typo_request(rd: Any, ctx: Any) -> t.StripePaymentIntentRequest:
+    good = t.authorize_request(rd, ctx)
+    # the broken rule: another provider's name for a manual capture, which Stripe's enum does not hold
+    if good.capture_method == "manual":
+        return good.model_copy(update={"capture_method": "manual_capture"})
+    return good
+
+
+class CaptureMethodOutsideTheEnum(Stripe):
+    id = "broken_capture_method_enum"
+    base_url_key = "stripe"
+    flows: ClassVar = _with(Flow.AUTHORIZE, build_request=capture_method_typo_request)

@@ -37,6 +37,7 @@ def certify(cls, config_dir: Path | None = None):
         (broken.UnknownStatusRawDropped, {"property:unknown_status:PSync"}),
         (broken.NoPSyncStatusField, {"property:unknown_status:PSync"}),
         (broken.NoAuthorizeReferenceField, {"property:reference:Authorize"}),
+        (broken.CaptureMethodOutsideTheEnum, {"contract:requests:Authorize"}),
     ],
     ids=lambda v: v.id if isinstance(v, type) else None,
 )
@@ -97,17 +98,17 @@ def test_the_unmasked_card_never_reaches_the_results():
     assert "4000000000009995" not in text
 
 
-def test_an_unknown_status_property_runs_the_profiles_status_examples_and_still_catches_the_bug():
+def test_the_status_and_request_properties_run_the_profiles_counts_and_still_catch_the_bug():
     from harness.certify.properties import profile_named
     from harness.defaults import PROFILES
 
-    count = profile_named("ci").status_examples
-    assert count == PROFILES["ci"].status_examples < PROFILES["ci"].max_examples
-    charged = next(
-        c for c in certify(broken.UnknownStatusCharged).checks if c.id == "property:unknown_status:PSync"
-    )
+    profile = profile_named("ci")
+    assert profile.status_examples == PROFILES["ci"].status_examples < PROFILES["ci"].max_examples
+    assert profile.request_examples == PROFILES["ci"].request_examples < PROFILES["ci"].max_examples
+    checks = {c.id: c for c in certify(broken.UnknownStatusCharged).checks}
+    charged = checks["property:unknown_status:PSync"]
     assert charged.status == "failed" and "not Pending" in charged.message, charged.message
-    held = next(
-        c for c in certify(broken.UnknownStatusCharged).checks if c.id == "property:unknown_status:Capture"
-    )
-    assert held.status == "passed" and held.message == f"held for {count} examples", held.message
+    held = checks["property:unknown_status:Capture"]
+    assert held.status == "passed" and held.message == f"held for {profile.status_examples} examples"
+    requests = checks["contract:requests:Authorize"]
+    assert requests.status == "passed" and requests.message == f"held for {profile.request_examples} examples"

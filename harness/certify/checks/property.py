@@ -290,7 +290,14 @@ def property_specs(session: ConnectorSession) -> list[CheckSpec]:
         if spec.content_type is not None:
             title = f"Every {name} request validates against the spec"
             specs.append(
-                property_check(f"contract:requests:{name}", "contract", title, flow, _request_contract(flow))
+                property_check(
+                    f"contract:requests:{name}",
+                    "contract",
+                    title,
+                    flow,
+                    _request_contract(flow),
+                    examples=lambda profile: profile.request_examples,
+                )
             )
     return specs
 
