@@ -52,7 +52,11 @@ def check_count(report_dir: Path) -> int:
 def test_a_second_run_into_the_same_folder_is_refused_and_the_first_is_whole(tmp_path):
     first = start("run", "stripe", "--report-dir", str(tmp_path))
     wait_for_lock(tmp_path, first)
-    second = certify("run", "stripe", "--report-dir", str(tmp_path))
+    first.send_signal(signal.SIGSTOP)  # held mid-run, however fast it is, while the second one tries
+    try:
+        second = certify("run", "stripe", "--report-dir", str(tmp_path))
+    finally:
+        first.send_signal(signal.SIGCONT)
     assert second.returncode == 2, second.stdout + second.stderr
     lines = second.stderr.strip().splitlines()
     assert len(lines) == 1 and "is in use by another certify run" in lines[0], lines
