@@ -22,13 +22,13 @@ import sys
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 import pytest
 
 from harness.certify.plugin import payload_of
 from harness.certify.results import CheckResult, Results
-from harness.cli.progress import connector_of
+from harness.cli.progress import PlanListener, connector_of
 from harness.report.allure import result_file, write_allure_results
 
 # The writer: reads (name length, data length, name, data) records from stdin and creates each file
@@ -54,7 +54,7 @@ while True:
 """
 
 
-class AllureStream:
+class AllureStream(PlanListener):
     """A pytest plugin of `certify run`: sends each finished connector's allure results to the
     writer process; `finish` writes the rest and waits for the writer."""
 
@@ -86,15 +86,6 @@ class AllureStream:
         if not self._collected:  # under xdist every worker reports the same collection
             self._collected = True
             self.totals.update(connector_of(n) for n in nodeids)
-
-    @pytest.hookimpl(trylast=True)
-    def pytest_collection_finish(self, session: pytest.Session) -> None:
-        if not hasattr(session.config, "workerinput") and session.items:
-            self.collected([item.nodeid for item in session.items])
-
-    @pytest.hookimpl(optionalhook=True)
-    def pytest_xdist_node_collection_finished(self, node: Any, ids: Sequence[str]) -> None:
-        self.collected(ids)
 
     # ------------------------------------------------------------ results
 

@@ -43,7 +43,24 @@ def _connector_of_file(path: str) -> str:
     return PurePosixPath(path).parent.name  # three reports a check, ~150 checks a connector
 
 
-class Progress:
+class PlanListener:
+    """A pytest plugin told the node ids of the plan once (`collected`): from the collection, or
+    under pytest-xdist from the workers' (every worker collects the same)."""
+
+    def collected(self, nodeids: Sequence[str]) -> None:
+        raise NotImplementedError
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        if not hasattr(session.config, "workerinput") and session.items:
+            self.collected([item.nodeid for item in session.items])
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_xdist_node_collection_finished(self, node: Any, ids: Sequence[str]) -> None:
+        self.collected(ids)
+
+
+class Progress(PlanListener):
     """Counts finished checks per connector and shows them (live or plain)."""
 
     def __init__(self, *, live: bool, echo: Callable[[str], None] | None = None, console: Any = None) -> None:
@@ -88,15 +105,6 @@ class Progress:
         else:
             # a lint item reports one check per finding: the final count can exceed the plan
             self.echo(f"certify: {len(self.totals)} connector(s), {total} planned checks")
-
-    @pytest.hookimpl(trylast=True)
-    def pytest_collection_finish(self, session: pytest.Session) -> None:
-        if not hasattr(session.config, "workerinput") and session.items:
-            self.collected([item.nodeid for item in session.items])
-
-    @pytest.hookimpl(optionalhook=True)
-    def pytest_xdist_node_collection_finished(self, node: Any, ids: Sequence[str]) -> None:
-        self.collected(ids)
 
     # ------------------------------------------------------------ results
 
