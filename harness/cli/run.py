@@ -102,11 +102,11 @@ def pytest_args(
         "-p", "no:junitxml", "-p", "no:doctest", "-p", "no:pastebin", "-p", "no:stepwise",
         "-p", "no:legacypath", "-p", "no:unittest", "-p", "no:tmpdir",
         # pytest's capture stays at the file descriptors (its default), though it dup2s them around
-        # every phase of every check (~50 ms a connector): what connector code or a process it starts
+        # every check's call: what connector code or a process it starts
         # writes to fd 1 or 2 (a secret included) must never reach the terminal or a CI log, and
         # capturing at sys.stdout alone would let it through
-        # allure-results/ are written from the results once the suite is done (write_allure below):
-        # allure-pytest's listener, a file per check while the checks ran, cost ~0.3 s a connector
+        # allure-results/ are written from the results (harness/cli/allure_stream.py): allure-pytest's
+        # listener, a file per check while the checks ran, cost ~0.3 s a connector
         "-p", "no:allure_pytest",
     ]  # fmt: skip
     # pytest's own terminal output gives way to the progress plugin (harness/cli/progress.py)
