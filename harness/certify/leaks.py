@@ -280,12 +280,14 @@ def artifact_files(report_dir: Path, skipped_prefix: str | None = None) -> list[
     removed as the run ends: no artifact of this run)."""
     if not report_dir.is_dir():
         return []
-    return sorted(
-        p
-        for p in report_dir.rglob("*")
-        if p.is_file()
-        and not (skipped_prefix and p.relative_to(report_dir).parts[0].startswith(skipped_prefix))
-    )
+    found: list[Path] = []
+    # a skipped folder is never entered: it may be removed while this walks (a vanished folder is
+    # passed over, as os.walk does, instead of ending the scan)
+    for top, folders, files in os.walk(report_dir, followlinks=True):
+        if skipped_prefix and top == str(report_dir):
+            folders[:] = [f for f in folders if not f.startswith(skipped_prefix)]
+        found.extend(path for name in files if (path := Path(top) / name).is_file())
+    return sorted(found)
 
 
 # cassettes found clean by a scanner of the same fingerprint in earlier runs (see `scan_run_artifacts`)

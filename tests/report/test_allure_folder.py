@@ -52,6 +52,27 @@ def test_the_leak_scan_skips_the_folders_being_removed(tmp_path):
     assert len(artifact_files(tmp_path)) == 2
 
 
+def test_the_leak_scan_never_lists_a_folder_being_removed(tmp_path, monkeypatch):
+    """Its removal runs beside the scan: a folder that vanishes mid-walk must not end the run."""
+    import os
+
+    retired = tmp_path / f"{ALLURE_STAGING_PREFIX}old.x" / ALLURE_RESULTS
+    retired.mkdir(parents=True)
+    (retired / "old-result.json").write_text("{}")
+    (tmp_path / ALLURE_RESULTS).mkdir()
+    (tmp_path / ALLURE_RESULTS / "new-result.json").write_text("{}")
+    real = os.scandir
+
+    def scandir(path="."):
+        if ALLURE_STAGING_PREFIX in str(path):
+            raise FileNotFoundError(2, "removed meanwhile", str(path))
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    found = artifact_files(tmp_path, ALLURE_STAGING_PREFIX)
+    assert [p.relative_to(tmp_path).as_posix() for p in found] == [f"{ALLURE_RESULTS}/new-result.json"]
+
+
 def test_an_allure_uuid_that_reads_as_a_card_number_is_drawn_again(monkeypatch, tmp_path):
     import uuid
 
