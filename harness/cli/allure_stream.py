@@ -65,7 +65,6 @@ class AllureStream(PlanListener):
         self.reported: Counter[str] = Counter()  # items that reported their results, per connector
         self.pending: dict[str, list[CheckResult]] = {}
         self.sent: set[str] = set()
-        self._collected = False
         self._process: subprocess.Popen[bytes] | None = None
         self._stdin: IO[bytes] | None = None
         self.failed = False
@@ -82,10 +81,8 @@ class AllureStream(PlanListener):
 
     # ------------------------------------------------------------ the plan
 
-    def collected(self, nodeids: Sequence[str]) -> None:
-        if not self._collected:  # under xdist every worker reports the same collection
-            self._collected = True
-            self.totals.update(connector_of(n) for n in nodeids)
+    def planned(self, nodeids: Sequence[str]) -> None:
+        self.totals.update(connector_of(n) for n in nodeids)
 
     # ------------------------------------------------------------ results
 

@@ -44,10 +44,17 @@ def _connector_of_file(path: str) -> str:
 
 
 class PlanListener:
-    """A pytest plugin told the node ids of the plan once (`collected`): from the collection, or
-    under pytest-xdist from the workers' (every worker collects the same)."""
+    """A pytest plugin told the node ids of the plan once (`planned`): from the collection, or
+    under pytest-xdist from the first worker's (every worker collects the same)."""
+
+    _plan_seen = False
 
     def collected(self, nodeids: Sequence[str]) -> None:
+        if not self._plan_seen:
+            self._plan_seen = True
+            self.planned(nodeids)
+
+    def planned(self, nodeids: Sequence[str]) -> None:
         raise NotImplementedError
 
     @pytest.hookimpl(trylast=True)
@@ -72,7 +79,6 @@ class Progress(PlanListener):
         self.outcomes: dict[str, Counter[str]] = {}  # connector -> check state -> checks
         self.finished: list[str] = []
         self.started = time.monotonic()
-        self._collected = False
         self._bar: Any = None
         self._overall: Any = None
         self._tasks: dict[str, Any] = {}
@@ -80,10 +86,7 @@ class Progress(PlanListener):
 
     # ------------------------------------------------------------ collection
 
-    def collected(self, nodeids: Sequence[str]) -> None:
-        if self._collected:  # under xdist every worker reports the same collection
-            return
-        self._collected = True
+    def planned(self, nodeids: Sequence[str]) -> None:
         self.totals.update(connector_of(n) for n in nodeids)
         total = sum(self.totals.values())
         if self.live:

@@ -166,12 +166,10 @@ def write_allure(results: Results, report_dir: Path) -> None:
     swap_in_allure(staged, report_dir)
 
 
-def start_allure(
-    results: Results, report_dir: Path, stream: AllureStream | None = None
-) -> Callable[[], None]:
+def start_allure(results: Results, report_dir: Path, stream: AllureStream) -> Callable[[], None]:
     """allure-results/ of the results as they are now, finished by a thread while the run prints
-    and renders: the results `stream` did not write during the suite (all of them without one, as
-    write_allure does), then swapped in whole. Returns what waits for it, and raises what it raised."""
+    and renders: the results `stream` did not write during the suite, then its folder swapped in
+    whole. Returns what waits for it, and raises what it raised."""
     snapshot = results.model_copy(
         update={"connectors": [c.model_copy(update={"checks": list(c.checks)}) for c in results.connectors]}
     )
@@ -179,9 +177,6 @@ def start_allure(
 
     def write() -> None:
         try:
-            if stream is None:
-                write_allure(snapshot, report_dir)
-                return
             try:
                 stream.finish(snapshot)
             except BaseException:

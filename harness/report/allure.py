@@ -33,10 +33,11 @@ def allure_result(connector: str, check: CheckResult, *, start_ms: int) -> dict[
     }
     full_name = f"connectors/{connector}/certification.toml::{check.id}"
     stop_ms = start_ms + int(check.duration_ms)
+    case_id = md5(full_name.encode(), usedforsecurity=False).hexdigest()
     return {
         "uuid": plain_uuid4(),
-        "historyId": md5(full_name.encode(), usedforsecurity=False).hexdigest(),
-        "testCaseId": md5(full_name.encode(), usedforsecurity=False).hexdigest(),
+        "historyId": case_id,
+        "testCaseId": case_id,
         "name": check.id,
         "fullName": full_name,
         "status": STATUS.get(check.status, "unknown"),

@@ -12,7 +12,9 @@ import pytest
 
 from harness.certify.leaks import artifact_files
 from harness.certify.results import CheckResult
+from harness.cli import allure_stream
 from harness.cli import run as run_module
+from harness.cli.allure_stream import AllureStream
 from harness.report.folder import ALLURE_RESULTS, ALLURE_STAGING_PREFIX, staged_allure_dir, swap_in_allure
 from tests.report.factory import sample_results
 
@@ -89,7 +91,7 @@ def test_an_allure_uuid_that_reads_as_a_card_number_is_drawn_again(monkeypatch, 
 def test_certify_run_writes_allure_results_beside_its_reports_as_the_results_were_when_it_began(tmp_path):
     results = sample_results()
     checks = sum(len(c.checks) for c in results.connectors)
-    finish = run_module.start_allure(results, tmp_path)
+    finish = run_module.start_allure(results, tmp_path, AllureStream(staged_allure_dir(tmp_path), 0))
     results.connectors[0].checks.append(CheckResult(id="added:later", family="facts", status="passed"))
     finish()
     written = [json.loads(p.read_text()) for p in (tmp_path / ALLURE_RESULTS).iterdir()]
@@ -98,10 +100,12 @@ def test_certify_run_writes_allure_results_beside_its_reports_as_the_results_wer
 
 
 def test_what_the_allure_thread_raised_is_raised_by_the_run(monkeypatch, tmp_path):
-    def broken(results, report_dir):
-        raise OSError(28, "No space left on device", str(report_dir))
+    def broken(results, folder, **_):
+        raise OSError(28, "No space left on device", str(folder))
 
-    monkeypatch.setattr(run_module, "write_allure", broken)
-    finish = run_module.start_allure(sample_results(), tmp_path)
+    monkeypatch.setattr(allure_stream, "write_allure_results", broken)
+    stream = AllureStream(staged_allure_dir(tmp_path), 0)
+    stream.abandon()  # the writer gone: the stream writes the folder itself, and the disk is full
+    finish = run_module.start_allure(sample_results(), tmp_path, stream)
     with pytest.raises(OSError, match="No space left"):
         finish()
