@@ -24,11 +24,12 @@ from harness.domain.errors import ConnectorError
 from harness.integration import registry
 
 
-def measure(name: str, number: int = 40) -> list[dict[str, object]]:
+def measure(name: str, number: int = 20, repeat: int = 11) -> list[dict[str, object]]:
     workspace = Workspace.for_registered(name, root=ROOT)
     connector = workspace.connector
     base_url = workspace.base_url("sandbox")
-    runner = ScenarioRunner(connector, workspace.certification, workspace.auth, base_url)
+    # as the suite replays (harness/certify/checks/session.py): request ids derived from the scenario
+    runner = ScenarioRunner(connector, workspace.certification, workspace.auth, base_url, replay=True)
     rows = []
     for scenario_id in workspace.certification.scenarios.supported:
         scenario = SCENARIOS[scenario_id]
@@ -37,10 +38,17 @@ def measure(name: str, number: int = 40) -> list[dict[str, object]]:
         def replay(scenario=scenario, path=path) -> object:  # type: ignore[no-untyped-def]  # bound defaults
             clear_parse_cache()  # measure a cold load, as the first read of a cassette in a run
             return runner.run(
-                scenario, ReplayTransport(load_cassette(path, volatile=connector.volatile_fields))
+                scenario,
+                ReplayTransport(
+                    load_cassette(
+                        path, volatile=connector.volatile_fields, volatile_headers=connector.volatile_headers
+                    )
+                ),
             )
 
         run = replay()
+        if not run.passed:  # a replay that stops at a mismatch would measure less than the scenario
+            raise SystemExit(f"{name}/{scenario_id} does not replay: {run.problems[:1]}")
         executions = [e for e in run.executions if e.request is not None or e.error is not None]
         executions = [t for e in executions for t in (e.token_execution, e) if t is not None]
 
@@ -56,13 +64,13 @@ def measure(name: str, number: int = 40) -> list[dict[str, object]]:
                     connector.handle_response(execution.router_data, execution.response)
 
         keep_parsed_cassettes(None)
-        cold_s = best_of(replay, number=number)
+        cold_s = best_of(replay, repeat=repeat, number=number)
         with tempfile.TemporaryDirectory() as cache:
             keep_parsed_cassettes(Path(cache))
             replay()  # the earlier run that parsed it
-            replay_s = best_of(replay, number=number)
+            replay_s = best_of(replay, repeat=repeat, number=number)
             keep_parsed_cassettes(None)
-        bare_s = best_of(bare, number=number)
+        bare_s = best_of(bare, repeat=repeat, number=number)
         rows.append(
             {
                 "connector": name,

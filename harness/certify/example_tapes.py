@@ -27,7 +27,7 @@ import io
 import os
 import pickle
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -74,16 +74,22 @@ def environment_cache_dir() -> Path | None:
 
 
 @functools.cache
-def _shaping_source_hash() -> str:
+def modules_hash(names: tuple[str, ...]) -> str:
+    """A digest of the source of these modules: part of the key of anything they decide."""
     import importlib
 
-    import hypothesis
-
-    digest = hashlib.sha256(hypothesis.__version__.encode())
-    for name in _SHAPING_MODULES:
+    digest = hashlib.sha256()
+    for name in names:
         module = importlib.import_module(name)
         digest.update(Path(module.__file__ or "").read_bytes() if module.__file__ else name.encode())
     return digest.hexdigest()
+
+
+@functools.cache
+def _shaping_source_hash() -> str:
+    import hypothesis
+
+    return hashlib.sha256(f"{hypothesis.__version__} {modules_hash(_SHAPING_MODULES)}".encode()).hexdigest()
 
 
 def canonical(value: Any) -> str:
@@ -219,11 +225,14 @@ class ContentStore:
         return self.folder / key[:2] / f"{key}.pickle"
 
     def load(self, key: str) -> Any | None:
-        path = self._path(key)
+        # a string path and one open: a replay reads a kept cassette for every scenario it runs
+        path = os.path.join(self.folder, key[:2], f"{key}.pickle")
         try:
-            if path.stat().st_size > MAX_TAPE_BYTES:
-                return None
-            return _HarnessUnpickler(path.read_bytes(), self.allowed).load()
+            with open(path, "rb") as handle:
+                if os.fstat(handle.fileno()).st_size > MAX_TAPE_BYTES:
+                    return None
+                data = handle.read()
+            return _HarnessUnpickler(data, self.allowed).load()
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError, IndexError):
             return None  # absent or unreadable: made again
 
@@ -241,22 +250,26 @@ class ContentStore:
 class KeptParses:
     """YAML files parsed in earlier runs, kept by their bytes in one folder of the cache (parsed
     cassettes, parsed specs): parsing is most of what reading them costs, and they change far less
-    often than they are read. `keep` points it at this run's cache folder (None: parse every time)."""
+    often than they are read. `keep` points it at this run's cache folder (None: parse every time).
+    `salt` is what else decides the kept value (the source of the code that made it from the YAML)."""
 
-    def __init__(self, folder: str, allowed: frozenset[tuple[str, str]]) -> None:
+    def __init__(
+        self, folder: str, allowed: frozenset[tuple[str, str]], salt: Callable[[], str] | None = None
+    ) -> None:
         self.folder = folder
         self.allowed = allowed
+        self.salt = salt
         self._store: ContentStore | None = None
 
     def keep(self, cache_dir: Path | None) -> None:
         self._store = ContentStore(cache_dir, self.folder, self.allowed) if cache_dir is not None else None
 
-    @staticmethod
-    def key(raw: bytes) -> str:
+    def key(self, raw: bytes) -> str:
         import yaml
 
         loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader).__name__
-        return hashlib.sha256(f"yaml {yaml.__version__} {loader}\0".encode() + raw).hexdigest()
+        salt = f" {self.salt()}" if self.salt is not None else ""
+        return hashlib.sha256(f"yaml {yaml.__version__} {loader}{salt}\0".encode() + raw).hexdigest()
 
     def load(self, raw: bytes) -> Any | None:
         return self._store.load(self.key(raw)) if self._store is not None else None

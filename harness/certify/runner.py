@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import uuid
@@ -79,6 +80,11 @@ class ScenarioRun:
     @property
     def passed(self) -> bool:
         return not self.problems
+
+
+@functools.lru_cache(maxsize=8192)
+def _replay_request_id(connector: str, scenario: str, step: str) -> str:
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"certify:{connector}/{scenario}/{step}"))
 
 
 @dataclass
@@ -280,9 +286,7 @@ class ScenarioRunner:
 
     def request_id(self, scenario: Scenario, step: Step) -> str:
         if self.replay:
-            return str(
-                uuid.uuid5(uuid.NAMESPACE_URL, f"certify:{self.connector.id}/{scenario.id}/{step.name}")
-            )
+            return _replay_request_id(self.connector.id, scenario.id, step.name)
         return plain_uuid4()  # it becomes an idempotency key, recorded in the cassette
 
     def amount_for(self, step: Step, chain: Chain, scenario: Scenario | None = None) -> MinorUnit:
@@ -317,7 +321,8 @@ class ScenarioRunner:
             if step.target is Target.UNKNOWN
             else chain.transaction_id
         )
-        profile = cert.cards.get(step.card)
+        # only an authorization carries the card (and its billing address)
+        profile = cert.cards.get(step.card) if step.flow is Flow.AUTHORIZE else None
         spec = self.connector.flows.get(step.flow)
         reference = scenario_reference(scenario.id, step.name, spec.reference_max_length if spec else None)
         return make_router_data(

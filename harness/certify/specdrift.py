@@ -239,20 +239,13 @@ def recorded_exchanges(cassette_dir: Path) -> Iterator[tuple[str, HttpRequest, H
         except (CassetteError, FileNotFoundError):
             continue  # an unreadable cassette is `certify cassettes check`'s business
         for recorded, response in cassette.recorded_exchanges():
-            content_type = str(recorded.headers.get("Content-Type", "") or "").split(";")[0].strip()
+            content_type = str(recorded.header("Content-Type") or "").split(";")[0].strip()
             body = None
             if recorded.body:
                 kind = ContentType(content_type) if content_type in set(ContentType) else None
                 if kind is not None:
                     body = RequestBody(kind, encoding.decode_body(content_type, recorded.body))
-            headers = {
-                k: (v[0] if isinstance(v, list) and v else str(v)) for k, v in response["headers"].items()
-            }
-            yield (
-                path.name,
-                HttpRequest(Method(recorded.method.upper()), recorded.uri, body=body),
-                HttpResponse(int(response["status"]["code"]), response["body"]["string"] or b"", headers),
-            )
+            yield path.name, HttpRequest(Method(recorded.method.upper()), recorded.uri, body=body), response
 
 
 def cassette_changes(old: Spec, new: Spec, cassette_dir: Path) -> list[Change]:

@@ -29,6 +29,12 @@ def _leaf(value: Any, expose_secrets: bool) -> Any:
     return value
 
 
+def resolve(tree: Any, *, expose_secrets: bool) -> Any:
+    """The tree as an encoder writes it: `None` values dropped, keys as text, tuples as lists,
+    `Secret`s exposed or masked."""
+    return _resolve(tree, expose_secrets)
+
+
 def _resolve(tree: Any, expose_secrets: bool) -> Any:
     if isinstance(tree, Mapping):
         return {str(k): _resolve(v, expose_secrets) for k, v in tree.items() if v is not None}
@@ -37,8 +43,13 @@ def _resolve(tree: Any, expose_secrets: bool) -> Any:
     return _leaf(tree, expose_secrets)
 
 
+def dumps_json(resolved: Any) -> bytes:
+    """A resolved tree (see `resolve`) as the JSON bytes every request body is sent as."""
+    return json.dumps(resolved, separators=(",", ":"), ensure_ascii=False).encode()
+
+
 def encode_json(tree: Any, *, expose_secrets: bool) -> bytes:
-    return json.dumps(_resolve(tree, expose_secrets), separators=(",", ":"), ensure_ascii=False).encode()
+    return dumps_json(_resolve(tree, expose_secrets))
 
 
 def dumps_exact(tree: Any) -> str:

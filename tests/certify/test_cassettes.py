@@ -125,7 +125,7 @@ def test_unplayed_interactions_are_listed():
     loaded = load_cassette(STRIPE / "capture_full.yaml")
     ReplayTransport(loaded).handle_request(authorize_request())
     assert loaded.unplayed() == [
-        "#2 POST /v1/payment_intents/" + loaded.cassette.data[1][0].uri.split("/")[-2] + "/capture"
+        "#2 POST /v1/payment_intents/" + loaded.exchanges[1][0].uri.split("/")[-2] + "/capture"
     ]
 
 

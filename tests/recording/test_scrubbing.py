@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from connectors.stripe.sandbox import StripeSandbox
 from harness.certify.cassettes.provenance import Provenance
@@ -254,3 +256,31 @@ def test_a_value_the_connector_sent_is_not_replaced_when_the_provider_echoes_it_
     document = yaml.safe_load(path.read_text())
     assert json.loads(document["interactions"][0]["response"]["body"]["string"]) == {"number": "***"}
     assert ReplayTransport(load_cassette(path)).handle_request(sent).ok
+
+
+# a JSON body is scrubbed and resolved in one walk: the same bytes as scrubbing the tree, then
+# encoding it with secrets masked, for any tree (secret keys at any depth, None, Secret leaves,
+# tuples, which the name-based scrub leaves alone)
+_LEAF = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.text(max_size=5), st.builds(Secret, st.text(max_size=5))
+)
+_KEYS = st.sampled_from(["number", "cvc", "amount", "currency", "token", "name", "x"])
+_TREE = st.recursive(
+    _LEAF,
+    lambda children: st.one_of(
+        st.lists(children, max_size=3),
+        st.lists(children, max_size=3).map(tuple),
+        st.dictionaries(_KEYS, children, max_size=4),
+    ),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(tree=st.dictionaries(_KEYS, _TREE, max_size=5))
+def test_a_json_body_in_recorded_form_is_the_scrubbed_tree_encoded_masked(tree):
+    from harness.certify.cassettes.scrubbing import scrub_tree
+
+    request = HttpRequest(Method.POST, "https://x.test/p", body=RequestBody(ContentType.JSON, tree))
+    expected = RequestBody(ContentType.JSON, scrub_tree(tree)).encode(expose_secrets=False)
+    assert recorded_form(request)[0] == expected

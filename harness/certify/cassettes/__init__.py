@@ -1,7 +1,8 @@
 """Cassettes: vcrpy's format, safe YAML, semantic matching, provenance, atomic writes.
 
-Replay does not patch any HTTP library: `ReplayTransport` implements the transport interface
-over a vcrpy `Cassette` loaded with record mode `none`, so no socket is ever opened. A request
+Replay does not patch any HTTP library: `ReplayTransport` implements the transport interface over
+a cassette made ready once per content, answering as vcrpy's record mode `none` does, so no socket
+is ever opened. A request
 is matched on method, URL, a semantic body comparison (JSON, form with bracket keys and XML
 decoded; key order ignored; money and currency fields compared strictly; the connector's
 volatile fields ignored) and its headers (non-secret ones exactly, secret ones by auth scheme;

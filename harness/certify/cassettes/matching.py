@@ -9,8 +9,6 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from vcr.request import Request as VcrRequest
-
 from harness.certify.cassettes.format import shown
 from harness.certify.cassettes.scrubbing import content_type_of
 from harness.integration import encoding
@@ -74,49 +72,82 @@ def diff_trees(recorded: Any, sent: Any, *, volatile: Iterable[str] = (), path: 
     return []
 
 
-_TREE = "_certify_tree"
+class RecordedRequest:
+    """A request in recorded form (as a cassette stores it, or a sent one masked the same way), with
+    what matching compares worked out once: the URL split, the headers by lower-case name (a
+    header repeated keeps its first spelling and its last value; a list value its first item, as
+    vcrpy reads them), the decoded body on first use."""
+
+    __slots__ = ("_pairs", "_tree", "body", "headers", "method", "netloc", "path", "query", "scheme", "uri")
+
+    def __init__(self, method: str, uri: str, body: bytes | str | None, headers: Mapping[str, Any]) -> None:
+        self.method = method
+        self.uri = uri
+        self.body = body.encode() if isinstance(body, str) else body
+        by_name: dict[str, tuple[str, Any]] = {}
+        for name, value in headers.items():
+            value = value[0] if isinstance(value, list | tuple) else value
+            lowered = str(name).lower()
+            by_name[lowered] = (by_name[lowered][0] if lowered in by_name else str(name), value)
+        self.headers = by_name
+        parts = urlsplit(uri)
+        self.scheme, self.netloc, self.path, self.query = parts.scheme, parts.netloc, parts.path, parts.query
+        self._pairs: list[tuple[str, str]] | None = None
+        self._tree: Any = _UNDECODED
+
+    def header(self, name: str) -> Any:
+        """A header's value by its name in any case (None when absent)."""
+        found = self.headers.get(name.lower())
+        return found[1] if found is not None else None
+
+    def header_items(self) -> dict[str, Any]:
+        return dict(self.headers.values())
+
+    @property
+    def query_pairs(self) -> list[tuple[str, str]]:
+        if self._pairs is None:
+            self._pairs = sorted(parse_qsl(self.query, keep_blank_values=True))
+        return self._pairs
+
+    @property
+    def decoded(self) -> Any:
+        """The decoded body, once per request (matching may compare it many times)."""
+        if self._tree is _UNDECODED:
+            body = self.body
+            tree = None
+            if body:
+                tree = encoding.decode_body(content_type_of(self.header_items()), body)
+            self._tree = tree
+        return self._tree
 
 
-def _decoded(request: VcrRequest) -> Any:
-    """The decoded body, computed once per request object (matching compares it many times)."""
-    cached = getattr(request, _TREE, _TREE)
-    if cached is not _TREE:
-        return cached
-    body = request.body
-    tree = None
-    if body is not None and body not in (b"", ""):
-        tree = encoding.decode_body(content_type_of(dict(request.headers)), body)
-    setattr(request, _TREE, tree)
-    return tree
+_UNDECODED = object()
+Matcher = Callable[[RecordedRequest, RecordedRequest], None]
 
 
-def method_matcher(r1: VcrRequest, r2: VcrRequest) -> None:
+def method_matcher(r1: RecordedRequest, r2: RecordedRequest) -> None:
     assert r1.method == r2.method, f"method: sent {r1.method}, recorded {r2.method}"
 
 
-def url_matcher(r1: VcrRequest, r2: VcrRequest) -> None:
-    a, b = urlsplit(r1.uri), urlsplit(r2.uri)
-    assert (a.scheme, a.netloc.lower()) == (b.scheme, b.netloc.lower()), (
-        f"host: sent {a.netloc}, recorded {b.netloc}"
+def url_matcher(r1: RecordedRequest, r2: RecordedRequest) -> None:
+    assert r1.scheme == r2.scheme and r1.netloc.lower() == r2.netloc.lower(), (
+        f"host: sent {r1.netloc}, recorded {r2.netloc}"
     )
-    assert a.path.rstrip("/") == b.path.rstrip("/"), f"path: sent {a.path}, recorded {b.path}"
-    qa, qb = (
-        sorted(parse_qsl(a.query, keep_blank_values=True)),
-        sorted(parse_qsl(b.query, keep_blank_values=True)),
+    assert r1.path.rstrip("/") == r2.path.rstrip("/"), f"path: sent {r1.path}, recorded {r2.path}"
+    assert r1.query == r2.query or r1.query_pairs == r2.query_pairs, (
+        f"query: sent {r1.query or '(none)'}, recorded {r2.query or '(none)'}"
     )
-    assert qa == qb, f"query: sent {a.query or '(none)'}, recorded {b.query or '(none)'}"
 
 
-def body_matcher(volatile: Iterable[str]) -> Callable[[VcrRequest, VcrRequest], None]:
+def body_matcher(volatile: Iterable[str]) -> Matcher:
     patterns = tuple(volatile)
 
-    def match_body(r1: VcrRequest, r2: VcrRequest) -> None:
+    def match_body(r1: RecordedRequest, r2: RecordedRequest) -> None:
         if r1.body == r2.body:  # the common case: the same bytes, nothing to decode
             return
-        # vcrpy runs every matcher on every recorded request; bodies of another endpoint are not
-        # worth decoding (the method or URL matcher already fails there)
+        # bodies of another endpoint are not worth decoding (the method or URL matcher fails there)
         assert r1.method == r2.method and r1.path == r2.path, "body: not compared (another endpoint)"
-        differences = diff_trees(_decoded(r2), _decoded(r1), volatile=patterns)
+        differences = diff_trees(r2.decoded, r1.decoded, volatile=patterns)
         assert not differences, "body: " + "; ".join(differences[:4])
 
     match_body.__name__ = "body"
@@ -136,35 +167,42 @@ def header_differences(
     """Request headers that differ, one line each. Both sides are in recorded form: non-secret
     values compare exactly, secret ones by auth scheme (`Bearer ***` is not `Basic ***`). A
     `volatile` header (random by the connector's design) must be present on both sides."""
-    skipped = TRANSPORT_HEADERS
-    presence_only = {name.lower() for name in volatile}
-    recorded_by_name = {str(k).lower(): (str(k), _norm(v)) for k, v in recorded.items()}
-    sent_by_name = {str(k).lower(): (str(k), _norm(v)) for k, v in sent.items()}
+    return _header_lines(
+        {str(k).lower(): (str(k), v) for k, v in recorded.items()},
+        {str(k).lower(): (str(k), v) for k, v in sent.items()},
+        frozenset(name.lower() for name in volatile),
+    )
+
+
+def _header_lines(
+    recorded: Mapping[str, tuple[str, Any]],
+    sent: Mapping[str, tuple[str, Any]],
+    presence_only: frozenset[str],
+) -> list[str]:
     out: list[str] = []
-    for name in sorted(set(recorded_by_name) | set(sent_by_name)):
-        if name in skipped:
+    for name in sorted(set(recorded) | set(sent)):
+        if name in TRANSPORT_HEADERS:
             continue
-        if name not in sent_by_name:
-            label, value = recorded_by_name[name]
-            out.append(f"header {label}: recorded {shown(value)}, sent nothing")
-        elif name not in recorded_by_name:
-            label, value = sent_by_name[name]
-            out.append(f"header {label}: not recorded, sent {shown(value)}")
-        elif name not in presence_only and recorded_by_name[name][1] != sent_by_name[name][1]:
-            label = recorded_by_name[name][0]
+        if name not in sent:
+            label, value = recorded[name]
+            out.append(f"header {label}: recorded {shown(_norm(value))}, sent nothing")
+        elif name not in recorded:
+            label, value = sent[name]
+            out.append(f"header {label}: not recorded, sent {shown(_norm(value))}")
+        elif name not in presence_only and _norm(recorded[name][1]) != _norm(sent[name][1]):
             out.append(
-                f"header {label}: recorded {shown(recorded_by_name[name][1])}, "
-                f"sent {shown(sent_by_name[name][1])}"
+                f"header {recorded[name][0]}: recorded {shown(_norm(recorded[name][1]))}, "
+                f"sent {shown(_norm(sent[name][1]))}"
             )
     return out
 
 
-def headers_matcher(volatile: Iterable[str]) -> Callable[[VcrRequest, VcrRequest], None]:
-    names = tuple(volatile)
+def headers_matcher(volatile: Iterable[str]) -> Matcher:
+    presence_only = frozenset(name.lower() for name in volatile)
 
-    def match_headers(r1: VcrRequest, r2: VcrRequest) -> None:
+    def match_headers(r1: RecordedRequest, r2: RecordedRequest) -> None:
         assert r1.method == r2.method and r1.path == r2.path, "headers: not compared (another endpoint)"
-        differences = header_differences(dict(r2.headers), dict(r1.headers), volatile=names)
+        differences = _header_lines(r2.headers, r1.headers, presence_only)
         assert not differences, "; ".join(differences[:4])
 
     match_headers.__name__ = "headers"

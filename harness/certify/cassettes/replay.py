@@ -1,5 +1,11 @@
 """Loading a cassette (size and alias limits, structure and types checked, provenance parsed) and
-replaying it: `ReplayTransport` answers from it with vcrpy's record mode `none`, no socket opened.
+replaying it: `ReplayTransport` answers from it as vcrpy's record mode `none` would (each recorded
+interaction played once, the first unplayed one that matches), no socket opened.
+
+A cassette is made ready once per content: checked, its provenance read, its requests split into
+what matching compares and its answers into responses. The ready form is kept in the cache folder
+(`ready-cassettes/`, by the file's bytes and the code that reads it), so a later run reads neither
+the YAML nor the checks again; each load only starts a fresh count of what has been played.
 """
 
 from __future__ import annotations
@@ -9,21 +15,21 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import yaml
-from vcr.cassette import Cassette
-from vcr.record_mode import RecordMode
-from vcr.request import Request as VcrRequest
 
 from harness.certify.cassettes.format import SAFE_SERIALIZER, CassetteError, type_name
-from harness.certify.cassettes.matching import body_matcher, headers_matcher, method_matcher, url_matcher
-from harness.certify.cassettes.provenance import Provenance, parse_provenance
-from harness.certify.cassettes.scrubbing import (
-    recorded_form,
-    recorded_url,
+from harness.certify.cassettes.matching import (
+    Matcher,
+    RecordedRequest,
+    body_matcher,
+    headers_matcher,
+    method_matcher,
+    url_matcher,
 )
-from harness.certify.example_tapes import KeptParses
+from harness.certify.cassettes.provenance import Provenance, parse_provenance
+from harness.certify.cassettes.scrubbing import recorded_form, recorded_url
+from harness.certify.example_tapes import KeptParses, modules_hash
 from harness.domain.errors import HarnessError
 from harness.integration.http import BaseTransport, HttpRequest, HttpResponse
 
@@ -32,43 +38,56 @@ class ReplayMismatch(HarnessError):
     """The connector sent a request that no unplayed recorded interaction matches."""
 
 
+@dataclass(frozen=True)
+class ReadyCassette:
+    """A cassette checked and made ready to match, shared by every load of the same content."""
+
+    provenance: Provenance
+    exchanges: tuple[tuple[RecordedRequest, HttpResponse], ...]
+
+
 @dataclass
 class LoadedCassette:
+    """One load of a cassette: its ready exchanges, how this load matches, what it has played."""
+
     path: Path
     provenance: Provenance
-    cassette: Cassette
+    exchanges: tuple[tuple[RecordedRequest, HttpResponse], ...]
+    match_on: tuple[Matcher, ...]
+    play_counts: list[int]
 
     @property
     def interactions(self) -> int:
-        return len(self.cassette.data)
+        return len(self.exchanges)
 
     def unplayed(self) -> list[str]:
         return [
-            f"#{index + 1} {request.method} {urlsplit(request.uri).path}"
-            for index, (request, _) in enumerate(self.cassette.data)
-            if not self.cassette.play_counts[index]
+            f"#{index + 1} {request.method} {request.path}"
+            for index, (request, _) in enumerate(self.exchanges)
+            if not self.play_counts[index]
         ]
 
-    def recorded_exchanges(self) -> list[tuple[VcrRequest, dict[str, Any]]]:
-        return list(self.cassette.data)
+    def recorded_exchanges(self) -> list[tuple[RecordedRequest, HttpResponse]]:
+        return list(self.exchanges)
 
 
-_PARSED: OrderedDict[tuple[str, int, int], Any] = OrderedDict()
+_READY: OrderedDict[tuple[str, int, int], ReadyCassette] = OrderedDict()
 PARSE_CACHE_SIZE = 1024
 MAX_CASSETTE_BYTES = 4 * 1024 * 1024  # the shipped cassettes are a few kB; a recorded body is rarely 100 kB
 MAX_CASSETTE_NODES = 100_000  # values after alias expansion: a YAML alias bomb expands to billions
 
 
-def _parse(path: Path) -> Any:
-    """The parsed YAML of a cassette, cached per process by path, size and modification time
-    (a run reads each cassette twice: for the report's provenance list and for its scenario).
-    Documents over `MAX_CASSETTE_BYTES`, or over `MAX_CASSETTE_NODES` once aliases are expanded,
-    are refused before anything walks them."""
+def _ready(path: Path) -> ReadyCassette:
+    """The ready form of a cassette, cached per process by path, size and modification time (a run
+    reads each cassette for the report's provenance list, for its scenario, some for a check) and
+    across runs by content. Documents over `MAX_CASSETTE_BYTES`, or over `MAX_CASSETTE_NODES`
+    once aliases are expanded, are refused before anything walks them."""
     stat = path.stat()
     key = (str(path), stat.st_mtime_ns, stat.st_size)
-    if key in _PARSED:
-        _PARSED.move_to_end(key)
-        return _PARSED[key]
+    ready = _READY.get(key)
+    if ready is not None:
+        _READY.move_to_end(key)
+        return ready
     if stat.st_size > MAX_CASSETTE_BYTES:
         raise CassetteError(
             f"{stat.st_size} bytes, over the {MAX_CASSETTE_BYTES} a cassette may have",
@@ -76,19 +95,41 @@ def _parse(path: Path) -> Any:
             hint="trim the recorded bodies, or split the scenario",
         )
     raw = path.read_bytes()
-    data = _ACROSS_RUNS.load(raw)
-    if data is None:
+    ready = _from_kept(_ACROSS_RUNS.load(raw))
+    if ready is None:
+        plain = _checked(path, _parse(path, raw))
+        ready = _from_kept(plain)
+        assert ready is not None, "a checked cassette is always ready"
+        _ACROSS_RUNS.store(raw, plain)
+    _READY[key] = ready
+    if len(_READY) > PARSE_CACHE_SIZE:
+        _READY.popitem(last=False)
+    return ready
+
+
+def _parse(path: Path, raw: bytes) -> Any:
+    try:
         data = SAFE_SERIALIZER.deserialize(raw.decode("utf-8"))
-        if expanded_size(data, MAX_CASSETTE_NODES) > MAX_CASSETTE_NODES:
-            raise CassetteError(
-                f"over {MAX_CASSETTE_NODES} values once its YAML aliases are expanded (an alias bomb?)",
-                path=str(path),
-                hint="cassettes need no anchors or aliases: re-record it with `certify record`",
-            )
-        _ACROSS_RUNS.store(raw, data)
-    _PARSED[key] = data
-    if len(_PARSED) > PARSE_CACHE_SIZE:
-        _PARSED.popitem(last=False)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        raise CassetteError(
+            f"not valid safe YAML{where} ({type(error).__name__})",
+            path=str(path),
+            hint="re-record it with `certify record`, or fix it by hand",
+        ) from None
+    except UnicodeDecodeError as error:
+        raise CassetteError(f"unreadable ({type(error).__name__})", path=str(path)) from None
+    except RecursionError:
+        raise CassetteError(
+            "nested too deeply to be a cassette", path=str(path), hint="re-record it"
+        ) from None
+    if expanded_size(data, MAX_CASSETTE_NODES) > MAX_CASSETTE_NODES:
+        raise CassetteError(
+            f"over {MAX_CASSETTE_NODES} values once its YAML aliases are expanded (an alias bomb?)",
+            path=str(path),
+            hint="cassettes need no anchors or aliases: re-record it with `certify record`",
+        )
     return data
 
 
@@ -120,31 +161,31 @@ def expanded_size(tree: Any, limit: int) -> int:
 
 
 def clear_parse_cache() -> None:
-    _PARSED.clear()
     _READY.clear()
 
 
-# cassettes parsed in earlier runs, by content (see harness/certify/example_tapes.py): YAML parsing is
-# most of a replay's cost, and a cassette changes far less often than it is replayed
-PARSED_CASSETTES = "parsed-cassettes"
+# cassettes made ready in earlier runs, by content (see harness/certify/example_tapes.py): parsing the
+# YAML and checking it is most of a replay's cost, and a cassette changes far less often than it is
+# replayed. The key holds the source of the code that reads a cassette.
+READY_CASSETTES = "ready-cassettes"
 _YAML_DATA = frozenset(
     {
         ("datetime", "datetime"),
         ("datetime", "date"),
         ("datetime", "timezone"),
         ("datetime", "timedelta"),
-        ("builtins", "set"),
-        ("builtins", "frozenset"),
-        ("builtins", "bytes"),
     }
 )
-
-
-_ACROSS_RUNS = KeptParses(PARSED_CASSETTES, _YAML_DATA)
+_READING_MODULES = (
+    "harness.certify.cassettes.replay",
+    "harness.certify.cassettes.provenance",
+    "harness.certify.cassettes.format",
+)
+_ACROSS_RUNS = KeptParses(READY_CASSETTES, _YAML_DATA, salt=lambda: modules_hash(_READING_MODULES))
 
 
 def keep_parsed_cassettes(cache_dir: Path | None) -> None:
-    """Keep parsed cassettes under `cache_dir` across runs (None: parse in every process)."""
+    """Keep ready cassettes under `cache_dir` across runs (None: read and check in every process)."""
     _ACROSS_RUNS.keep(cache_dir)
 
 
@@ -207,35 +248,33 @@ def load_cassette(
     Replay matches method, URL, body (`volatile`: body paths ignored) and request headers
     (`volatile_headers`: compared by presence only; `compare_headers=False` for a check that
     judges the headers itself and needs every step of the chain sent)."""
-    if not path.is_file():
-        raise FileNotFoundError(str(path))
     try:
-        return _load(path, tuple(volatile), tuple(volatile_headers) if compare_headers else None)
+        ready = _ready(path)
     except (CassetteError, FileNotFoundError):
         raise
+    except IsADirectoryError:
+        raise FileNotFoundError(str(path)) from None
+    except OSError as error:
+        raise CassetteError(f"unreadable ({type(error).__name__})", path=str(path)) from None
     except Exception as error:  # any other surprise in a hand-edited file is still the cassette's
         raise CassetteError(
             f"malformed ({type(error).__name__}: {str(error)[:120]})", path=str(path), hint="re-record it"
         ) from None
+    match_on: tuple[Matcher, ...] = (method_matcher, url_matcher, body_matcher(tuple(volatile)))
+    if compare_headers:
+        match_on += (headers_matcher(tuple(volatile_headers)),)
+    return LoadedCassette(
+        path=path,
+        provenance=ready.provenance,
+        exchanges=ready.exchanges,
+        match_on=match_on,
+        play_counts=[0] * len(ready.exchanges),
+    )
 
 
-def _load(path: Path, volatile: Iterable[str], volatile_headers: Iterable[str] | None) -> LoadedCassette:
-    try:
-        data = _parse(path)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise CassetteError(
-            f"not valid safe YAML{where} ({type(error).__name__})",
-            path=str(path),
-            hint="re-record it with `certify record`, or fix it by hand",
-        ) from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise CassetteError(f"unreadable ({type(error).__name__})", path=str(path)) from None
-    except RecursionError:
-        raise CassetteError(
-            "nested too deeply to be a cassette", path=str(path), hint="re-record it"
-        ) from None
+def _checked(path: Path, data: Any) -> tuple[Any, ...]:
+    """The parsed document checked field by field, in the plain form that is kept across runs:
+    the provenance's fields, then each interaction's request and answer."""
     if not isinstance(data, Mapping) or not isinstance(data.get("interactions"), list):
         raise CassetteError(
             "not a vcrpy cassette (no interactions list)", path=str(path), hint="re-record it"
@@ -244,51 +283,50 @@ def _load(path: Path, volatile: Iterable[str], volatile_headers: Iterable[str] |
         raise CassetteError(
             "unsupported cassette format version", path=str(path), hint="vcrpy format version 1"
         )
-    provenance, interactions = _ready(path, data)
-    cassette = Cassette(
-        path=str(path),
-        serializer=SAFE_SERIALIZER,
-        record_mode=RecordMode.NONE,
-        match_on=(method_matcher, url_matcher, body_matcher(volatile))
-        + ((headers_matcher(volatile_headers),) if volatile_headers is not None else ()),
-        allow_playback_repeats=False,
-    )
-    for request, recorded in interactions:
-        body = recorded["body"]["string"]
-        # a fresh response per load: the parsed document is shared through the parse cache
-        response = {**recorded, "body": {"string": body.encode() if isinstance(body, str) else body}}
-        cassette.data.append((request, response))
-        cassette._old_interactions.append((request, response))
-    cassette.rewound = True
-    cassette.dirty = False
-    return LoadedCassette(path=path, provenance=provenance, cassette=cassette)
-
-
-# a parsed cassette made ready to replay, once per parsed document in a process (a run loads each
-# cassette for the report's list and for its scenario, some again for a check): checked field by
-# field, its provenance read, its recorded requests built (matching caches their decoded bodies)
-_READY: OrderedDict[int, tuple[Any, Provenance, list[tuple[VcrRequest, Mapping[str, Any]]]]] = OrderedDict()
-
-
-def _ready(path: Path, data: Any) -> tuple[Provenance, list[tuple[VcrRequest, Mapping[str, Any]]]]:
-    kept = _READY.get(id(data))
-    if kept is not None and kept[0] is data:
-        return kept[1], kept[2]
     provenance = parse_provenance(data.get("metadata"), path=path)
     interactions = []
-    for number, interaction in enumerate(data["interactions"], start=1):
+    for number, interaction in enumerate(data["interactions"]):
         problem = interaction_problem(interaction)
         if problem:
             raise CassetteError(
-                f"interactions[{number - 1}].{problem}",
+                f"interactions[{number}].{problem}",
                 path=str(path),
                 hint="re-record it with `certify record`, or fix the field by hand",
             )
-        interactions.append((VcrRequest._from_dict(interaction["request"]), interaction["response"]))
-    _READY[id(data)] = (data, provenance, interactions)
-    if len(_READY) > PARSE_CACHE_SIZE:
-        _READY.popitem(last=False)
-    return provenance, interactions
+        request, response = interaction["request"], interaction["response"]
+        body = request.get("body")
+        answer = response["body"]["string"]
+        interactions.append(
+            (
+                request["method"],
+                request["uri"],
+                body.encode() if isinstance(body, str) else body,
+                dict(request.get("headers") or {}),
+                int(response["status"]["code"]),
+                (answer.encode() if isinstance(answer, str) else answer) or b"",
+                _flat_headers(response.get("headers") or {}),
+            )
+        )
+    fields = (provenance.kind, provenance.date, provenance.api_version, provenance.sources, provenance.note)
+    return (fields, tuple(interactions))
+
+
+def _from_kept(plain: Any) -> ReadyCassette | None:
+    """The ready cassette of a checked plain form (None for anything else: a cache file that is not one)."""
+    if not isinstance(plain, tuple) or len(plain) != 2:
+        return None
+    try:
+        fields, interactions = plain
+        exchanges = tuple(
+            (
+                RecordedRequest(method, uri, body, headers),
+                HttpResponse(status_code=status, body=answer, headers=answer_headers),
+            )
+            for method, uri, body, headers, status, answer, answer_headers in interactions
+        )
+        return ReadyCassette(provenance=Provenance(*fields), exchanges=exchanges)
+    except (TypeError, ValueError, AttributeError):
+        return None
 
 
 def _flat_headers(headers: Mapping[str, Any]) -> dict[str, str]:
@@ -309,50 +347,52 @@ class ReplayTransport(BaseTransport):
     def handle_request(self, request: HttpRequest) -> HttpResponse:
         self.sent.append(request)
         body, headers = recorded_form(request)
-        vcr_request = VcrRequest(request.method.value, recorded_url(request.url), body, headers)
-        cassette = self.loaded.cassette
-        response = self._play(vcr_request)
-        if response is None:
+        sent = RecordedRequest(request.method.value, recorded_url(request.url), body, headers)
+        index = self._play(sent)
+        if index is None:
             self.in_order = False
-            raise ReplayMismatch(self._mismatch(vcr_request), path=str(self.loaded.path))
-        # interactions 0..n-2 were played once each before this request (inductively), so the one
-        # played now is the n-th exactly when its count just became 1
-        self.in_order = self.in_order and cassette.play_counts[len(self.sent) - 1] == 1
-        return HttpResponse(
-            status_code=int(response["status"]["code"]),
-            body=response["body"]["string"] or b"",
-            headers=_flat_headers(response.get("headers") or {}),
-        )
+            raise ReplayMismatch(self._mismatch(sent), path=str(self.loaded.path))
+        self.in_order = self.in_order and index == len(self.sent) - 1
+        answer = self.loaded.exchanges[index][1]
+        # a response of its own: the ready one is shared by every load of the cassette
+        return HttpResponse(answer.status_code, answer.body, dict(answer.headers))
 
-    def _play(self, request: VcrRequest) -> dict[str, Any] | None:
+    def _play(self, request: RecordedRequest) -> int | None:
         """The first unplayed interaction whose recorded request matches, marked played (what vcrpy's
-        `play_response` does in record mode none, without playback repeats). Played interactions are
-        skipped before any matcher runs, and a request's matchers stop at the first that fails
-        (vcrpy runs every matcher on every interaction and formats a debug line for each miss)."""
-        cassette = self.loaded.cassette
-        matchers = cassette._match_on
-        for index, (stored, response) in enumerate(cassette.data):
-            if cassette.play_counts[index]:
+        `play_response` does in record mode none, without playback repeats); a request's matchers
+        stop at the first that fails."""
+        loaded = self.loaded
+        counts = loaded.play_counts
+        for index, (stored, _) in enumerate(loaded.exchanges):
+            if counts[index]:
                 continue
             try:
-                for matcher in matchers:
-                    if matcher(request, stored) is False:
-                        break
-                else:
-                    cassette.play_counts[index] += 1
-                    return response
+                for matcher in loaded.match_on:
+                    matcher(request, stored)
             except AssertionError:
                 continue
+            counts[index] += 1
+            return index
         return None
 
-    def _mismatch(self, request: VcrRequest) -> str:
+    def _mismatch(self, request: RecordedRequest) -> str:
+        """What the closest recorded request (played or not; the most matchers passed, the first
+        of equals) says about this one."""
         cassette = f"{self.loaded.path.parent.name}/{self.loaded.path.name}"
         where = f"no unplayed recorded request matches {request.method} {request.uri} in {cassette}"
-        best = self.loaded.cassette.find_requests_with_most_matches(request)
-        if not best:
+        best: tuple[int, int, RecordedRequest, list[str]] | None = None
+        for index, (stored, _) in enumerate(self.loaded.exchanges):
+            failures = []
+            for matcher in self.loaded.match_on:
+                try:
+                    matcher(request, stored)
+                except AssertionError as error:
+                    failures.append(str(error))
+            passed = len(self.loaded.match_on) - len(failures)
+            if passed >= 1 and (best is None or passed > best[0]):
+                best = (passed, index, stored, failures)
+        if best is None:
             return f"{where}; nothing recorded is close"
-        stored, _successes, failures = best[0]
-        index = next(i for i, (r, _) in enumerate(self.loaded.cassette.data) if r is stored) + 1
-        reasons = "; ".join(message for _name, message in failures) or "it was already played"
-        closest = f"{stored.method} {urlsplit(stored.uri).path}"
-        return f"{where}; closest is interaction #{index} ({closest}): {reasons}"
+        _passed, index, stored, failures = best
+        reasons = "; ".join(failures) or "it was already played"
+        return f"{where}; closest is interaction #{index + 1} ({stored.method} {stored.path}): {reasons}"

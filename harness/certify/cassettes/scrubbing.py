@@ -4,16 +4,16 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
-from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from harness.domain.secret import MASK, masked_with_scheme
 from harness.integration import encoding
 from harness.integration.encoding import dumps_exact
-from harness.integration.http import HttpRequest
+from harness.integration.http import ContentType, HttpRequest, RequestBody
 
 # Keys whose values are secrets wherever they appear in a body, at any depth, in any format
 # (JSON, form with bracket keys, XML elements): card data, credentials, tokens. A key in the
@@ -49,6 +49,7 @@ _SECRET_HEADER_WORDS = re.compile(r"auth|key|secret|token|passw|cookie|signature
 _PUBLIC_HEADER = re.compile(r"(^|-)idempotency-key$")
 
 
+@functools.lru_cache(maxsize=4096)  # a run sends the same few header names thousands of times
 def is_secret_header(name: str) -> bool:
     lowered = name.lower()
     if lowered in SECRET_HEADERS:
@@ -198,9 +199,36 @@ def recorded_url(url: str) -> str:
 def recorded_form(request: HttpRequest) -> tuple[bytes | None, dict[str, str]]:
     """The request as a cassette stores it: secret-looking fields scrubbed, `Secret`s masked.
 
-    The name-based scrub works on the body tree before encoding, so nothing is parsed back.
+    The name-based scrub works on the body tree before encoding, so nothing is parsed back; a JSON
+    body is scrubbed and resolved for encoding in one walk (replay does this for every request).
     """
     headers = scrub_headers(request.recorded_headers())
-    if request.body is None:
+    body = request.body
+    if body is None:
         return None, headers
-    return replace(request.body, data=scrub_tree(request.body.data)).encode(expose_secrets=False), headers
+    if body.content_type is ContentType.JSON:
+        return encoding.dumps_json(_scrubbed_for_json(body.data)), headers
+    return RequestBody(body.content_type, scrub_tree(body.data), body.xml_root).encode(
+        expose_secrets=False
+    ), headers
+
+
+def _scrubbed_for_json(tree: Any) -> Any:
+    """`scrub_tree` then the JSON encoder's resolution of the tree with secrets masked, in one walk
+    (the same tree: `None` values dropped, `Secret`s masked, tuples made lists and left unscrubbed,
+    as `scrub_tree` leaves them)."""
+    if isinstance(tree, _LEAVES):
+        return tree
+    if isinstance(tree, Mapping):
+        out = {}
+        for key, value in tree.items():
+            if value is None:
+                continue
+            if _is_secret_key(key, SECRET_KEYS) and value not in ("", MASK):
+                out[str(key)] = MASK
+            else:
+                out[str(key)] = _scrubbed_for_json(value)
+        return out
+    if isinstance(tree, list):
+        return [_scrubbed_for_json(v) for v in tree]
+    return encoding.resolve(tree, expose_secrets=False)
