@@ -269,6 +269,28 @@ def test_one_watchdog_thread_serves_every_check_of_a_process():
     assert len(watchdogs) == 1 and watchdogs[0].daemon
 
 
+def test_a_check_kills_the_processes_it_started_and_no_other_while_its_list_is_kept():
+    # checks that create no process reuse the list of processes below this one (nothing was created
+    # since it was taken); one that starts a process still has it killed at its end
+    from harness.certify import limits
+
+    older = subprocess.Popen(["sleep", "30"])
+    try:
+        for _ in range(3):
+            with limits.time_limit(30.0, "a check"):
+                pass
+        assert limits._KNOWN_CHILDREN and older.pid in limits._KNOWN_CHILDREN[0][2]  # the kept list
+        with limits.time_limit(30.0, "a check"):
+            started = subprocess.Popen(["sleep", "30"])
+        assert started.poll() is not None, "a process the check started outlived it"  # killed and reaped
+        with limits.time_limit(30.0, "a check"):
+            pass
+        assert older.poll() is None, "a process started before the checks was killed"
+    finally:
+        older.kill()
+        older.wait()
+
+
 @pytest.mark.parametrize("workers", [[], ["-n", "2"]])
 def test_what_connector_code_writes_below_sys_stdout_reaches_no_output(certify_exe, tmp_path, workers):
     """A secret a connector (or a process it starts) writes straight to fd 1 or 2 never reaches the
