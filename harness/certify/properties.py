@@ -26,7 +26,13 @@ from harness.certify.cassettes.scrubbing import dumps_exact
 from harness.certify.contracts import Spec
 from harness.certify.example_tapes import TapeStore, tape_key
 from harness.certify.schema_strategies import inline_refs, json_values
-from harness.certify.strategies import currencies, minor_amounts, reference_ids, unknown_statuses
+from harness.certify.strategies import (
+    currencies,
+    minor_amounts,
+    reference_ids,
+    references_around,
+    unknown_statuses,
+)
 from harness.defaults import PROFILE_NAMES, PROFILES
 from harness.domain.amounts import CurrencyTable
 from harness.domain.currency import Currency
@@ -418,6 +424,11 @@ def representable_cases(ctx: PropertyContext) -> st.SearchStrategy[dict[str, Any
     return st.fixed_dictionaries(
         {"amount": st.integers(min_value=1, max_value=99_999).map(lambda n: MinorUnit(n * 1000))}
     ).filter(lambda case: expected_units(case["amount"], ctx.default_currency, ctx.table) is not None)
+
+
+def reference_cases(limit: int | None) -> st.SearchStrategy[dict[str, Any]]:
+    """References up to the flow's documented length and beyond it."""
+    return st.fixed_dictionaries({"reference": references_around(limit)})
 
 
 def reference_property(ctx: PropertyContext, spec: FlowSpec) -> Callable[[dict[str, Any]], None]:

@@ -15,7 +15,6 @@ from harness.certify.checks import gaps
 from harness.certify.checks import sync_ids as sync_id_checks
 from harness.certify.checks.interface import CheckSpec, check_result
 from harness.certify.checks.session import ConnectorSession
-from harness.certify.example_tapes import canonical
 from harness.certify.properties import (
     Profile,
     bounds_cases,
@@ -24,6 +23,7 @@ from harness.certify.properties import (
     generated_response_property,
     money_cases,
     money_property,
+    reference_cases,
     reference_property,
     request_contract_property,
     response_cases,
@@ -77,14 +77,13 @@ def property_check(
         count = profile.response_examples if generated_responses else None
         if examples is not None:
             count = examples(profile)
-        ctx = session.property_context
         outcome = run_property(
             check,
             cases,
             profile,
             max_examples=count,
             tapes=session.example_tapes,
-            context=canonical((ctx.table, ctx.default_currency)),  # what the strategies' filters read
+            context=session.tape_context,  # what the strategies' filters read
             content=content_key,
         )
         details = {"examples": outcome.examples, "profile": session.options.profile.name}
@@ -189,7 +188,7 @@ def _unknown_status(flow: Flow) -> Callable[[ConnectorSession], Any]:
         base = session.base_response(flow)
         if base is None:
             return f"no recorded successful {flow.value} response to start from"
-        return unknown_status_property(session.property_context, spec, base), status_cases()
+        return unknown_status_property(session.property_context, spec, base), status_cases(), "status_cases"
 
     return build
 
@@ -206,7 +205,13 @@ def _money(spec: FlowSpec) -> PropertyBuild:
                 "Authorize declares no currency_field: the money property cannot check that the currency "
                 "sent is the one asked for; declare where the currency is in the request body"
             )
-        return money_property(session.property_context, spec), money_cases(session.property_context)
+        # the cases' content key: the strategy function's name and its arguments beyond the context
+        # (its code is in the key through the source of the modules that shape examples)
+        return (
+            money_property(session.property_context, spec),
+            money_cases(session.property_context),
+            "money_cases",
+        )
 
     return build
 
@@ -218,19 +223,23 @@ def _reference(spec: FlowSpec) -> PropertyBuild:
                 f"{spec.flow.value} declares no reference_field: the reference property cannot check that "
                 "the router data's reference id reaches the provider; declare where it is in the request body"
             )
-        from hypothesis import strategies as st
-
-        from harness.certify.strategies import references_around
-
-        cases = st.fixed_dictionaries({"reference": references_around(spec.reference_max_length)})
-        return reference_property(session.property_context, spec), cases
+        limit = spec.reference_max_length
+        return (
+            reference_property(session.property_context, spec),
+            reference_cases(limit),
+            f"reference_cases {limit}",
+        )
 
     return build
 
 
 def _bounds(spec: FlowSpec) -> PropertyBuild:
     def build(session: ConnectorSession) -> Any:
-        return bounds_property(session.property_context, spec), bounds_cases(session.property_context)
+        return (
+            bounds_property(session.property_context, spec),
+            bounds_cases(session.property_context),
+            "bounds_cases",
+        )
 
     return build
 
@@ -240,7 +249,7 @@ def _request_contract(flow: Flow) -> PropertyBuild:
         ctx = session.property_context
         if ctx.spec is None:
             return "no spec"
-        return request_contract_property(ctx, flow), contract_cases(ctx)
+        return request_contract_property(ctx, flow), contract_cases(ctx), "contract_cases"
 
     return build
 

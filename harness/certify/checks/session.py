@@ -20,7 +20,7 @@ from harness.certify.catalog import CATALOG, Scenario
 from harness.certify.checks.facts import Recorded, recorded_from_runs
 from harness.certify.checks.interface import check_result
 from harness.certify.contracts import Spec, load_spec
-from harness.certify.example_tapes import TapeStore, environment_cache_dir
+from harness.certify.example_tapes import TapeStore, canonical, environment_cache_dir
 from harness.certify.facts import Facts, load_facts
 from harness.certify.limits import DEFAULT_CHECK_TIMEOUT
 from harness.certify.properties import Profile, PropertyContext, profile_named
@@ -211,6 +211,13 @@ class ConnectorSession:
                     if isinstance(body, dict | list):
                         return response.status_code, body
         return None
+
+    @cached_property
+    def tape_context(self) -> str:
+        """What the property strategies' filters read (the facts' currency table, the default currency),
+        as the context of their example tapes' keys; the same for every property of the connector."""
+        ctx = self.property_context
+        return canonical((ctx.table, ctx.default_currency))
 
     @cached_property
     def property_context(self) -> PropertyContext:
