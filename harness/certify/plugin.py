@@ -116,7 +116,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> bool | None:
     """A check item's protocol under --certify-call-only (certify run): the call phase alone, its
-    output captured (at the file descriptors, as pytest captures) and dropped, one report logged.
+    output captured (at the file descriptors, as pytest captures) and dropped, one report logged
+    (and neither the logstart nor the logfinish hook called).
 
     pytest's own protocol runs setup, call and teardown, each with its capture swap and report: a
     check item has no fixture, so setup and teardown did nothing but cost ~0.3 ms a check, and under
@@ -139,11 +140,12 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
             capture.suspend_global_capture(in_=False)
             capture.read_global_capture()  # what connector code wrote: never shown (it may hold a secret)
 
+    # no logstart and logfinish: nothing a certify run loads reads them (pytest's terminal reporter is
+    # off, the progress and the results come from the report), and under pytest-xdist each was one
+    # more message a check from the worker to the controller
     hook = item.ihook
-    hook.pytest_runtest_logstart(nodeid=item.nodeid, location=item.location)
     info = CallInfo.from_call(call, when="call", reraise=get_reraise_exceptions(item.config))
     hook.pytest_runtest_logreport(report=hook.pytest_runtest_makereport(item=item, call=info))
-    hook.pytest_runtest_logfinish(nodeid=item.nodeid, location=item.location)
     return True
 
 

@@ -1,4 +1,5 @@
-"""A pytest plugin for the tests: counts the reports logged, by phase, into $REPORT_COUNTS."""
+"""A pytest plugin for the tests: counts the reports logged, by phase, and the logstart and logfinish
+calls, into $REPORT_COUNTS."""
 
 from __future__ import annotations
 
@@ -14,6 +15,14 @@ _COUNTS: Counter[str] = Counter()
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     _COUNTS[f"{report.when}:{report.outcome}"] += 1
     _COUNTS["captured sections"] += len([s for s in report.sections if s[0].startswith("Captured")])
+
+
+def pytest_runtest_logstart(nodeid: str) -> None:
+    _COUNTS["logstart"] += 1
+
+
+def pytest_runtest_logfinish(nodeid: str) -> None:
+    _COUNTS["logfinish"] += 1
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
