@@ -10,6 +10,7 @@ operation twice from the same router data gives the same key, and replay can com
 
 from __future__ import annotations
 
+import functools
 import uuid
 from typing import Any
 
@@ -43,7 +44,12 @@ def operation_identity(router_data: Any) -> str:
 
 def idempotency_key(router_data: Any) -> str:
     """The key for this operation: a UUID (36 characters, within every provider's limit: Adyen 64)."""
-    return str(uuid.uuid5(KEY_NAMESPACE, operation_identity(router_data)))
+    return _key_of(operation_identity(router_data))
+
+
+@functools.lru_cache(maxsize=16384)  # property checks build one operation many times
+def _key_of(identity: str) -> str:
+    return str(uuid.uuid5(KEY_NAMESPACE, identity))
 
 
 def idempotency_key_of(request: HttpRequest, header: str | None) -> str | None:
