@@ -74,7 +74,7 @@ def write_reports(results: Results, report_dir: Path, options: ReportOptions | N
     options = options or ReportOptions()
     changes = diff(results, options.baseline) if options.baseline is not None else None
     paths = {
-        RESULTS_JSON: write_atomic(report_dir / RESULTS_JSON, results.model_dump_json(indent=2) + "\n"),
+        RESULTS_JSON: write_atomic(report_dir / RESULTS_JSON, results.text()),
         INDEX_HTML: write_atomic(
             report_dir / INDEX_HTML,
             render_html(
