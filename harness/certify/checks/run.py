@@ -4,6 +4,7 @@ every result to the reports (the redactor); a connector's verdict from its resul
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import time
@@ -82,21 +83,42 @@ def redacted(result: CheckResult, redact: Redactor) -> CheckResult:
 
 def redacted_tree(tree: Any, redact: Redactor) -> Any:
     """Details redacted leaf by leaf, so they stay JSON: strings pass the redactor, a CVC is masked
-    by its key, and a number only when it is long enough to be card data (a count of 100 stays)."""
+    by its key, and a number only when it is long enough to be card data (a count of 100 stays).
+    `tree` is the caller's own copy (parsed JSON): it is redacted in place and returned."""
     if isinstance(tree, dict):
-        return {
-            redact(key): MASK
-            if CVC_KEY.fullmatch(key) and re.fullmatch(r"\s*\d{3,4}\s*", str(value))
-            else redacted_tree(value, redact)
-            for key, value in tree.items()
-        }
-    if isinstance(tree, list):
-        return [redacted_tree(item, redact) for item in tree]
-    if isinstance(tree, str):
-        return redact(tree)
-    if isinstance(tree, int) and not isinstance(tree, bool) and len(str(tree)) >= MIN_VALUE_LENGTH:
-        return MASK if redact(str(tree)) != str(tree) else tree
-    return tree
+        renamed = False
+        for key, value in tree.items():
+            if _cvc_key(key) and _CVC_VALUE.fullmatch(str(value)):
+                tree[key] = MASK
+            else:
+                tree[key] = _redacted_value(value, redact)
+            renamed = renamed or redact(key) != key
+        if renamed:  # a key that holds a secret: the mapping rebuilt in its order with the key masked
+            return {redact(key): value for key, value in tree.items()}
+        return tree
+    return _redacted_value(tree, redact)
+
+
+def _redacted_value(value: Any, redact: Redactor) -> Any:
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return redacted_tree(value, redact)
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            value[index] = _redacted_value(item, redact)
+        return value
+    if isinstance(value, int) and not isinstance(value, bool) and len(str(value)) >= MIN_VALUE_LENGTH:
+        return MASK if redact(str(value)) != str(value) else value
+    return value
+
+
+_CVC_VALUE = re.compile(r"\s*\d{3,4}\s*")
+
+
+@functools.lru_cache(maxsize=4096)  # details repeat the same few keys in every check
+def _cvc_key(key: str) -> bool:
+    return CVC_KEY.fullmatch(key) is not None
 
 
 def connector_result(name: str, meta: dict[str, Any] | None, checks: list[CheckResult]) -> ConnectorResult:
