@@ -104,8 +104,13 @@ def _form_key(key: str) -> str:
 
 
 def encode_form(tree: Any, *, expose_secrets: bool) -> bytes:
+    return encode_form_pairs(flatten_form(tree), expose_secrets=expose_secrets)
+
+
+def encode_form_pairs(pairs: list[tuple[str, Any]], *, expose_secrets: bool) -> bytes:
+    """Flattened pairs (see `flatten_form`) as a form body."""
     parts = []
-    for key, value in flatten_form(tree):
+    for key, value in pairs:
         text = _form_scalar(_leaf(value, expose_secrets))
         parts.append(f"{_form_key(key)}={quote(text, safe='')}")
     return "&".join(parts).encode()

@@ -258,7 +258,7 @@ def test_a_value_the_connector_sent_is_not_replaced_when_the_provider_echoes_it_
     assert ReplayTransport(load_cassette(path)).handle_request(sent).ok
 
 
-# a JSON body is scrubbed and resolved in one walk: the same bytes as scrubbing the tree, then
+# a JSON or form body is scrubbed and encoded in one walk: the same bytes as scrubbing the tree, then
 # encoding it with secrets masked, for any tree (secret keys at any depth, None, Secret leaves,
 # tuples, which the name-based scrub leaves alone)
 _LEAF = st.one_of(
@@ -277,10 +277,12 @@ _TREE = st.recursive(
 
 
 @settings(max_examples=300, deadline=None)
-@given(tree=st.dictionaries(_KEYS, _TREE, max_size=5))
-def test_a_json_body_in_recorded_form_is_the_scrubbed_tree_encoded_masked(tree):
+@given(
+    tree=st.dictionaries(_KEYS, _TREE, max_size=5), kind=st.sampled_from([ContentType.JSON, ContentType.FORM])
+)
+def test_a_body_in_recorded_form_is_the_scrubbed_tree_encoded_masked(tree, kind):
     from harness.certify.cassettes.scrubbing import scrub_tree
 
-    request = HttpRequest(Method.POST, "https://x.test/p", body=RequestBody(ContentType.JSON, tree))
-    expected = RequestBody(ContentType.JSON, scrub_tree(tree)).encode(expose_secrets=False)
+    request = HttpRequest(Method.POST, "https://x.test/p", body=RequestBody(kind, tree))
+    expected = RequestBody(kind, scrub_tree(tree)).encode(expose_secrets=False)
     assert recorded_form(request)[0] == expected

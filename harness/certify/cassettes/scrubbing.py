@@ -200,7 +200,8 @@ def recorded_form(request: HttpRequest) -> tuple[bytes | None, dict[str, str]]:
     """The request as a cassette stores it: secret-looking fields scrubbed, `Secret`s masked.
 
     The name-based scrub works on the body tree before encoding, so nothing is parsed back; a JSON
-    body is scrubbed and resolved for encoding in one walk (replay does this for every request).
+    body is scrubbed and resolved for encoding in one walk, a form body scrubbed and flattened in one
+    (replay does this for every request).
     """
     headers = scrub_headers(request.recorded_headers())
     body = request.body
@@ -208,6 +209,8 @@ def recorded_form(request: HttpRequest) -> tuple[bytes | None, dict[str, str]]:
         return None, headers
     if body.content_type is ContentType.JSON:
         return encoding.dumps_json(_scrubbed_for_json(body.data)), headers
+    if body.content_type is ContentType.FORM:
+        return encoding.encode_form_pairs(_scrubbed_form_pairs(body.data), expose_secrets=False), headers
     return RequestBody(body.content_type, scrub_tree(body.data), body.xml_root).encode(
         expose_secrets=False
     ), headers
@@ -232,3 +235,24 @@ def _scrubbed_for_json(tree: Any) -> Any:
     if isinstance(tree, list):
         return [_scrubbed_for_json(v) for v in tree]
     return encoding.resolve(tree, expose_secrets=False)
+
+
+def _scrubbed_form_pairs(tree: Any, prefix: str = "") -> list[tuple[str, Any]]:
+    """`scrub_tree` then `encoding.flatten_form` in one walk (the same pairs: tuples flattened and
+    left unscrubbed, as `scrub_tree` leaves them)."""
+    if isinstance(tree, _LEAVES) or not isinstance(tree, Mapping | list):
+        return encoding.flatten_form(tree, prefix)
+    pairs: list[tuple[str, Any]] = []
+    if isinstance(tree, Mapping):
+        for key, value in tree.items():
+            if value is None:
+                continue
+            name = f"{prefix}[{key}]" if prefix else str(key)
+            if _is_secret_key(key, SECRET_KEYS) and value not in ("", MASK):
+                pairs.append((name, MASK))
+            else:
+                pairs.extend(_scrubbed_form_pairs(value, name))
+    else:
+        for index, value in enumerate(tree):
+            pairs.extend(_scrubbed_form_pairs(value, f"{prefix}[{index}]"))
+    return pairs
