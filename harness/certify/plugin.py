@@ -146,6 +146,12 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
     hook = item.ihook
     info = CallInfo.from_call(call, when="call", reraise=get_reraise_exceptions(item.config))
     hook.pytest_runtest_logreport(report=hook.pytest_runtest_makereport(item=item, call=info))
+    if not isinstance(nextitem, CheckItem) or nextitem.connector != item.connector:
+        # the connector's checks are done in this process (they run in plan order, one connector's
+        # after another's): what its session loaded and cached is let go, not kept to the end
+        state = item.config.stash.get(STATE, None)
+        if state is not None:
+            state.sessions.pop(item.connector, None)
     return True
 
 
@@ -333,7 +339,7 @@ class CheckItem(pytest.Item):
         elif crashed is not None:  # this connector's code ended a worker: never run it again
             results = [ended_process(self.name, crashed)]
         else:
-            results = run_spec(self.spec, state.sessions[self.connector])
+            results = run_spec(self.spec, self._session(state))
         payload = CheckPayload(self.connector, results, self.meta if self.spec is None else None)
         # a worker's report crosses to the controller: as JSON (the objects stay in this process)
         self.user_properties.append((PROPERTY_KEY, str(payload) if self.worker else payload))
@@ -350,6 +356,25 @@ class CheckItem(pytest.Item):
             raise CheckFailed("\n".join(f"{r.id}: {r.status}: {r.message}" for r in failing))
         if all(r.status == "skipped" for r in results):
             pytest.skip("; ".join(r.message for r in results)[:500])
+
+    def _session(self, state: CertifyState) -> ConnectorSession:
+        """The connector's session; prepared again if it was let go (a check run out of plan order)."""
+        session = state.sessions.get(self.connector)
+        if session is None:
+            from harness.certify.checks.plan import prepare
+            from harness.certify.workspace import Workspace
+            from harness.domain.errors import HarnessError
+
+            prepared = prepare(
+                lambda: Workspace.for_registered(
+                    self.connector, root=state.root, config_dir=state.options.config_dir
+                ),
+                state.options,
+            )
+            if prepared.session is None:
+                raise HarnessError(f"{self.connector} could not be loaded again: {prepared.load.message}")
+            session = state.sessions[self.connector] = prepared.session
+        return session
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         if isinstance(excinfo.value, CheckFailed):

@@ -228,3 +228,24 @@ def test_certify_run_logs_only_the_reports_it_reads(tmp_path, workers):
     }  # fmt: skip
     # nothing a certify run loads reads logstart and logfinish: under xdist each would cross too
     assert counts[True] == {"call:passed": 2, "captured sections": 0}
+
+
+def test_a_connector_session_is_let_go_after_its_checks_and_prepared_again_if_needed(tmp_path):
+    """Under --certify-call-only a connector's session goes once its checks are done in the process;
+    a check that comes after that (here: the checks of two connectors interleaved) prepares it again
+    and passes as in plan order."""
+    out = tmp_path / "interleaved.json"
+    result = subprocess.run(
+        [
+            sys.executable, "-m", "pytest", "--certify", "--connector", "stripe", "--connector", "adyen",
+            "-k", "load or scenario:capture_full or scenario:refund_full", "-p", "tests.certify.interleave",
+            "-p", "no:cacheprovider", "-q", "--certify-call-only",
+        ],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, env={**os.environ, "INTERLEAVE_OUT": str(out)},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    seen = json.loads(out.read_text())
+    assert len(seen["outcomes"]) == 6 and set(seen["outcomes"].values()) == {"passed"}, seen
+    order = [nodeid.split("/")[1] for nodeid in seen["outcomes"]]
+    assert order[:2] == ["stripe", "adyen"] or order[:2] == ["adyen", "stripe"]  # interleaved
+    assert seen["sessions_left"] == []  # each let go after its last check
