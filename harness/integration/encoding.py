@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qsl, quote
@@ -79,8 +79,11 @@ def _form_scalar(value: Any) -> str:
 _FORM_LEAVES = (str, int, float, Decimal)
 
 
-def flatten_form(tree: Any, prefix: str = "") -> list[tuple[str, Any]]:
-    """`{"card": {"number": x}}` -> `[("card[number]", x)]`; lists use indexes: `a[0]`."""
+def flatten_form(
+    tree: Any, prefix: str = "", masked: Callable[[Any, Any], bool] | None = None
+) -> list[tuple[str, Any]]:
+    """`{"card": {"number": x}}` -> `[("card[number]", x)]`; lists use indexes: `a[0]`. A mapping entry
+    for which `masked(key, value)` holds is written as the mask (in mappings and lists, not in tuples)."""
     if isinstance(tree, _FORM_LEAVES):  # most nodes: decided without the Mapping ABC's slower check
         return [(prefix, tree)]
     pairs: list[tuple[str, Any]] = []
@@ -89,10 +92,14 @@ def flatten_form(tree: Any, prefix: str = "") -> list[tuple[str, Any]]:
             if value is None:
                 continue
             name = f"{prefix}[{key}]" if prefix else str(key)
-            pairs.extend(flatten_form(value, name))
+            if masked is not None and masked(key, value):
+                pairs.append((name, MASK))
+            else:
+                pairs.extend(flatten_form(value, name, masked))
     elif isinstance(tree, list | tuple):
+        inner = masked if isinstance(tree, list) else None
         for index, value in enumerate(tree):
-            pairs.extend(flatten_form(value, f"{prefix}[{index}]"))
+            pairs.extend(flatten_form(value, f"{prefix}[{index}]", inner))
     else:
         pairs.append((prefix, tree))
     return pairs

@@ -237,22 +237,11 @@ def _scrubbed_for_json(tree: Any) -> Any:
     return encoding.resolve(tree, expose_secrets=False)
 
 
-def _scrubbed_form_pairs(tree: Any, prefix: str = "") -> list[tuple[str, Any]]:
+def _scrubbed_form_pairs(tree: Any) -> list[tuple[str, Any]]:
     """`scrub_tree` then `encoding.flatten_form` in one walk (the same pairs: tuples flattened and
     left unscrubbed, as `scrub_tree` leaves them)."""
-    if isinstance(tree, _LEAVES) or not isinstance(tree, Mapping | list):
-        return encoding.flatten_form(tree, prefix)
-    pairs: list[tuple[str, Any]] = []
-    if isinstance(tree, Mapping):
-        for key, value in tree.items():
-            if value is None:
-                continue
-            name = f"{prefix}[{key}]" if prefix else str(key)
-            if _is_secret_key(key, SECRET_KEYS) and value not in ("", MASK):
-                pairs.append((name, MASK))
-            else:
-                pairs.extend(_scrubbed_form_pairs(value, name))
-    else:
-        for index, value in enumerate(tree):
-            pairs.extend(_scrubbed_form_pairs(value, f"{prefix}[{index}]"))
-    return pairs
+    return encoding.flatten_form(tree, masked=_masked_entry)
+
+
+def _masked_entry(key: Any, value: Any) -> bool:
+    return _is_secret_key(key, SECRET_KEYS) and value not in ("", MASK)
