@@ -29,6 +29,7 @@ from harness.defaults import DEFAULT_PROFILE, PROFILE_NAMES
 # plugin, loaded by every pytest run through its entry point, costs nothing elsewhere.
 if TYPE_CHECKING:
     from harness.certify.checks.interface import CheckSpec
+    from harness.certify.checks.plan import Prepared
     from harness.certify.checks.session import ConnectorSession, SuiteOptions
     from harness.certify.results import CheckResult, Results
 
@@ -278,22 +279,25 @@ class CheckFailed(Exception):
     """A certification check that did not pass (shown without a traceback)."""
 
 
+def _prepare(state: CertifyState, connector: str) -> Prepared:
+    """The connector loaded and its plan fixed (see harness.certify.checks.plan.prepare)."""
+    from harness.certify.checks.plan import prepare
+    from harness.certify.workspace import Workspace
+
+    return prepare(
+        lambda: Workspace.for_registered(connector, root=state.root, config_dir=state.options.config_dir),
+        state.options,
+    )
+
+
 class ConnectorFile(pytest.File):
     def __init__(self, *, connector: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.connector = connector
 
     def collect(self) -> Any:
-        from harness.certify.checks.plan import prepare
-        from harness.certify.workspace import Workspace
-
         state = self.config.stash[STATE]
-        prepared = prepare(
-            lambda: Workspace.for_registered(
-                self.connector, root=state.root, config_dir=state.options.config_dir
-            ),
-            state.options,
-        )
+        prepared = _prepare(state, self.connector)
         yield CheckItem.from_parent(self, name="load", spec=None, load=prepared.load, meta=prepared.meta)
         if prepared.session is not None:
             state.sessions[self.connector] = prepared.session
@@ -361,16 +365,9 @@ class CheckItem(pytest.Item):
         """The connector's session; prepared again if it was let go (a check run out of plan order)."""
         session = state.sessions.get(self.connector)
         if session is None:
-            from harness.certify.checks.plan import prepare
-            from harness.certify.workspace import Workspace
             from harness.domain.errors import HarnessError
 
-            prepared = prepare(
-                lambda: Workspace.for_registered(
-                    self.connector, root=state.root, config_dir=state.options.config_dir
-                ),
-                state.options,
-            )
+            prepared = _prepare(state, self.connector)
             if prepared.session is None:
                 raise HarnessError(f"{self.connector} could not be loaded again: {prepared.load.message}")
             session = state.sessions[self.connector] = prepared.session
