@@ -29,17 +29,25 @@ def _leaf(value: Any, expose_secrets: bool) -> Any:
     return value
 
 
-def resolve(tree: Any, *, expose_secrets: bool) -> Any:
+def resolve(tree: Any, *, expose_secrets: bool, masked: Callable[[Any, Any], bool] | None = None) -> Any:
     """The tree as an encoder writes it: `None` values dropped, keys as text, tuples as lists,
-    `Secret`s exposed or masked."""
-    return _resolve(tree, expose_secrets)
+    `Secret`s exposed or masked. A mapping entry for which `masked(key, value)` holds is written as
+    the mask (in mappings and lists, not in tuples), as `flatten_form` does."""
+    return _resolve(tree, expose_secrets, masked)
 
 
-def _resolve(tree: Any, expose_secrets: bool) -> Any:
+def _resolve(tree: Any, expose_secrets: bool, masked: Callable[[Any, Any], bool] | None = None) -> Any:
     if isinstance(tree, Mapping):
-        return {str(k): _resolve(v, expose_secrets) for k, v in tree.items() if v is not None}
+        if masked is None:
+            return {str(k): _resolve(v, expose_secrets) for k, v in tree.items() if v is not None}
+        return {
+            str(k): MASK if masked(k, v) else _resolve(v, expose_secrets, masked)
+            for k, v in tree.items()
+            if v is not None
+        }
     if isinstance(tree, list | tuple):
-        return [_resolve(v, expose_secrets) for v in tree]
+        inner = masked if isinstance(tree, list) else None
+        return [_resolve(v, expose_secrets, inner) for v in tree]
     return _leaf(tree, expose_secrets)
 
 

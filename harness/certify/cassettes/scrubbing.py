@@ -208,40 +208,19 @@ def recorded_form(request: HttpRequest) -> tuple[bytes | None, dict[str, str]]:
     if body is None:
         return None, headers
     if body.content_type is ContentType.JSON:
-        return encoding.dumps_json(_scrubbed_for_json(body.data)), headers
+        return encoding.dumps_json(
+            encoding.resolve(body.data, expose_secrets=False, masked=_masked_entry)
+        ), headers
     if body.content_type is ContentType.FORM:
-        return encoding.encode_form_pairs(_scrubbed_form_pairs(body.data), expose_secrets=False), headers
+        return encoding.encode_form_pairs(
+            encoding.flatten_form(body.data, masked=_masked_entry), expose_secrets=False
+        ), headers
     return RequestBody(body.content_type, scrub_tree(body.data), body.xml_root).encode(
         expose_secrets=False
     ), headers
 
 
-def _scrubbed_for_json(tree: Any) -> Any:
-    """`scrub_tree` then the JSON encoder's resolution of the tree with secrets masked, in one walk
-    (the same tree: `None` values dropped, `Secret`s masked, tuples made lists and left unscrubbed,
-    as `scrub_tree` leaves them)."""
-    if isinstance(tree, _LEAVES):
-        return tree
-    if isinstance(tree, Mapping):
-        out = {}
-        for key, value in tree.items():
-            if value is None:
-                continue
-            if _is_secret_key(key, SECRET_KEYS) and value not in ("", MASK):
-                out[str(key)] = MASK
-            else:
-                out[str(key)] = _scrubbed_for_json(value)
-        return out
-    if isinstance(tree, list):
-        return [_scrubbed_for_json(v) for v in tree]
-    return encoding.resolve(tree, expose_secrets=False)
-
-
-def _scrubbed_form_pairs(tree: Any) -> list[tuple[str, Any]]:
-    """`scrub_tree` then `encoding.flatten_form` in one walk (the same pairs: tuples flattened and
-    left unscrubbed, as `scrub_tree` leaves them)."""
-    return encoding.flatten_form(tree, masked=_masked_entry)
-
-
 def _masked_entry(key: Any, value: Any) -> bool:
+    """`scrub_tree`'s rule as the encoders' masking rule: a JSON or form body is scrubbed and encoded
+    in one walk (the same bytes: tuples left unscrubbed, as `scrub_tree` leaves them)."""
     return _is_secret_key(key, SECRET_KEYS) and value not in ("", MASK)
