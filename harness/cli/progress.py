@@ -20,7 +20,7 @@ from typing import Any, TextIO
 
 import pytest
 
-from harness.certify.plugin import PROPERTY_KEY, CheckPayload
+from harness.certify.plugin import PROPERTY_KEY, WHOLE, CheckPayload
 
 REFRESH_SECONDS = 0.1
 STATES = ("passed", "failed", "skipped", "exempt")  # as summary.md and index.html count them
@@ -106,8 +106,7 @@ class Progress(PlanListener):
             self._bar.start()
             self._overall = self._bar.add_task(f"{len(self.totals)} connector(s)", total=total)
         else:
-            # a lint item reports one check per finding: the final count can exceed the plan
-            self.echo(f"certify: {len(self.totals)} connector(s), {total} planned checks")
+            self.echo(f"certify: {len(self.totals)} connector(s), {planned_checks(nodeids, total)}")
 
     # ------------------------------------------------------------ results
 
@@ -150,6 +149,15 @@ class Progress(PlanListener):
         if self._bar is not None:
             self._bar.stop()
             self._bar = None
+
+
+def planned_checks(nodeids: Sequence[str], total: int) -> str:
+    """What the plan says of the checks: their number, or, under `certify run -n` (one item a
+    connector, planned by the worker that runs it), that they are planned as each connector starts."""
+    if nodeids and all(n.endswith(f"::{WHOLE}") for n in nodeids):
+        return "their checks planned by the worker that runs each"
+    # a lint item reports one check per finding: the final count can exceed the plan
+    return f"{total} planned checks"
 
 
 def checks_of(report: pytest.TestReport) -> Counter[str] | None:

@@ -224,6 +224,74 @@ def test_a_planned_check_with_no_result_makes_its_connector_error(tmp_path):
     assert stripe.message.startswith("scenario:capture_full: planned check left no result")
 
 
+def _whole_state(tmp_path: Path, crashed: bool):
+    """The controller's state of a `certify run -n` whose item for stripe (the connector run whole)
+    reported nothing, as when connector code ended its worker."""
+    from harness.certify.plugin import WHOLE, CertifyState
+
+    state = CertifyState(
+        root=tmp_path, selected=[], profile="ci", seed=None, config_dir=None, report_dir=None,
+        check_timeout=LIMIT, crash_dir=tmp_path,
+    )  # fmt: skip
+    node_id = f"connectors/stripe/certification.toml::{WHOLE}"
+    state.planned = {node_id: ("stripe", WHOLE)}
+    state.outcomes = {node_id: "call: worker 'gw0' crashed while running it"}
+    if crashed:
+        state.crashed = {"stripe": WHOLE}
+    return state
+
+
+def _journal_of_two_checks(tmp_path: Path) -> None:
+    """stripe's journal: its plan of three checks, the first run, the second cut short while written."""
+    from harness.certify.plugin import Journal
+    from harness.certify.results import CheckResult
+
+    load = CheckResult(id="load", family="load", status="passed")
+    passed = CheckResult(id="scenario:capture_full", family="scenario", status="passed", message="ok")
+    with Journal(tmp_path, "stripe") as journal:
+        journal.planned(load, {"display_name": "Stripe"}, ["scenario:capture_full", "lint", "contract:x"])
+        journal.ran("scenario:capture_full", [passed])
+    with open(tmp_path / f"stripe{Journal.SUFFIX}", "a", encoding="utf-8") as cut:
+        cut.write('{"check": "lint", "results": [{"id": "lint", "fam')  # the process ended mid-line
+
+
+def test_a_connector_run_whole_that_ended_its_worker_keeps_what_its_journal_holds(tmp_path):
+    """Under `certify run -n` the worker's journal is what is left of a connector whose code ended it:
+    the checks it finished, the check it died in (the first with no result), the rest not run."""
+    from harness.certify.plugin import gather
+
+    _journal_of_two_checks(tmp_path)
+    stripe = gather(_whole_state(tmp_path, crashed=True)).connector("stripe")
+    checks = {c.id: c for c in stripe.checks}
+    assert list(checks) == ["load", "scenario:capture_full", "contract:x", "lint"]  # in family order
+    finished, died_in, not_run = checks["scenario:capture_full"], checks["lint"], checks["contract:x"]
+    assert finished.status == "passed" and finished.message == "ok"
+    assert died_in.status == "error" and "ended the worker process during this check" in died_in.message
+    assert not_run.message.startswith("not run: connector code ended its worker process during lint")
+    assert stripe.verdict == "error" and stripe.display_name == "Stripe"  # the meta, from the journal
+
+
+def test_a_connector_run_whole_that_left_no_report_without_a_crash_is_error(tmp_path):
+    from harness.certify.plugin import gather
+
+    _journal_of_two_checks(tmp_path)
+    stripe = gather(_whole_state(tmp_path, crashed=False)).connector("stripe")
+    lost = [c for c in stripe.checks if c.status == "error"]
+    assert [c.id for c in lost] == ["contract:x", "lint"]
+    assert all("planned check left no result" in c.message and "crashed" in c.message for c in lost)
+
+
+@pytest.mark.parametrize("crashed", [True, False])
+def test_a_connector_run_whole_that_ended_before_its_plan_is_a_load_error(tmp_path, crashed):
+    """No journal (nor a plan): the worker ended while loading the connector."""
+    from harness.certify.plugin import gather
+
+    stripe = gather(_whole_state(tmp_path, crashed=crashed)).connector("stripe")
+    assert [(c.id, c.status) for c in stripe.checks] == [("load", "error")]
+    expected = "ended the worker process during this check" if crashed else "planned check left no result"
+    assert expected in stripe.checks[0].message and stripe.verdict == "error"
+
+
 SLEEPS = "tests.certify.faults:SleepsForever"
 
 

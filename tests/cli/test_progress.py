@@ -9,7 +9,7 @@ from collections import Counter
 import pytest
 from rich.console import Console
 
-from harness.certify.plugin import CheckPayload, payload_of
+from harness.certify.plugin import WHOLE, CheckPayload, payload_of
 from harness.certify.results import CheckResult
 from harness.cli.progress import Progress, checks_of, connector_of, interactive
 
@@ -36,6 +36,21 @@ def test_plain_lines_count_each_connector_once():
         "certify: 2 connector(s), 4 planned checks",
         "[1/2] beta: 1 checks (0 passed, 0 failed, 1 skipped)",
         "[2/2] alpha: 3 checks (2 passed, 1 failed, 0 skipped)",
+    ]
+
+
+def test_connectors_run_whole_are_counted_as_they_finish():
+    """Under `certify run -n` each connector is one item: the plan names no checks, each connector's
+    line counts the check results its one report carried."""
+    lines: list[str] = []
+    progress = Progress(live=False, echo=lines.append)
+    progress.collected([f"connectors/{name}/certification.toml::{WHOLE}" for name in ("alpha", "beta")])
+    progress.finish("beta", "passed", Counter({"passed": 140, "skipped": 5, "exempt": 2}))
+    progress.finish("alpha", "failed", Counter({"passed": 9, "failed": 1}))
+    assert lines == [
+        "certify: 2 connector(s), their checks planned by the worker that runs each",
+        "[1/2] beta: 147 checks (140 passed, 0 failed, 5 skipped, 2 exempt)",
+        "[2/2] alpha: 10 checks (9 passed, 1 failed, 0 skipped)",
     ]
 
 
