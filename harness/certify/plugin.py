@@ -112,6 +112,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="run and report each check's call phase only (a check has no fixture to set up or tear "
         "down), its output dropped: for a caller that reads nothing else (certify run)",
     )
+    group.addoption(
+        "--certify-whole",
+        action="store_true",
+        help="one item a connector, its whole plan run by the process that takes it and reported at "
+        "once: for a caller that reads only the results (certify run)",
+    )
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -174,8 +180,8 @@ class CertifyState:
     crashed: dict[str, str] = field(default_factory=dict)  # connector -> check whose code ended a worker
     # under xdist: where the controller notes those connectors, so that no worker runs their code again
     crash_dir: Path | None = None
-    # an xdist worker of `certify run`: each connector is one item, its whole plan run by the worker
-    # that takes it (see ConnectorRun)
+    # `certify run`: each connector is one item, its whole plan run by the process that takes it
+    # (see ConnectorRun)
     whole: bool = False
     _options: SuiteOptions | None = None
 
@@ -244,6 +250,7 @@ def pytest_configure(config: pytest.Config) -> None:
         config_dir=Path(config_dir).resolve() if config_dir else None,
         report_dir=Path(report_dir) if report_dir else None,
         check_timeout=DEFAULT_CHECK_TIMEOUT if timeout is None else timeout,
+        whole=bool(config.getoption("certify_whole")),
     )
     from harness.certify.workspace import certification_files
 
@@ -253,7 +260,6 @@ def pytest_configure(config: pytest.Config) -> None:
     if workerinput is not None:
         noted = workerinput.get(CRASH_DIR_KEY)
         state.crash_dir = Path(noted) if noted else None
-        state.whole = bool(config.getoption("certify_call_only"))
     elif getattr(config.option, "numprocesses", None):  # the controller of xdist workers
         crash_dir = Path(tempfile.mkdtemp(prefix="certify-crashes-"))
         state.crash_dir = crash_dir
@@ -394,14 +400,15 @@ WHOLE = "all-checks"  # the name of a ConnectorRun item: connectors/<name>/certi
 
 
 class ConnectorRun(pytest.Item):
-    """A connector's whole plan as one item, on an xdist worker of `certify run -n`: loaded, planned
-    and run by the worker that takes it, its results sent to the controller in one report.
+    """A connector's whole plan as one item (`--certify-whole`, which `certify run` gives): loaded,
+    planned and run by the process that takes it, its results in one report.
 
-    With one item a check, every worker planned every connector while collecting and sent a report a
-    check, which the controller (on the same cores) received, parsed and scheduled from: on two
-    cores `-n 2` ran 1.2x as fast as a serial run. The worker keeps a journal as it goes (`Journal`),
-    so a connector whose code ends the worker keeps its results so far, and the check it died in and
-    the checks not run are named (`unfinished`)."""
+    With one item a check, under xdist every worker planned every connector while collecting and
+    sent a report a check, which the controller (on the same cores) received, parsed and scheduled
+    from: on two cores `-n 2` ran 1.2x as fast as a serial run; in one process pytest's collection
+    and protocol around each check were ~10% of a run. An xdist worker keeps a journal as it goes
+    (`Journal`), so a connector whose code ends the worker keeps its results so far, and the check
+    it died in and the checks not run are named (`unfinished`)."""
 
     @property
     def connector(self) -> str:

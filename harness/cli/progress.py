@@ -1,9 +1,10 @@
 """Progress of `certify run`: a rich progress bar on a terminal, plain lines in CI.
 
-A small pytest plugin counts the finished checks per connector (also under pytest-xdist,
-where the controlling process receives every report). On a terminal a live bar shows the
-checks done and the connectors in flight; without a TTY, or when `CI` is set, one line is
-printed when the run starts and one as each connector finishes.
+A small pytest plugin counts the finished items per connector (also under pytest-xdist,
+where the controlling process receives every report): under `certify run` an item is a whole
+connector, its report carrying every check's result; under `pytest --certify` an item is a
+check. On a terminal a live bar shows the items done; without a TTY, or when `CI` is set, one
+line is printed when the run starts and one as each connector finishes.
 """
 
 from __future__ import annotations
@@ -152,10 +153,10 @@ class Progress(PlanListener):
 
 
 def planned_checks(nodeids: Sequence[str], total: int) -> str:
-    """What the plan says of the checks: their number, or, under `certify run -n` (one item a
-    connector, planned by the worker that runs it), that they are planned as each connector starts."""
+    """What the plan says of the checks: their number, or, under `certify run` (one item a connector,
+    planned by the process that runs it), that they are planned as each connector starts."""
     if nodeids and all(n.endswith(f"::{WHOLE}") for n in nodeids):
-        return "their checks planned by the worker that runs each"
+        return "their checks planned as each starts"
     # a lint item reports one check per finding: the final count can exceed the plan
     return f"{total} planned checks"
 

@@ -87,6 +87,9 @@ def pytest_args(
         "--certify-profile", profile,
         # each check's call phase alone, one report (see the plugin's pytest_runtest_protocol)
         "--certify-call-only",
+        # a connector is one item: loaded, planned and run by the process that takes it (the plugin's
+        # ConnectorRun), its results in one report
+        "--certify-whole",
         "--rootdir", str(root),
         "-o", "addopts=",
         "-p", "no:cacheprovider",

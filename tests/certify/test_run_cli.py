@@ -206,14 +206,14 @@ def test_pytest_with_alluredir_has_allure_pytest_write_the_labels(tmp_path):
 @pytest.mark.parametrize("workers", [[], ["-n", "2"]])
 def test_certify_run_logs_only_the_reports_it_reads(tmp_path, workers):
     """--certify-call-only: each check's call phase alone runs and is logged (no logstart, no
-    logfinish), its captured output dropped; under xdist a connector is one item, its whole plan
-    run by one worker and logged in one report (each logged report crosses to the controller).
-    Plain pytest --certify runs and logs all three phases of each check."""
+    logfinish), its captured output dropped (under xdist each logged report crosses to the
+    controller); plain pytest --certify runs and logs all three phases. With --certify-whole as
+    well (what certify run gives) a connector is one item: its whole plan in one logged report."""
     counts = {}
-    for option in ([], ["--certify-call-only"]):
+    for option in ([], ["--certify-call-only"], ["--certify-call-only", "--certify-whole"]):
         out = tmp_path / f"counts{len(option)}.json"
-        # the whole connector is one item under xdist with --certify-call-only: -k has nothing to pick
-        picked = [] if option and workers else ["-k", "load or scenario:capture_full"]
+        # a whole connector is one item: -k has no check to pick
+        picked = [] if "--certify-whole" in option else ["-k", "load or scenario:capture_full"]
         result = subprocess.run(
             [
                 sys.executable, "-m", "pytest", "--certify", "--connector", "stripe", *picked,
@@ -223,13 +223,14 @@ def test_certify_run_logs_only_the_reports_it_reads(tmp_path, workers):
             env={**os.environ, "REPORT_COUNTS": str(out)},
         )  # fmt: skip
         assert result.returncode == 0, result.stdout + result.stderr
-        counts[bool(option)] = json.loads(out.read_text())
-    phases = {k: v for k, v in counts[False].items() if ":" in k or k.startswith("log")}
+        counts[len(option)] = json.loads(out.read_text())
+    phases = {k: v for k, v in counts[0].items() if ":" in k or k.startswith("log")}
     assert phases == {
         "setup:passed": 2, "call:passed": 2, "teardown:passed": 2, "logstart": 2, "logfinish": 2
     }  # fmt: skip
     # nothing a certify run loads reads logstart and logfinish: under xdist each would cross too
-    assert counts[True] == {"call:passed": 1 if workers else 2, "captured sections": 0}
+    assert counts[1] == {"call:passed": 2, "captured sections": 0}
+    assert counts[2] == {"call:passed": 1, "captured sections": 0}
 
 
 def test_a_connector_session_is_let_go_after_its_checks_and_prepared_again_if_needed(tmp_path):

@@ -40,7 +40,7 @@ def test_plain_lines_count_each_connector_once():
 
 
 def test_connectors_run_whole_are_counted_as_they_finish():
-    """Under `certify run -n` each connector is one item: the plan names no checks, each connector's
+    """Under `certify run` each connector is one item: the plan names no checks, each connector's
     line counts the check results its one report carried."""
     lines: list[str] = []
     progress = Progress(live=False, echo=lines.append)
@@ -48,7 +48,7 @@ def test_connectors_run_whole_are_counted_as_they_finish():
     progress.finish("beta", "passed", Counter({"passed": 140, "skipped": 5, "exempt": 2}))
     progress.finish("alpha", "failed", Counter({"passed": 9, "failed": 1}))
     assert lines == [
-        "certify: 2 connector(s), their checks planned by the worker that runs each",
+        "certify: 2 connector(s), their checks planned as each starts",
         "[1/2] beta: 147 checks (140 passed, 0 failed, 5 skipped, 2 exempt)",
         "[2/2] alpha: 10 checks (9 passed, 1 failed, 0 skipped)",
     ]
