@@ -2,9 +2,11 @@
 
 Each connector's `certification.toml` is collected as a file whose items are its checks
 (one per scenario, contract, property, secrets and lint), marked by family
-(`certify_scenario`, `certify_property`, ...) and grouped per connector for pytest-xdist
-(`--dist loadgroup`). Every item carries its check results in `user_properties`; the
-controlling process gathers them and writes `results.json` when `--certify-report-dir` is set.
+(`certify_scenario`, `certify_property`, ...) and scheduled per connector under pytest-xdist.
+With `--certify-whole` (what `certify run` gives) the file is one item instead, which loads,
+plans and runs the connector where it runs (`ConnectorRun`). Every item carries its check
+results in `user_properties`; the controlling process gathers them and writes `results.json`
+when `--certify-report-dir` is set.
 """
 
 from __future__ import annotations
