@@ -256,6 +256,8 @@ def attach_from_file(
     current: dict[str, dict[str, str] | None] = {}
     thresholds: dict[str, float] = {}
     for connector in results.connectors:
+        if connector.verdict == "error" or (connector.name not in measurements and not strict):
+            continue  # `attach` judges no strength for it (hashing a connector's files: ~3 ms)
         try:
             workspace = Workspace.for_registered(connector.name, root=root, config_dir=config_dir)
             thresholds[connector.name] = threshold(workspace.certification_path)
