@@ -15,12 +15,15 @@ file with a finding is replaced by a stub that says what was found where (`quara
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
 import multiprocessing
 import os
+import pickle
 import re
+import signal
 import tomllib
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
@@ -140,15 +143,17 @@ class LeakScanner(SensitiveText):
         return list(dict.fromkeys(leaks))
 
     def scan_file(self, path: Path, *, name: str | None = None) -> list[Leak]:
-        display = name or display_path(path)
         try:
             data = path.read_bytes()
         except OSError as error:
             reason = f"unreadable ({type(error).__name__}), so not proven free of secrets"
-            return [Leak(display, "file", reason)]
+            return [Leak(name or display_path(path), "file", reason)]
         if b"\x00" in data[:BINARY_SNIFF]:
             return []  # binary (an image): the harness writes no secret there
-        return self.scan_text(data.decode("utf-8", errors="replace"), name=display, structured=kind_of(path))
+        text = data.decode("utf-8", errors="replace")
+        if next(iter(self.findings(text)), None) is None:
+            return []  # clean, the common case: its display name is never needed (a scan reads ~15,000)
+        return self.scan_text(text, name=name or display_path(path), structured=kind_of(path))
 
     def scan_paths(self, paths: Iterable[Path]) -> list[Leak]:
         leaks: list[Leak] = []
@@ -326,6 +331,74 @@ def _content_digest(path: Path) -> bytes | None:
         return None  # scanned all the same: scan_file names it as unreadable
 
 
+def report_scanner(names: Iterable[str], root: Path) -> LeakScanner:
+    """The scanner of a run's report folder: every value in use by the connectors of the run. One
+    report holds every connector: test holder names are checked per connector by the suite's
+    secrets:masked check instead."""
+    return LeakScanner(
+        values_in_use(list(names), root, holder_names=False), allowed_cards=certification_cards(root)
+    )
+
+
+class EarlyScan:
+    """Files of the report folder scanned in one forked process while the run goes on: `certify run`
+    scans its allure results (a file a check, final once the folder is swapped in) while it renders
+    the other reports. The child inherits the scanner, and the secret values it looks for, in memory,
+    and sends back only the leaks (where and what, never a value). Nothing starts without fork or
+    with fewer than two files: `paths` is then empty and `scan_run_artifacts` scans them itself."""
+
+    def __init__(self, scanner: LeakScanner, paths: list[Path]) -> None:
+        self.scanner = scanner
+        self.paths: list[Path] = []
+        self._child: tuple[int, int] | None = None  # (pid, read end of its pipe)
+        if len(paths) < 2 or not hasattr(os, "fork"):
+            return
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: scan, send the leaks, end at once (no cleanup of the parent's)
+            status = 1
+            try:
+                os.close(read)
+                data = pickle.dumps([scanner.scan_file(path) for path in paths])
+                with os.fdopen(write, "wb") as out:
+                    out.write(data)
+                status = 0
+            finally:
+                os._exit(status)
+        os.close(write)
+        self.paths = list(paths)
+        self._child = (pid, read)
+
+    def leaks(self) -> dict[Path, list[Leak]]:
+        """Each file's leaks, once the child is done; scanned here if the child failed."""
+        found: list[list[Leak]] | None = None
+        if self._child is not None:
+            pid, read = self._child
+            self._child = None
+            with os.fdopen(read, "rb") as source:
+                data = source.read()
+            _, status = os.waitpid(pid, 0)
+            if status == 0:
+                try:
+                    found = pickle.loads(data)
+                except Exception:  # cut short: scanned again below
+                    found = None
+        if found is None or len(found) != len(self.paths):
+            found = [self.scanner.scan_file(path) for path in self.paths]
+        return dict(zip(self.paths, found, strict=True))
+
+    def abandon(self) -> None:
+        """The run failed before the scan was read: the child is ended and waited for."""
+        if self._child is not None:
+            pid, read = self._child
+            self._child = None
+            os.close(read)
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+            with contextlib.suppress(OSError):
+                os.waitpid(pid, 0)
+
+
 def scan_run_artifacts(
     report_dir: Path,
     names: Iterable[str],
@@ -334,6 +407,7 @@ def scan_run_artifacts(
     processes: int = 1,
     cache_dir: Path | None = None,
     skipped_prefix: str | None = None,
+    early: EarlyScan | None = None,
 ) -> list[Leak]:
     """Leaks in every file of the report folder, then in the cassettes of the certified connectors
     (a cassette that holds a secret fails the run even when every report masks it). `processes`
@@ -344,14 +418,17 @@ def scan_run_artifacts(
     With a `cache_dir`, a cassette whose content a scanner of the same fingerprint found clean in an
     earlier run is not scanned again (the reports change every run and are always scanned). Only
     clean verdicts are kept, as digests of the content read before and after the scan; a cassette
-    with a finding is scanned in every run."""
+    with a finding is scanned in every run.
+
+    The files of an `early` scan (made with this run's `report_scanner`) are not scanned again:
+    their leaks are read from it, in their place among the others."""
     names = list(names)
     allowed = certification_cards(root)
     _CLEAN.keep(cache_dir)
-    # one report holds every connector: test holder names are checked per connector by the
-    # suite's secrets:masked check instead
-    scanner = LeakScanner(values_in_use(names, root, holder_names=False), allowed_cards=allowed)
-    jobs = [(scanner, artifact_files(report_dir, skipped_prefix))]
+    scanner = early.scanner if early is not None else report_scanner(names, root)
+    files = artifact_files(report_dir, skipped_prefix)
+    scanned_early = set(early.paths) if early is not None else set()
+    jobs = [(scanner, [path for path in files if path not in scanned_early])]
     judged: list[tuple[str, Path, bytes | None]] = []  # cassettes scanned now: (set, file, content digest)
     for name in names:
         cassettes = sorted((root / "cassettes" / name).glob("**/*.yaml"))
@@ -369,7 +446,11 @@ def scan_run_artifacts(
             cassettes = [path for path, _ in unknown]
         if cassettes:
             jobs.append((own, cassettes))
-    leaks = scan_jobs(jobs, processes)
+    found = scan_tasks(jobs, processes)
+    early_found = early.leaks() if early is not None else {}
+    later = iter(found[: len(jobs[0][1])])  # the report files, in order, but those scanned early
+    leaks = [leak for path in files for leak in (early_found[path] if path in scanned_early else next(later))]
+    leaks += [leak for file_leaks in found[len(jobs[0][1]) :] for leak in file_leaks]  # the cassettes
     leaky = {leak.file for leak in leaks}
     for clean_set, path, digest in judged:
         if digest is not None and display_path(path) not in leaky and _content_digest(path) == digest:
@@ -385,9 +466,14 @@ _JOBS: list[tuple[LeakScanner, list[Path]]] = []
 def scan_jobs(jobs: list[tuple[LeakScanner, list[Path]]], processes: int = 1) -> list[Leak]:
     """Each job's files scanned with its scanner, the leaks in job and file order; over `processes`
     forked processes (the files shared out by size) when more than one is given and can be forked."""
+    return [leak for file_leaks in scan_tasks(jobs, processes) for leak in file_leaks]
+
+
+def scan_tasks(jobs: list[tuple[LeakScanner, list[Path]]], processes: int = 1) -> list[list[Leak]]:
+    """`scan_jobs`, the leaks of each file apart (in job and file order)."""
     tasks = [(j, path) for j, (_, paths) in enumerate(jobs) for path in paths]
     if processes < 2 or len(tasks) < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return [leak for j, path in tasks for leak in jobs[j][0].scan_file(path)]
+        return [jobs[j][0].scan_file(path) for j, path in tasks]
     chunks: list[list[tuple[int, int, Path]]] = [[] for _ in range(min(processes, len(tasks)))]
     loads = [0] * len(chunks)
     by_size = sorted(range(len(tasks)), key=lambda i: -_size(tasks[i][1]))
@@ -402,7 +488,7 @@ def scan_jobs(jobs: list[tuple[LeakScanner, list[Path]]], processes: int = 1) ->
             found = dict(pair for chunk in pool.map(_scan_chunk, chunks) for pair in chunk)
     finally:
         _JOBS.clear()
-    return [leak for index in range(len(tasks)) for leak in found[index]]
+    return [found[index] for index in range(len(tasks))]
 
 
 def _scan_chunk(chunk: list[tuple[int, int, Path]]) -> list[tuple[int, list[Leak]]]:

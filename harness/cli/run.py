@@ -15,7 +15,7 @@ import pytest
 import typer
 
 from harness.certify.example_tapes import cache_root
-from harness.certify.leaks import quarantine, scan_run_artifacts
+from harness.certify.leaks import EarlyScan, artifact_files, quarantine, report_scanner, scan_run_artifacts
 from harness.certify.limits import DEFAULT_CHECK_TIMEOUT, frozen_heap, keep_console
 from harness.certify.plugin import RESULTS
 from harness.certify.results import Results, RunInfo
@@ -31,6 +31,7 @@ from harness.integration import registry
 from harness.report import ReportOptions, Written, write_reports
 from harness.report.allure import write_allure_results
 from harness.report.folder import (
+    ALLURE_RESULTS,
     ALLURE_STAGING_PREFIX,
     discard,
     lock_folder,
@@ -401,6 +402,7 @@ def run(
     # the results and what made them live to the end: out of the cyclic collector's passes
     with frozen_heap():
         finish_allure = start_allure(results, report_dir, stream)
+        early: EarlyScan | None = None
         try:
             missing = [n for n in chosen if n not in {c.name for c in results.connectors}]
             if missing:
@@ -415,6 +417,8 @@ def run(
             # the reports below rewrite results.json with the strength in it
             attach_from_file(results, strength_source, root=root, config_dir=config_dir, strict=strict)
             print_summary(results, report_dir)
+            finish_allure()  # allure-results/ final: scanned for leaks while the other reports render
+            early = EarlyScan(report_scanner(chosen, root), artifact_files(report_dir / ALLURE_RESULTS))
             render(
                 results,
                 report_dir,
@@ -428,9 +432,10 @@ def run(
         except BaseException:
             with contextlib.suppress(BaseException):
                 finish_allure()  # waited for; this error is the one to tell
+            if early is not None:
+                early.abandon()
             raise
-        finish_allure()  # every artifact is written before the leak scan reads them
-        fail_on_leaks(report_dir, chosen, root=root, workers=workers)
+        fail_on_leaks(report_dir, chosen, root=root, workers=workers, early=early)
     raise typer.Exit(results.exit_code())
 
 
@@ -450,10 +455,17 @@ def scan_processes(workers: str | None) -> int:
     return max(worker_count(workers), min(os.cpu_count() or 1, 2))
 
 
-def fail_on_leaks(report_dir: Path, names: list[str], *, root: Path, workers: str | None = None) -> None:
+def fail_on_leaks(
+    report_dir: Path,
+    names: list[str],
+    *,
+    root: Path,
+    workers: str | None = None,
+    early: EarlyScan | None = None,
+) -> None:
     """Scan every artifact of the run (results.json, every report, logs) and the cassettes it replayed:
     a leak fails the run (exit 2), and each leaky report file is replaced by a stub. The files are
-    shared out over `scan_processes` forked processes."""
+    shared out over `scan_processes` forked processes; those of an `early` scan are read from it."""
     leaks = scan_run_artifacts(
         report_dir,
         names,
@@ -461,6 +473,7 @@ def fail_on_leaks(report_dir: Path, names: list[str], *, root: Path, workers: st
         processes=scan_processes(workers),
         cache_dir=cache_root(root),
         skipped_prefix=ALLURE_STAGING_PREFIX,
+        early=early,
     )
     for leak in leaks:
         typer.echo(f"certify: leak: {leak.describe()}", err=True)

@@ -479,3 +479,66 @@ def test_a_cassette_found_clean_is_not_scanned_again_and_a_leaky_one_always_is(t
         assert sorted(scanned) == ["capture_full.yaml", "void_authorized.yaml"]
     finally:
         leaks_module._CLEAN.keep(None)
+
+
+def _report_with_allure_results(folder: Path) -> None:
+    """A report folder whose allure results and other files hold leaks here and there."""
+    allure = folder / "allure-results"
+    allure.mkdir(parents=True)
+    for index in range(6):
+        body = {"name": f"check{index}", "statusDetails": {"message": "ok"}}
+        if index % 2:
+            body["statusDetails"]["message"] = f"sent Bearer {CANARY_KEY}"
+        (allure / f"{index:02d}-result.json").write_text(json.dumps(body), encoding="utf-8")
+    (folder / "results.json").write_text(json.dumps({"card": UNLISTED_CARD}), encoding="utf-8")
+    (folder / "zz.log").write_text(f"key {CANARY_KEY}\n", encoding="utf-8")
+
+
+def test_an_early_scan_of_the_allure_results_gives_the_leaks_of_one_scan_in_the_same_order(
+    tmp_path, monkeypatch
+):
+    """`certify run` scans its allure results in a forked process while it renders the other reports:
+    the leaks are those of one scan of the folder, in the same order, each file scanned once."""
+    import os
+
+    from harness.certify.leaks import EarlyScan, artifact_files, report_scanner
+
+    monkeypatch.setenv("STRIPE_API_KEY", CANARY_KEY)
+    _report_with_allure_results(tmp_path)
+    whole = scan_run_artifacts(tmp_path, ["stripe"], root=ROOT)
+    assert len(whole) == 5 and {leak.file.rsplit("/", 1)[-1] for leak in whole} >= {"zz.log", "results.json"}
+    pids = tmp_path.parent / f"{tmp_path.name}-pids"
+    plain_scan = LeakScanner.scan_file
+
+    def noting(self, path, **kwargs):
+        with open(pids, "a", encoding="utf-8") as handle:
+            handle.write(f"{os.getpid()} {Path(path).name}\n")
+        return plain_scan(self, path, **kwargs)
+
+    monkeypatch.setattr(LeakScanner, "scan_file", noting)
+    early = EarlyScan(report_scanner(["stripe"], ROOT), artifact_files(tmp_path / "allure-results"))
+    assert len(early.paths) == 6
+    assert scan_run_artifacts(tmp_path, ["stripe"], root=ROOT, early=early) == whole
+    scans = [line.split() for line in pids.read_text(encoding="utf-8").splitlines()]
+    reports = sorted(name for _, name in scans if not name.endswith(".yaml"))  # stripe's cassettes apart
+    assert reports == sorted(path.name for path in artifact_files(tmp_path))  # each once
+    assert {pid for pid, name in scans if name.endswith("-result.json")} != {str(os.getpid())}
+
+
+def test_an_early_scan_whose_process_fails_is_made_again_in_the_run(tmp_path, monkeypatch):
+    from harness.certify import leaks as leaks_module
+    from harness.certify.leaks import EarlyScan, artifact_files, report_scanner
+
+    monkeypatch.setenv("STRIPE_API_KEY", CANARY_KEY)
+    _report_with_allure_results(tmp_path)
+    whole = scan_run_artifacts(tmp_path, ["stripe"], root=ROOT)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the child cannot send its leaks")
+
+    monkeypatch.setattr(leaks_module.pickle, "dumps", broken)  # in the forked child too
+    early = EarlyScan(report_scanner(["stripe"], ROOT), artifact_files(tmp_path / "allure-results"))
+    assert scan_run_artifacts(tmp_path, ["stripe"], root=ROOT, early=early) == whole
+    abandoned = EarlyScan(report_scanner(["stripe"], ROOT), artifact_files(tmp_path / "allure-results"))
+    abandoned.abandon()  # a run that failed before reading it: the child is ended and reaped
+    assert abandoned.leaks().keys() == set(abandoned.paths)
