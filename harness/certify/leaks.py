@@ -148,6 +148,10 @@ class LeakScanner(SensitiveText):
         except OSError as error:
             reason = f"unreadable ({type(error).__name__}), so not proven free of secrets"
             return [Leak(name or display_path(path), "file", reason)]
+        return self.scan_content(data, path, name=name)
+
+    def scan_content(self, data: bytes, path: Path, *, name: str | None = None) -> list[Leak]:
+        """`scan_file` of content already read from `path`."""
         if b"\x00" in data[:BINARY_SNIFF]:
             return []  # binary (an image): the harness writes no secret there
         text = data.decode("utf-8", errors="replace")
@@ -326,7 +330,7 @@ def _scanner_code_hash() -> str:
 
 def _content_digest(path: Path) -> bytes | None:
     try:
-        return hashlib.blake2b(path.read_bytes(), digest_size=16).digest()
+        return _digest_of(path.read_bytes())
     except OSError:
         return None  # scanned all the same: scan_file names it as unreadable
 
@@ -341,62 +345,95 @@ def report_scanner(names: Iterable[str], root: Path) -> LeakScanner:
 
 
 class EarlyScan:
-    """Files of the report folder scanned in one forked process while the run goes on: `certify run`
-    scans its allure results (a file a check, final once the folder is swapped in) while it renders
-    the other reports. The child inherits the scanner, and the secret values it looks for, in memory,
-    and sends back only the leaks (where and what, never a value). Nothing starts without fork or
-    with fewer than two files: `paths` is then empty and `scan_run_artifacts` scans them itself."""
+    """Files of the report folder scanned in forked processes while the run goes on: `certify run`
+    scans its allure results (a file a check, final once the folder is swapped in) and results.json
+    as the suite left it while it renders the other reports. A `changing` file is read now and its
+    early leaks stand only if it still holds the same content when the scan is read (rendering
+    rewrites results.json, most often with the same bytes). A child inherits the scanner, and the
+    secret values it looks for, in memory, and sends back only the leaks (where and what, never a
+    value). Without fork, or with fewer than two files, nothing starts: `scan_run_artifacts` then
+    scans every file itself."""
 
-    def __init__(self, scanner: LeakScanner, paths: list[Path]) -> None:
+    def __init__(
+        self, scanner: LeakScanner, paths: list[Path], *, changing: Iterable[Path] = (), processes: int = 1
+    ) -> None:
+        """`processes`: how many children share the files out (`certify run` gives one: rendering,
+        the main process's work meanwhile, needs the other core)."""
         self.scanner = scanner
         self.paths: list[Path] = []
-        self._child: tuple[int, int] | None = None  # (pid, read end of its pipe)
-        if len(paths) < 2 or not hasattr(os, "fork"):
+        self._digests: dict[Path, bytes] = {}  # a changing file -> the digest of the content scanned
+        self._children: list[tuple[int, int, list[Path]]] = []  # (pid, read end of its pipe, its files)
+        contents: dict[Path, bytes] = {}
+        for path in changing:
+            with contextlib.suppress(OSError):  # unreadable now: scanned at the end, as it is then
+                contents[path] = path.read_bytes()
+        if len(paths) + len(contents) < 2 or not hasattr(os, "fork"):
             return
-        read, write = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the child: scan, send the leaks, end at once (no cleanup of the parent's)
-            status = 1
-            try:
-                os.close(read)
-                data = pickle.dumps([scanner.scan_file(path) for path in paths])
-                with os.fdopen(write, "wb") as out:
-                    out.write(data)
-                status = 0
-            finally:
-                os._exit(status)
-        os.close(write)
-        self.paths = list(paths)
-        self._child = (pid, read)
+        # one process: every file; more: the final files in one, the changing ones (results.json: large)
+        # shared out over the others
+        changed = sorted(contents, key=lambda p: -len(contents[p]))
+        chunks = [[*paths, *changed]] if processes < 2 else [list(paths)]
+        rest: list[list[Path]] = [[] for _ in range(processes - 1)]
+        for index, path in enumerate(changed if rest else []):
+            rest[index % len(rest)].append(path)
+        for chunk in [c for c in [*chunks, *rest] if c]:
+            read, write = os.pipe()
+            pid = os.fork()
+            if pid == 0:  # the child: scan, send the leaks, end at once (no cleanup of the parent's)
+                status = 1
+                try:
+                    os.close(read)
+                    found = [
+                        scanner.scan_content(contents[path], path)
+                        if path in contents
+                        else scanner.scan_file(path)
+                        for path in chunk
+                    ]
+                    with os.fdopen(write, "wb") as out:
+                        out.write(pickle.dumps(found))
+                    status = 0
+                finally:
+                    os._exit(status)
+            os.close(write)
+            self._children.append((pid, read, chunk))
+        self.paths = [path for _, _, chunk in self._children for path in chunk]
+        self._digests = {path: _digest_of(data) for path, data in contents.items()}
+
+    def standing(self) -> list[Path]:
+        """The files whose early leaks stand: the final ones, and the changing ones that still hold
+        the content scanned (the others are scanned again, as they are now)."""
+        return [p for p in self.paths if p not in self._digests or _content_digest(p) == self._digests[p]]
 
     def leaks(self) -> dict[Path, list[Leak]]:
-        """Each file's leaks, once the child is done; scanned here if the child failed."""
-        found: list[list[Leak]] | None = None
-        if self._child is not None:
-            pid, read = self._child
-            self._child = None
+        """Each file's leaks, once the children are done; a failed child's files scanned here."""
+        found: dict[Path, list[Leak]] = {}
+        children, self._children = self._children, []
+        for pid, read, chunk in children:
             with os.fdopen(read, "rb") as source:
                 data = source.read()
             _, status = os.waitpid(pid, 0)
+            leaks: list[list[Leak]] | None = None
             if status == 0:
-                try:
-                    found = pickle.loads(data)
-                except Exception:  # cut short: scanned again below
-                    found = None
-        if found is None or len(found) != len(self.paths):
-            found = [self.scanner.scan_file(path) for path in self.paths]
-        return dict(zip(self.paths, found, strict=True))
+                with contextlib.suppress(Exception):  # cut short: scanned again below
+                    leaks = pickle.loads(data)
+            if leaks is None or len(leaks) != len(chunk):
+                leaks = [self.scanner.scan_file(path) for path in chunk]
+            found.update(zip(chunk, leaks, strict=True))
+        return found
 
     def abandon(self) -> None:
-        """The run failed before the scan was read: the child is ended and waited for."""
-        if self._child is not None:
-            pid, read = self._child
-            self._child = None
+        """The run failed before the scan was read: the children are ended and waited for."""
+        children, self._children = self._children, []
+        for pid, read, _ in children:
             os.close(read)
             with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGKILL)
             with contextlib.suppress(OSError):
                 os.waitpid(pid, 0)
+
+
+def _digest_of(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
 
 
 def scan_run_artifacts(
@@ -427,7 +464,7 @@ def scan_run_artifacts(
     _CLEAN.keep(cache_dir)
     scanner = early.scanner if early is not None else report_scanner(names, root)
     files = artifact_files(report_dir, skipped_prefix)
-    scanned_early = set(early.paths) if early is not None else set()
+    scanned_early = set(early.standing()) if early is not None else set()
     jobs = [(scanner, [path for path in files if path not in scanned_early])]
     judged: list[tuple[str, Path, bytes | None]] = []  # cassettes scanned now: (set, file, content digest)
     for name in names:
@@ -447,7 +484,7 @@ def scan_run_artifacts(
         if cassettes:
             jobs.append((own, cassettes))
     found = scan_tasks(jobs, processes)
-    early_found = early.leaks() if early is not None else {}
+    early_found = early.leaks() if early is not None else {}  # a file's leaks from the early scan
     later = iter(found[: len(jobs[0][1])])  # the report files, in order, but those scanned early
     leaks = [leak for path in files for leak in (early_found[path] if path in scanned_early else next(later))]
     leaks += [leak for file_leaks in found[len(jobs[0][1]) :] for leak in file_leaks]  # the cassettes

@@ -417,8 +417,14 @@ def run(
             # the reports below rewrite results.json with the strength in it
             attach_from_file(results, strength_source, root=root, config_dir=config_dir, strict=strict)
             print_summary(results, report_dir)
-            finish_allure()  # allure-results/ final: scanned for leaks while the other reports render
-            early = EarlyScan(report_scanner(chosen, root), artifact_files(report_dir / ALLURE_RESULTS))
+            # allure-results/ final, results.json as the suite wrote it: scanned for leaks while the
+            # other reports render (results.json's scan stands if rendering writes the same bytes)
+            finish_allure()
+            early = EarlyScan(
+                report_scanner(chosen, root),
+                artifact_files(report_dir / ALLURE_RESULTS),
+                changing=[report_dir / "results.json"],
+            )
             render(
                 results,
                 report_dir,

@@ -526,6 +526,8 @@ def test_an_early_scan_of_the_allure_results_gives_the_leaks_of_one_scan_in_the_
 
 
 def test_an_early_scan_whose_process_fails_is_made_again_in_the_run(tmp_path, monkeypatch):
+    import os
+
     from harness.certify import leaks as leaks_module
     from harness.certify.leaks import EarlyScan, artifact_files, report_scanner
 
@@ -540,5 +542,36 @@ def test_an_early_scan_whose_process_fails_is_made_again_in_the_run(tmp_path, mo
     early = EarlyScan(report_scanner(["stripe"], ROOT), artifact_files(tmp_path / "allure-results"))
     assert scan_run_artifacts(tmp_path, ["stripe"], root=ROOT, early=early) == whole
     abandoned = EarlyScan(report_scanner(["stripe"], ROOT), artifact_files(tmp_path / "allure-results"))
+    children = [pid for pid, _, _ in abandoned._children]
+    assert children
     abandoned.abandon()  # a run that failed before reading it: the child is ended and reaped
-    assert abandoned.leaks().keys() == set(abandoned.paths)
+    for pid in children:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+
+
+def test_a_file_rewritten_after_its_early_scan_is_scanned_again_as_it_is_now(tmp_path, monkeypatch):
+    """results.json is scanned early as the suite wrote it, and rendering writes it again: the early
+    scan stands only for the same bytes. A leak the new content brings is found."""
+    from harness.certify.leaks import EarlyScan, artifact_files, report_scanner
+
+    monkeypatch.setenv("STRIPE_API_KEY", CANARY_KEY)
+    _report_with_allure_results(tmp_path)
+    results = tmp_path / "results.json"
+    results.write_text(json.dumps({"message": "clean"}), encoding="utf-8")
+
+    def early_scan() -> EarlyScan:
+        allure = artifact_files(tmp_path / "allure-results")
+        return EarlyScan(report_scanner(["stripe"], ROOT), allure, changing=[results], processes=2)
+
+    unchanged = early_scan()
+    assert results in unchanged.paths and results in unchanged.standing()
+    assert scan_run_artifacts(tmp_path, ["stripe"], root=ROOT, early=unchanged) == scan_run_artifacts(
+        tmp_path, ["stripe"], root=ROOT
+    )
+    rewritten = early_scan()
+    results.write_text(json.dumps({"message": f"sent Bearer {CANARY_KEY}"}), encoding="utf-8")
+    assert results not in rewritten.standing()
+    leaks = scan_run_artifacts(tmp_path, ["stripe"], root=ROOT, early=rewritten)
+    assert leaks == scan_run_artifacts(tmp_path, ["stripe"], root=ROOT)
+    assert any(leak.file.endswith("results.json") for leak in leaks)
