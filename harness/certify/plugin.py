@@ -143,7 +143,7 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
     check item has no fixture, so setup and teardown did nothing but cost ~0.3 ms a check, and under
     pytest-xdist every report logged crosses to the controller, whose one process handles them all
     (~0.2 ms of its CPU each, taken from the workers on a two-core machine)."""
-    if not isinstance(item, (CheckItem, ConnectorRun)) or not item.config.getoption("certify_call_only"):
+    if not isinstance(item, ConnectorItem) or not item.config.getoption("certify_call_only"):
         return None
     from _pytest.runner import CallInfo, get_reraise_exceptions
 
@@ -332,7 +332,26 @@ class ConnectorFile(pytest.File):
                 yield CheckItem.from_parent(self, name=spec.id, spec=spec, load=None, meta=None)
 
 
-class CheckItem(pytest.Item):
+class ConnectorItem(pytest.Item):
+    """What a check's item and a whole connector's item share: the connector they belong to, and a
+    failed check shown as its results say, without a traceback."""
+
+    @property
+    def connector(self) -> str:
+        parent = self.parent
+        assert isinstance(parent, ConnectorFile)
+        return parent.connector
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+        if isinstance(excinfo.value, CheckFailed):
+            return str(excinfo.value)
+        return str(super().repr_failure(excinfo))
+
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        return self.path, None, f"{self.connector}: {self.name}"
+
+
+class CheckItem(ConnectorItem):
     def __init__(
         self, *, spec: CheckSpec | None, load: CheckResult | None, meta: dict[str, Any] | None, **kw: Any
     ):
@@ -352,12 +371,6 @@ class CheckItem(pytest.Item):
             self.add_marker(allure_label("epic", self.connector))
             self.add_marker(allure_label("feature", (spec.flow if spec else None) or f"({family})"))
             self.add_marker(allure_label("story", (spec.scenario if spec else None) or family))
-
-    @property
-    def connector(self) -> str:
-        parent = self.parent
-        assert isinstance(parent, ConnectorFile)
-        return parent.connector
 
     def runtest(self) -> None:
         from harness.certify.checks.run import run_spec
@@ -400,19 +413,11 @@ class CheckItem(pytest.Item):
             session = state.sessions[self.connector] = prepared.session
         return session
 
-    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
-        if isinstance(excinfo.value, CheckFailed):
-            return str(excinfo.value)
-        return str(super().repr_failure(excinfo))
-
-    def reportinfo(self) -> tuple[Path, int | None, str]:
-        return self.path, None, f"{self.connector}: {self.name}"
-
 
 WHOLE = "all-checks"  # the name of a ConnectorRun item: connectors/<name>/certification.toml::all-checks
 
 
-class ConnectorRun(pytest.Item):
+class ConnectorRun(ConnectorItem):
     """A connector's whole plan as one item (`--certify-whole`, which `certify run` gives): loaded,
     planned and run by the process that takes it, its results in one report.
 
@@ -422,12 +427,6 @@ class ConnectorRun(pytest.Item):
     and protocol around each check were ~10% of a run. An xdist worker keeps a journal as it goes
     (`Journal`), so a connector whose code ends the worker keeps its results so far, and the check
     it died in and the checks not run are named (`unfinished`)."""
-
-    @property
-    def connector(self) -> str:
-        parent = self.parent
-        assert isinstance(parent, ConnectorFile)
-        return parent.connector
 
     def runtest(self) -> None:
         from harness.certify.checks.run import run_spec
@@ -445,14 +444,6 @@ class ConnectorRun(pytest.Item):
             self.user_properties.append((PROPERTY_KEY, journal.payload()))
         if failing:
             raise CheckFailed("\n".join(f"{r.id}: {r.status}: {r.message}" for r in failing))
-
-    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
-        if isinstance(excinfo.value, CheckFailed):
-            return str(excinfo.value)
-        return str(super().repr_failure(excinfo))
-
-    def reportinfo(self) -> tuple[Path, int | None, str]:
-        return self.path, None, f"{self.connector}: {WHOLE}"
 
 
 JournalRead = tuple[list["CheckResult"], dict[str, Any] | None, list[str]]
