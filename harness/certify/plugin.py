@@ -432,16 +432,23 @@ class ConnectorRun(ConnectorItem):
         from harness.certify.checks.run import run_spec
 
         state = self.config.stash[STATE]
-        with Journal(state.crash_dir, self.connector) as journal:
+        worker = hasattr(self.config, "workerinput")
+        # in one process the results travel as they are: neither a journal nor JSON
+        with Journal(state.crash_dir if worker else None, self.connector) as journal:
             prepared = _prepare(state, self.connector)
             journal.planned(prepared.load, prepared.meta, [spec.id for spec in prepared.specs])
-            failing = [prepared.load] if prepared.load.blocks or prepared.load.status == "error" else []
+            checks = [prepared.load]
             if prepared.session is not None:
                 for spec in prepared.specs:
                     results = run_spec(spec, prepared.session)
                     journal.ran(spec.id, results)
-                    failing += [r for r in results if r.blocks or r.status == "error"]
-            self.user_properties.append((PROPERTY_KEY, journal.payload()))
+                    checks += results
+        payload = CheckPayload(self.connector, checks, prepared.meta)
+        if worker:  # as JSON to the controller: the journal's texts, encoded as the checks ended
+            self.user_properties.append((PROPERTY_KEY, journal.payload() if journal.path else str(payload)))
+        else:
+            self.user_properties.append((PROPERTY_KEY, payload))
+        failing = [r for r in checks if r.blocks or r.status == "error"]
         if failing:
             raise CheckFailed("\n".join(f"{r.id}: {r.status}: {r.message}" for r in failing))
 
@@ -453,7 +460,8 @@ class Journal:
     """What a worker has done of the connector it runs whole: a line once the plan is fixed (the
     load check, the meta, the check ids) and a line as each check ends, each line one `write` to
     `<crash folder>/<connector>.journal`, on disk whatever ends the process next. The same JSON
-    texts make the item's payload: each result is encoded once."""
+    texts make the item's payload: each result is encoded once. Without a folder (one process:
+    nothing to cross, no worker to lose) it keeps and encodes nothing."""
 
     SUFFIX = ".journal"
 
@@ -480,11 +488,15 @@ class Journal:
 
     def planned(self, load: CheckResult, meta: dict[str, Any] | None, check_ids: list[str]) -> None:
         self.meta = meta
+        if self.path is None:
+            return
         load_text = load.model_dump_json()
         self.texts.append(load_text)
         self._line(f'{{"plan": {json.dumps(check_ids)}, "meta": {json.dumps(meta)}, "load": {load_text}}}')
 
     def ran(self, check_id: str, results: list[CheckResult]) -> None:
+        if self.path is None:
+            return
         texts = [r.model_dump_json() for r in results]
         self.texts.extend(texts)
         self._line(f'{{"check": {json.dumps(check_id)}, "results": [{",".join(texts)}]}}')
