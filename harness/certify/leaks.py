@@ -345,58 +345,48 @@ def report_scanner(names: Iterable[str], root: Path) -> LeakScanner:
 
 
 class EarlyScan:
-    """Files of the report folder scanned in forked processes while the run goes on: `certify run`
+    """Files of the report folder scanned in a forked process while the run goes on: `certify run`
     scans its allure results (a file a check, final once the folder is swapped in) and results.json
     as the suite left it while it renders the other reports. A `changing` file is read now and its
     early leaks stand only if it still holds the same content when the scan is read (rendering
-    rewrites results.json, most often with the same bytes). A child inherits the scanner, and the
+    rewrites results.json, most often with the same bytes). The child inherits the scanner, and the
     secret values it looks for, in memory, and sends back only the leaks (where and what, never a
     value). Without fork, or with fewer than two files, nothing starts: `scan_run_artifacts` then
     scans every file itself."""
 
-    def __init__(
-        self, scanner: LeakScanner, paths: list[Path], *, changing: Iterable[Path] = (), processes: int = 1
-    ) -> None:
-        """`processes`: how many children share the files out (`certify run` gives one: rendering,
-        the main process's work meanwhile, needs the other core)."""
+    def __init__(self, scanner: LeakScanner, paths: list[Path], *, changing: Iterable[Path] = ()) -> None:
         self.scanner = scanner
         self.paths: list[Path] = []
         self._digests: dict[Path, bytes] = {}  # a changing file -> the digest of the content scanned
-        self._children: list[tuple[int, int, list[Path]]] = []  # (pid, read end of its pipe, its files)
+        self._child: tuple[int, int] | None = None  # (pid, read end of its pipe)
         contents: dict[Path, bytes] = {}
         for path in changing:
             with contextlib.suppress(OSError):  # unreadable now: scanned at the end, as it is then
                 contents[path] = path.read_bytes()
         if len(paths) + len(contents) < 2 or not hasattr(os, "fork"):
             return
-        # one process: every file; more: the final files in one, the changing ones (results.json: large)
-        # shared out over the others
-        changed = sorted(contents, key=lambda p: -len(contents[p]))
-        chunks = [[*paths, *changed]] if processes < 2 else [list(paths)]
-        rest: list[list[Path]] = [[] for _ in range(processes - 1)]
-        for index, path in enumerate(changed if rest else []):
-            rest[index % len(rest)].append(path)
-        for chunk in [c for c in [*chunks, *rest] if c]:
-            read, write = os.pipe()
-            pid = os.fork()
-            if pid == 0:  # the child: scan, send the leaks, end at once (no cleanup of the parent's)
-                status = 1
-                try:
-                    os.close(read)
-                    found = [
-                        scanner.scan_content(contents[path], path)
-                        if path in contents
-                        else scanner.scan_file(path)
-                        for path in chunk
-                    ]
-                    with os.fdopen(write, "wb") as out:
-                        out.write(pickle.dumps(found))
-                    status = 0
-                finally:
-                    os._exit(status)
-            os.close(write)
-            self._children.append((pid, read, chunk))
-        self.paths = [path for _, _, chunk in self._children for path in chunk]
+        # one child for every file: rendering, the main process's work meanwhile, needs the other core
+        chunk = [*paths, *contents]
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: scan, send the leaks, end at once (no cleanup of the parent's)
+            status = 1
+            try:
+                os.close(read)
+                found = [
+                    scanner.scan_content(contents[path], path)
+                    if path in contents
+                    else scanner.scan_file(path)
+                    for path in chunk
+                ]
+                with os.fdopen(write, "wb") as out:
+                    out.write(pickle.dumps(found))
+                status = 0
+            finally:
+                os._exit(status)
+        os.close(write)
+        self._child = (pid, read)
+        self.paths = chunk
         self._digests = {path: _digest_of(data) for path, data in contents.items()}
 
     def standing(self) -> list[Path]:
@@ -405,26 +395,26 @@ class EarlyScan:
         return [p for p in self.paths if p not in self._digests or _content_digest(p) == self._digests[p]]
 
     def leaks(self) -> dict[Path, list[Leak]]:
-        """Each file's leaks, once the children are done; a failed child's files scanned here."""
-        found: dict[Path, list[Leak]] = {}
-        children, self._children = self._children, []
-        for pid, read, chunk in children:
+        """Each file's leaks, once the child is done; scanned here if the child failed."""
+        found: list[list[Leak]] | None = None
+        if self._child is not None:
+            pid, read = self._child
+            self._child = None
             with os.fdopen(read, "rb") as source:
                 data = source.read()
             _, status = os.waitpid(pid, 0)
-            leaks: list[list[Leak]] | None = None
             if status == 0:
                 with contextlib.suppress(Exception):  # cut short: scanned again below
-                    leaks = pickle.loads(data)
-            if leaks is None or len(leaks) != len(chunk):
-                leaks = [self.scanner.scan_file(path) for path in chunk]
-            found.update(zip(chunk, leaks, strict=True))
-        return found
+                    found = pickle.loads(data)
+        if found is None or len(found) != len(self.paths):
+            found = [self.scanner.scan_file(path) for path in self.paths]
+        return dict(zip(self.paths, found, strict=True))
 
     def abandon(self) -> None:
-        """The run failed before the scan was read: the children are ended and waited for."""
-        children, self._children = self._children, []
-        for pid, read, _ in children:
+        """The run failed before the scan was read: the child is ended and waited for."""
+        if self._child is not None:
+            pid, read = self._child
+            self._child = None
             os.close(read)
             with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGKILL)

@@ -332,6 +332,13 @@ class ConnectorFile(pytest.File):
                 yield CheckItem.from_parent(self, name=spec.id, spec=spec, load=None, meta=None)
 
 
+def fail_on(results: list[CheckResult]) -> None:
+    """An item fails with the results that block certification or are errors, as they say."""
+    failing = [r for r in results if r.blocks or r.status == "error"]
+    if failing:
+        raise CheckFailed("\n".join(f"{r.id}: {r.status}: {r.message}" for r in failing))
+
+
 class ConnectorItem(pytest.Item):
     """What a check's item and a whole connector's item share: the connector they belong to, and a
     failed check shown as its results say, without a traceback."""
@@ -395,9 +402,7 @@ class CheckItem(ConnectorItem):
                 import allure  # a no-op unless allure-pytest writes results (--alluredir)
 
                 allure.dynamic.description(described)
-        failing = [r for r in results if r.blocks or r.status == "error"]
-        if failing:
-            raise CheckFailed("\n".join(f"{r.id}: {r.status}: {r.message}" for r in failing))
+        fail_on(results)
         if all(r.status == "skipped" for r in results):
             pytest.skip("; ".join(r.message for r in results)[:500])
 
@@ -448,9 +453,7 @@ class ConnectorRun(ConnectorItem):
             self.user_properties.append((PROPERTY_KEY, journal.payload() if journal.path else str(payload)))
         else:
             self.user_properties.append((PROPERTY_KEY, payload))
-        failing = [r for r in checks if r.blocks or r.status == "error"]
-        if failing:
-            raise CheckFailed("\n".join(f"{r.id}: {r.status}: {r.message}" for r in failing))
+        fail_on(checks)
 
 
 JournalRead = tuple[list["CheckResult"], dict[str, Any] | None, list[str]]
@@ -467,7 +470,7 @@ class Journal:
 
     def __init__(self, folder: Path | None, connector: str) -> None:
         self.connector = connector
-        self.path = folder / f"{connector}{self.SUFFIX}" if folder is not None else None
+        self.path = self.path_of(folder, connector)
         self.texts: list[str] = []
         self.meta: dict[str, Any] | None = None
         self._fd: int | None = None
@@ -507,13 +510,17 @@ class Journal:
         return f'{{"connector": {json.dumps(self.connector)}, "checks": [{",".join(self.texts)}]{meta}}}'
 
     @classmethod
+    def path_of(cls, folder: Path | None, connector: str) -> Path | None:
+        return folder / f"{connector}{cls.SUFFIX}" if folder is not None else None
+
+    @classmethod
     def read(cls, folder: Path | None, connector: str) -> JournalRead | None:
         """The results a journal holds, the connector's meta, and the planned checks it has no result
         of (in plan order); None when the worker ended before the plan was fixed. A line cut short
         (the process ended while writing it) ends the reading."""
         from harness.certify.results import CheckResult
 
-        path = folder / f"{connector}{cls.SUFFIX}" if folder is not None else None
+        path = cls.path_of(folder, connector)
         if path is None or not path.is_file():
             return None
         records = []

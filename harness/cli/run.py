@@ -28,7 +28,7 @@ from harness.cli.progress import Progress, interactive
 from harness.defaults import DEFAULT_PROFILE, PROFILE_NAMES, PROFILES
 from harness.domain.errors import HarnessError
 from harness.integration import registry
-from harness.report import ReportOptions, Written, write_reports
+from harness.report import RESULTS_JSON, ReportOptions, Written, write_reports
 from harness.report.allure import write_allure_results
 from harness.report.folder import (
     ALLURE_RESULTS,
@@ -423,7 +423,7 @@ def run(
             early = EarlyScan(
                 report_scanner(chosen, root),
                 artifact_files(report_dir / ALLURE_RESULTS),
-                changing=[report_dir / "results.json"],
+                changing=[report_dir / RESULTS_JSON],
             )
             render(
                 results,

@@ -542,12 +542,11 @@ def test_an_early_scan_whose_process_fails_is_made_again_in_the_run(tmp_path, mo
     early = EarlyScan(report_scanner(["stripe"], ROOT), artifact_files(tmp_path / "allure-results"))
     assert scan_run_artifacts(tmp_path, ["stripe"], root=ROOT, early=early) == whole
     abandoned = EarlyScan(report_scanner(["stripe"], ROOT), artifact_files(tmp_path / "allure-results"))
-    children = [pid for pid, _, _ in abandoned._children]
-    assert children
+    assert abandoned._child is not None
+    child = abandoned._child[0]
     abandoned.abandon()  # a run that failed before reading it: the child is ended and reaped
-    for pid in children:
-        with pytest.raises(ProcessLookupError):
-            os.kill(pid, 0)
+    with pytest.raises(ProcessLookupError):
+        os.kill(child, 0)
 
 
 def test_a_file_rewritten_after_its_early_scan_is_scanned_again_as_it_is_now(tmp_path, monkeypatch):
@@ -562,7 +561,7 @@ def test_a_file_rewritten_after_its_early_scan_is_scanned_again_as_it_is_now(tmp
 
     def early_scan() -> EarlyScan:
         allure = artifact_files(tmp_path / "allure-results")
-        return EarlyScan(report_scanner(["stripe"], ROOT), allure, changing=[results], processes=2)
+        return EarlyScan(report_scanner(["stripe"], ROOT), allure, changing=[results])
 
     unchanged = early_scan()
     assert results in unchanged.paths and results in unchanged.standing()
